@@ -1,0 +1,35 @@
+/**
+ * Typed errors with stable codes. Every error a user can see carries a code, a
+ * one-line message naming what is wrong and where, and (when there is one) a hint
+ * saying what to do. The CLI prints `error[CODE]: message` and the hint, never a
+ * bare stack trace.
+ */
+
+export type ErrorCode =
+  | 'E_RANGE' // a value outside the representable fixed-point range
+  | 'E_SHAPE' // shapes that do not match an op's contract
+  | 'E_ARG' // a bad argument to an API call
+  | 'E_BACKEND' // a ring backend that cannot be loaded or was misused
+  | 'E_PROTOCOL' // a protocol invariant broken at run time (bad message, wrong role)
+  | 'E_TRANSPORT' // a transport failure (peer gone, malformed frame)
+  | 'E_FORMAT' // a model file that is corrupt, truncated or of the wrong format
+  | 'E_UNSUPPORTED' // an op or feature the project does not support (yet)
+  | 'E_IR' // an IR that fails verification
+  | 'E_IO' // a file that cannot be read or written
+  | 'E_PLAN'; // a plan that fails its schema or version
+
+export class TfeError extends Error {
+  readonly code: ErrorCode;
+  readonly hint: string | undefined;
+  constructor(code: ErrorCode, message: string, hint?: string) {
+    super(message);
+    this.name = 'TfeError';
+    this.code = code;
+    this.hint = hint;
+  }
+}
+
+/** Throws a TfeError with code E_ARG unless `cond` holds. */
+export function check(cond: boolean, code: ErrorCode, message: string | (() => string)): asserts cond {
+  if (!cond) throw new TfeError(code, typeof message === 'string' ? message : message());
+}
