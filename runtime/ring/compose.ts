@@ -1,0 +1,148 @@
+/**
+ * Builds a full RingBackend from an engine's flat kernels (flat.ts) and the shared
+ * data-movement code (layout.ts): broadcasting, batched matmul, conv2d as
+ * im2col + matmul, depthwise conv2d per channel, sums as transpose + row sums.
+ */
+import { TfeError } from '../../src/errors.js';
+import type { BackendName, Conv2dOptions, RingBackend } from './backend.js';
+import type { FlatKernels } from './flat.js';
+import * as layout from './layout.js';
+import { broadcastShapes, ringTensor, sameShape, shapeStr, sizeOf, type RingTensor, type Shape } from './tensor.js';
+
+type Binary = (a: BigUint64Array, b: BigUint64Array, out: BigUint64Array) => void;
+
+function checkShift(k: number): void {
+  if (!Number.isInteger(k) || k < 0 || k > 63) throw new TfeError('E_ARG', `shift amount ${k} outside 0..63`);
+}
+
+export function composeBackend(name: BackendName, flat: FlatKernels): RingBackend {
+  const binary = (f: Binary) => (a: RingTensor, b: RingTensor): RingTensor => {
+    if (sameShape(a.shape, b.shape)) {
+      const out = new BigUint64Array(a.data.length);
+      f(a.data, b.data, out);
+      return ringTensor(a.shape, out);
+    }
+    const shape = broadcastShapes(a.shape, b.shape);
+    const aa = sameShape(a.shape, shape) ? a : layout.broadcastTo(a, shape);
+    const bb = sameShape(b.shape, shape) ? b : layout.broadcastTo(b, shape);
+    const out = new BigUint64Array(sizeOf(shape));
+    f(aa.data, bb.data, out);
+    return ringTensor(shape, out);
+  };
+  const unary = (f: (a: BigUint64Array, out: BigUint64Array) => void) => (a: RingTensor): RingTensor => {
+    const out = new BigUint64Array(a.data.length);
+    f(a.data, out);
+    return ringTensor(a.shape, out);
+  };
+  const shift = (f: (a: BigUint64Array, k: number, out: BigUint64Array) => void) => (a: RingTensor, k: number): RingTensor => {
+    checkShift(k);
+    const out = new BigUint64Array(a.data.length);
+    f(a.data, k, out);
+    return ringTensor(a.shape, out);
+  };
+
+  const matmul2d = (a: BigUint64Array, b: BigUint64Array, m: number, k: number, n: number): BigUint64Array => {
+    const out = new BigUint64Array(m * n);
+    flat.matmul(a, b, out, m, k, n);
+    return out;
+  };
+
+  const matmul = (a: RingTensor, b: RingTensor): RingTensor => {
+    const ra = a.shape.length;
+    const rb = b.shape.length;
+    if (ra < 2 || rb < 2) throw new TfeError('E_SHAPE', `matmul needs rank >= 2 operands, got ${shapeStr(a.shape)} x ${shapeStr(b.shape)}`);
+    const [m, k] = [a.shape[ra - 2], a.shape[ra - 1]];
+    const [k2, n] = [b.shape[rb - 2], b.shape[rb - 1]];
+    if (k !== k2) throw new TfeError('E_SHAPE', `matmul inner dimensions differ: ${shapeStr(a.shape)} x ${shapeStr(b.shape)}`);
+    const batchA = a.shape.slice(0, ra - 2);
+    const batchB = b.shape.slice(0, rb - 2);
+    if (rb === 2) {
+      // every batch entry of a shares b: one (batch*m) x k x n product
+      const rows = sizeOf(batchA) * m;
+      return ringTensor([...batchA, m, n], matmul2d(a.data, b.data, rows, k, n));
+    }
+    const batch = broadcastShapes(batchA, batchB);
+    const aa = sameShape(batchA, batch) ? a : layout.broadcastTo(a, [...batch, m, k]);
+    const bb = sameShape(batchB, batch) ? b : layout.broadcastTo(b, [...batch, k, n]);
+    const nb = sizeOf(batch);
+    const out = new BigUint64Array(nb * m * n);
+    for (let i = 0; i < nb; i++) {
+      flat.matmul(aa.data.subarray(i * m * k, (i + 1) * m * k), bb.data.subarray(i * k * n, (i + 1) * k * n), out.subarray(i * m * n, (i + 1) * m * n), m, k, n);
+    }
+    return ringTensor([...batch, m, n], out);
+  };
+
+  const conv2d = (x: RingTensor, w: RingTensor, opts: Conv2dOptions): RingTensor => {
+    if (w.shape.length !== 4) throw new TfeError('E_SHAPE', `conv2d: filter must be HWIO, got ${shapeStr(w.shape)}`);
+    const [kh, kw, c, o] = w.shape;
+    if (x.shape[3] !== c) throw new TfeError('E_SHAPE', `conv2d: input ${shapeStr(x.shape)} has ${x.shape[3]} channels, filter ${shapeStr(w.shape)} expects ${c}`);
+    const col = layout.im2col(x, kh, kw, opts);
+    return ringTensor([...col.outShape, o], matmul2d(col.patches, w.data, col.rows, col.cols, o));
+  };
+
+  const depthwiseConv2d = (x: RingTensor, w: RingTensor, opts: Conv2dOptions): RingTensor => {
+    if (w.shape.length !== 4) throw new TfeError('E_SHAPE', `depthwiseConv2d: filter must be [KH,KW,C,M], got ${shapeStr(w.shape)}`);
+    const [kh, kw, c, mult] = w.shape;
+    if (x.shape[3] !== c) throw new TfeError('E_SHAPE', `depthwiseConv2d: input ${shapeStr(x.shape)} has ${x.shape[3]} channels, filter expects ${c}`);
+    const col = layout.im2col(x, kh, kw, opts);
+    const taps = kh * kw;
+    const out = new BigUint64Array(col.rows * c * mult);
+    for (let ch = 0; ch < c; ch++) {
+      // column ch of every tap: [rows, taps]; filter slice w[:, :, ch, :]: [taps, mult]
+      const xs = layout.gather(col.patches, ch, [col.cols, c], [col.rows, taps]);
+      const ws = layout.gather(w.data, ch * mult, [c * mult, 1], [taps, mult]);
+      const y = matmul2d(xs, ws, col.rows, taps, mult);
+      for (let r = 0; r < col.rows; r++) out.set(y.subarray(r * mult, (r + 1) * mult), r * c * mult + ch * mult);
+    }
+    return ringTensor([...col.outShape, c * mult], out);
+  };
+
+  const sum = (a: RingTensor, axes: readonly number[], keepDims = false): RingTensor => {
+    const r = a.shape.length;
+    const ax = [...new Set(axes.map((x) => (x < 0 ? x + r : x)))].sort((x, y) => x - y);
+    if (ax.some((x) => x < 0 || x >= r)) throw new TfeError('E_SHAPE', `sum: axes [${axes.join(',')}] out of range for ${shapeStr(a.shape)}`);
+    const kept = [...Array(r).keys()].filter((i) => !ax.includes(i));
+    const moved = ax.length === 0 || ax.every((x, i) => x === r - ax.length + i) ? a : layout.transpose(a, [...kept, ...ax]);
+    const rows = sizeOf(kept.map((i) => a.shape[i]));
+    const cols = sizeOf(ax.map((i) => a.shape[i]));
+    const out = new BigUint64Array(rows);
+    flat.rowSum(moved.data, rows, cols, out);
+    const shape = keepDims ? a.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : kept.map((i) => a.shape[i]);
+    return ringTensor(shape, out);
+  };
+
+  const ones = (n: number): BigUint64Array => new BigUint64Array(n).fill(1n);
+
+  return {
+    name,
+    add: binary(flat.add.bind(flat)),
+    sub: binary(flat.sub.bind(flat)),
+    mul: binary(flat.mul.bind(flat)),
+    and: binary(flat.and.bind(flat)),
+    xor: binary(flat.xor.bind(flat)),
+    or: binary(flat.or.bind(flat)),
+    neg: unary(flat.neg.bind(flat)),
+    not: unary(flat.not.bind(flat)),
+    shr: shift(flat.shr.bind(flat)),
+    sar: shift(flat.sar.bind(flat)),
+    shl: shift(flat.shl.bind(flat)),
+    bit(a: RingTensor, i: number): RingTensor {
+      checkShift(i);
+      const out = new BigUint64Array(a.data.length);
+      flat.shr(a.data, i, out);
+      flat.and(out, ones(out.length), out);
+      return ringTensor(a.shape, out);
+    },
+    matmul,
+    conv2d,
+    depthwiseConv2d,
+    sum,
+    transpose: layout.transpose,
+    pad: layout.pad,
+    slice: layout.slice,
+    concat: layout.concat,
+    broadcastTo: (a: RingTensor, shape: Shape) => layout.broadcastTo(a, shape),
+    setThreads: (n: number) => flat.setThreads(n),
+    threads: () => flat.threads(),
+  };
+}

@@ -1,0 +1,6 @@
+/** Placeholder until the wasm engine lands: reports it as unavailable. */
+import type { FlatKernels } from './flat.js';
+
+export function loadWasmKernels(): FlatKernels | undefined {
+  return undefined;
+}
