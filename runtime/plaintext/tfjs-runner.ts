@@ -1,0 +1,90 @@
+/**
+ * The tfjs reference runner: executes the original model, as tfjs-converter graph
+ * artifacts or tfjs-layers artifacts held in memory, on the tfjs cpu backend (float32),
+ * and returns float64 outputs. Used to check the IR interpreter and compiled plans
+ * against TensorFlow's own semantics. A graph model may be fed at any node (a cut
+ * point such as `Mfcc`), in which case only the nodes after the feeds run.
+ */
+import '@tensorflow/tfjs-backend-cpu';
+import * as tf from '@tensorflow/tfjs-core';
+import { loadGraphModel } from '@tensorflow/tfjs-converter';
+import { loadLayersModel } from '@tensorflow/tfjs-layers';
+import { TfeError } from '../../src/errors.js';
+import type { PlainTensor } from './interpreter.js';
+
+/** In-memory tfjs model artifacts (model.json topology plus weight specs and data). */
+export type TfjsArtifacts = tf.io.ModelArtifacts;
+
+let backendReady: Promise<void> | undefined;
+
+/** Selects the cpu backend once (tfjs-node, when a user has it, registers itself before). */
+async function ready(): Promise<void> {
+  backendReady ??= (async () => {
+    if (tf.getBackend() !== 'tensorflow') await tf.setBackend('cpu');
+    await tf.ready();
+  })();
+  return backendReady;
+}
+
+function toTensor(t: PlainTensor): tf.Tensor {
+  return tf.tensor(Float32Array.from(t.data), [...t.shape], 'float32');
+}
+
+async function toPlain(t: tf.Tensor): Promise<PlainTensor> {
+  const data = Float64Array.from((await t.data()) as Float32Array | Int32Array | Uint8Array);
+  return { shape: [...t.shape], data };
+}
+
+/** True when the artifacts hold a tfjs-layers model (a Keras topology) rather than a graph. */
+export function isLayersArtifacts(a: TfjsArtifacts): boolean {
+  if (a.format === 'layers-model') return true;
+  if (a.format === 'graph-model') return false;
+  const topo = a.modelTopology as { node?: unknown; class_name?: unknown; model_config?: unknown } | undefined;
+  return topo !== undefined && !(topo instanceof ArrayBuffer) && topo.node === undefined;
+}
+
+/**
+ * Runs graph-model artifacts: `feeds` keyed by tensor name (`x`, `x:0`, or an
+ * interior node to start there), `outputs` the tensor names to fetch (default the
+ * model's outputs). Returns the outputs in the order asked.
+ */
+export async function runTfjsGraph(
+  artifacts: TfjsArtifacts,
+  feeds: Readonly<Record<string, PlainTensor>>,
+  outputs?: readonly string[],
+): Promise<PlainTensor[]> {
+  await ready();
+  const model = await loadGraphModel(tf.io.fromMemory(artifacts));
+  const inputs: Record<string, tf.Tensor> = {};
+  for (const [k, v] of Object.entries(feeds)) inputs[k] = toTensor(v);
+  try {
+    const names = outputs ? [...outputs] : model.outputNodes;
+    const res = await model.executeAsync(inputs, names);
+    const list = Array.isArray(res) ? res : [res];
+    const out = await Promise.all(list.map(toPlain));
+    tf.dispose(list);
+    return out;
+  } catch (e) {
+    throw new TfeError('E_UNSUPPORTED', `tfjs could not run the graph model: ${(e as Error).message}`);
+  } finally {
+    tf.dispose(Object.values(inputs));
+    model.dispose();
+  }
+}
+
+/** Runs tfjs-layers artifacts on one input per model input (in order). Returns the outputs in order. */
+export async function runTfjsLayers(artifacts: TfjsArtifacts, inputs: readonly PlainTensor[]): Promise<PlainTensor[]> {
+  await ready();
+  const model = await loadLayersModel(tf.io.fromMemory(artifacts));
+  const xs = inputs.map(toTensor);
+  try {
+    const res = model.predict(xs.length === 1 ? xs[0] : xs);
+    const list = Array.isArray(res) ? res : [res];
+    const out = await Promise.all(list.map(toPlain));
+    tf.dispose(list);
+    return out;
+  } finally {
+    tf.dispose(xs);
+    model.dispose();
+  }
+}
