@@ -1,0 +1,371 @@
+// Node-API glue for the native ring engine (build/Release/tfe_ring.node).
+// Every kernel works in place on the caller's BigUint64Arrays (no copies): the
+// arguments are checked (type, length, alignment, overlap, integer ranges) and
+// misuse throws a JS Error with a `code` (E_ARG / E_SHAPE / E_BACKEND) instead
+// of touching memory. runtime/ring/native.ts wraps this as a FlatKernels.
+#define NAPI_VERSION 8
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdarg>
+#include <cstdint>
+#include <cstdio>
+#include <exception>
+#include <new>
+#include <string>
+#include <system_error>
+
+#include "kernels.h"
+
+namespace {
+
+using tfe::u64;
+
+// Upper bound for setThreads: far above any core count, low enough that a typo
+// cannot ask the OS for millions of threads.
+constexpr int kMaxThreads = 1024;
+
+void throw_error(napi_env env, const char* code, const char* fmt, ...) {
+  char msg[512];
+  va_list args;
+  va_start(args, fmt);
+  std::vsnprintf(msg, sizeof msg, fmt, args);
+  va_end(args);
+  napi_throw_error(env, code, msg);
+}
+
+// Returns false (with a pending JS exception) if a N-API call failed.
+bool ok(napi_env env, napi_status status, const char* what) {
+  if (status == napi_ok) return true;
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) throw_error(env, "E_BACKEND", "tfe_ring: %s failed (napi status %d)", what, static_cast<int>(status));
+  return false;
+}
+
+struct Array {
+  u64* data;
+  std::size_t len;
+};
+
+const char* typed_array_name(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array: return "Int8Array";
+    case napi_uint8_array: return "Uint8Array";
+    case napi_uint8_clamped_array: return "Uint8ClampedArray";
+    case napi_int16_array: return "Int16Array";
+    case napi_uint16_array: return "Uint16Array";
+    case napi_int32_array: return "Int32Array";
+    case napi_uint32_array: return "Uint32Array";
+    case napi_float32_array: return "Float32Array";
+    case napi_float64_array: return "Float64Array";
+    case napi_bigint64_array: return "BigInt64Array";
+    case napi_biguint64_array: return "BigUint64Array";
+    default: return "typed array";
+  }
+}
+
+bool get_array(napi_env env, napi_value v, const char* fn, const char* what, Array* out) {
+  bool is_ta = false;
+  if (!ok(env, napi_is_typedarray(env, v, &is_ta), "napi_is_typedarray")) return false;
+  if (!is_ta) {
+    throw_error(env, "E_ARG", "%s: %s must be a BigUint64Array", fn, what);
+    return false;
+  }
+  napi_typedarray_type type;
+  std::size_t len = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  std::size_t offset = 0;
+  if (!ok(env, napi_get_typedarray_info(env, v, &type, &len, &data, &buffer, &offset), "napi_get_typedarray_info")) {
+    return false;
+  }
+  if (type != napi_biguint64_array) {
+    throw_error(env, "E_ARG", "%s: %s must be a BigUint64Array, got a %s", fn, what, typed_array_name(type));
+    return false;
+  }
+  if (len > 0 && data == nullptr) {
+    throw_error(env, "E_ARG", "%s: %s has no data (its ArrayBuffer was detached?)", fn, what);
+    return false;
+  }
+  if (reinterpret_cast<std::uintptr_t>(data) % alignof(u64) != 0) {
+    throw_error(env, "E_ARG", "%s: %s is not 8-byte aligned", fn, what);
+    return false;
+  }
+  out->data = static_cast<u64*>(data);
+  out->len = len;
+  return true;
+}
+
+// A non-negative integer below 2^53 (a JS safe integer).
+bool get_size(napi_env env, napi_value v, const char* fn, const char* what, std::size_t* out) {
+  napi_valuetype t;
+  if (!ok(env, napi_typeof(env, v, &t), "napi_typeof")) return false;
+  double d = 0;
+  if (t == napi_number && !ok(env, napi_get_value_double(env, v, &d), "napi_get_value_double")) return false;
+  if (t != napi_number || !(d >= 0) || d > 9007199254740991.0 || std::floor(d) != d) {
+    throw_error(env, "E_ARG", "%s: %s must be a non-negative integer", fn, what);
+    return false;
+  }
+  *out = static_cast<std::size_t>(d);
+  return true;
+}
+
+bool overlaps(const Array& x, const Array& y) {
+  if (x.len == 0 || y.len == 0) return false;
+  return x.data < y.data + y.len && y.data < x.data + x.len;
+}
+
+// Elementwise kernels may write into an input, but only exactly in place.
+bool check_out(napi_env env, const char* fn, const Array& out, const Array& in, const char* in_name) {
+  if (overlaps(out, in) && out.data != in.data) {
+    throw_error(env, "E_ARG", "%s: out partially overlaps %s (it may only be the very same array)", fn, in_name);
+    return false;
+  }
+  return true;
+}
+
+bool get_args(napi_env env, napi_callback_info info, std::size_t want, napi_value* argv, const char* fn) {
+  std::size_t argc = want;
+  if (!ok(env, napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr), "napi_get_cb_info")) return false;
+  if (argc < want) {
+    throw_error(env, "E_ARG", "%s: expected %zu arguments, got %zu", fn, want, argc);
+    return false;
+  }
+  return true;
+}
+
+// Runs a kernel, turning C++ failures (out of memory, no threads) into JS errors.
+template <class F>
+napi_value guarded(napi_env env, const char* fn, F f) {
+  try {
+    f();
+  } catch (const std::bad_alloc&) {
+    throw_error(env, "E_BACKEND", "%s: out of memory", fn);
+  } catch (const std::system_error& e) {
+    throw_error(env, "E_BACKEND", "%s: could not start worker threads (%s)", fn, e.what());
+  } catch (const std::exception& e) {
+    throw_error(env, "E_BACKEND", "%s: %s", fn, e.what());
+  }
+  return nullptr;
+}
+
+template <tfe::BinOp Op>
+napi_value Binary(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"add", "sub", "mul", "and", "xor", "or"};
+  const char* fn = names[static_cast<int>(Op)];
+  napi_value argv[3];
+  Array a, b, out;
+  if (!get_args(env, info, 3, argv, fn) || !get_array(env, argv[0], fn, "a", &a) ||
+      !get_array(env, argv[1], fn, "b", &b) || !get_array(env, argv[2], fn, "out", &out)) {
+    return nullptr;
+  }
+  if (a.len != b.len || a.len != out.len) {
+    throw_error(env, "E_SHAPE", "%s: lengths differ (a %zu, b %zu, out %zu)", fn, a.len, b.len, out.len);
+    return nullptr;
+  }
+  if (!check_out(env, fn, out, a, "a") || !check_out(env, fn, out, b, "b")) return nullptr;
+  return guarded(env, fn, [&] { tfe::binary(Op, a.data, b.data, out.data, out.len); });
+}
+
+template <tfe::UnOp Op>
+napi_value Unary(napi_env env, napi_callback_info info) {
+  const char* fn = Op == tfe::UnOp::Neg ? "neg" : "not";
+  napi_value argv[2];
+  Array a, out;
+  if (!get_args(env, info, 2, argv, fn) || !get_array(env, argv[0], fn, "a", &a) ||
+      !get_array(env, argv[1], fn, "out", &out)) {
+    return nullptr;
+  }
+  if (a.len != out.len) {
+    throw_error(env, "E_SHAPE", "%s: lengths differ (a %zu, out %zu)", fn, a.len, out.len);
+    return nullptr;
+  }
+  if (!check_out(env, fn, out, a, "a")) return nullptr;
+  return guarded(env, fn, [&] { tfe::unary(Op, a.data, out.data, out.len); });
+}
+
+template <tfe::ShiftOp Op>
+napi_value Shift(napi_env env, napi_callback_info info) {
+  static const char* const names[] = {"shr", "sar", "shl"};
+  const char* fn = names[static_cast<int>(Op)];
+  napi_value argv[3];
+  Array a, out;
+  std::size_t k = 0;
+  if (!get_args(env, info, 3, argv, fn) || !get_array(env, argv[0], fn, "a", &a) ||
+      !get_size(env, argv[1], fn, "shift amount", &k) || !get_array(env, argv[2], fn, "out", &out)) {
+    return nullptr;
+  }
+  if (k > 63) {
+    throw_error(env, "E_ARG", "%s: shift amount %zu outside 0..63", fn, k);
+    return nullptr;
+  }
+  if (a.len != out.len) {
+    throw_error(env, "E_SHAPE", "%s: lengths differ (a %zu, out %zu)", fn, a.len, out.len);
+    return nullptr;
+  }
+  if (!check_out(env, fn, out, a, "a")) return nullptr;
+  return guarded(env, fn, [&] { tfe::shift(Op, a.data, static_cast<unsigned>(k), out.data, out.len); });
+}
+
+// Product of two sizes, or false if it does not fit (then no array can match it).
+bool mul_size(std::size_t x, std::size_t y, std::size_t* out) { return !__builtin_mul_overflow(x, y, out); }
+
+napi_value Matmul(napi_env env, napi_callback_info info) {
+  const char* fn = "matmul";
+  napi_value argv[6];
+  Array a, b, out;
+  std::size_t m = 0, k = 0, n = 0;
+  if (!get_args(env, info, 6, argv, fn) || !get_array(env, argv[0], fn, "a", &a) ||
+      !get_array(env, argv[1], fn, "b", &b) || !get_array(env, argv[2], fn, "out", &out) ||
+      !get_size(env, argv[3], fn, "m", &m) || !get_size(env, argv[4], fn, "k", &k) ||
+      !get_size(env, argv[5], fn, "n", &n)) {
+    return nullptr;
+  }
+  std::size_t mk = 0, kn = 0, mn = 0;
+  if (!mul_size(m, k, &mk) || !mul_size(k, n, &kn) || !mul_size(m, n, &mn) || a.len != mk || b.len != kn ||
+      out.len != mn) {
+    throw_error(env, "E_SHAPE", "matmul: m=%zu k=%zu n=%zu needs a of %zu x %zu, b of %zu x %zu, out of %zu x %zu; got lengths %zu, %zu, %zu",
+                m, k, n, m, k, k, n, m, n, a.len, b.len, out.len);
+    return nullptr;
+  }
+  if (overlaps(out, a) || overlaps(out, b)) {
+    throw_error(env, "E_ARG", "matmul: out must not overlap a or b");
+    return nullptr;
+  }
+  return guarded(env, fn, [&] { tfe::matmul(a.data, b.data, out.data, m, k, n); });
+}
+
+napi_value RowSum(napi_env env, napi_callback_info info) {
+  const char* fn = "rowSum";
+  napi_value argv[4];
+  Array a, out;
+  std::size_t rows = 0, cols = 0;
+  if (!get_args(env, info, 4, argv, fn) || !get_array(env, argv[0], fn, "a", &a) ||
+      !get_size(env, argv[1], fn, "rows", &rows) || !get_size(env, argv[2], fn, "cols", &cols) ||
+      !get_array(env, argv[3], fn, "out", &out)) {
+    return nullptr;
+  }
+  std::size_t total = 0;
+  if (!mul_size(rows, cols, &total) || a.len != total || out.len != rows) {
+    throw_error(env, "E_SHAPE", "rowSum: %zu x %zu needs a of length %zu and out of length %zu; got %zu and %zu", rows,
+                cols, rows * cols, rows, a.len, out.len);
+    return nullptr;
+  }
+  if (overlaps(out, a)) {
+    throw_error(env, "E_ARG", "rowSum: out must not overlap a");
+    return nullptr;
+  }
+  return guarded(env, fn, [&] { tfe::row_sum(a.data, rows, cols, out.data); });
+}
+
+napi_value make_int(napi_env env, int v) {
+  napi_value r = nullptr;
+  ok(env, napi_create_int32(env, v, &r), "napi_create_int32");
+  return r;
+}
+
+napi_value make_string(napi_env env, const char* s) {
+  napi_value r = nullptr;
+  ok(env, napi_create_string_utf8(env, s, NAPI_AUTO_LENGTH, &r), "napi_create_string_utf8");
+  return r;
+}
+
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  std::size_t n = 0;
+  if (!get_args(env, info, 1, argv, "setThreads") || !get_size(env, argv[0], "setThreads", "thread count", &n)) {
+    return nullptr;
+  }
+  if (n < 1 || n > static_cast<std::size_t>(kMaxThreads)) {
+    throw_error(env, "E_ARG", "setThreads: thread count %zu outside 1..%d", n, kMaxThreads);
+    return nullptr;
+  }
+  return guarded(env, "setThreads", [&] { tfe::set_threads(static_cast<int>(n)); });
+}
+
+napi_value Threads(napi_env env, napi_callback_info) { return make_int(env, tfe::threads()); }
+
+napi_value DefaultThreads(napi_env env, napi_callback_info) { return make_int(env, tfe::default_threads()); }
+
+napi_value IsaName(napi_env env, napi_callback_info) { return make_string(env, tfe::isa_name(tfe::current_isa())); }
+
+// The paths this CPU can run, best first (avx512-emulated, a test path, last).
+napi_value Isas(napi_env env, napi_callback_info) {
+  static const tfe::Isa order[] = {tfe::Isa::Avx512, tfe::Isa::Avx2, tfe::Isa::Portable, tfe::Isa::Avx512Emulated};
+  napi_value arr;
+  if (!ok(env, napi_create_array(env, &arr), "napi_create_array")) return nullptr;
+  uint32_t i = 0;
+  for (tfe::Isa isa : order) {
+    if (!tfe::cpu_supports(isa)) continue;
+    if (!ok(env, napi_set_element(env, arr, i++, make_string(env, tfe::isa_name(isa))), "napi_set_element")) {
+      return nullptr;
+    }
+  }
+  return arr;
+}
+
+napi_value SetIsa(napi_env env, napi_callback_info info) {
+  napi_value argv[1];
+  if (!get_args(env, info, 1, argv, "setIsa")) return nullptr;
+  char name[32];
+  std::size_t len = 0;
+  napi_valuetype t;
+  if (!ok(env, napi_typeof(env, argv[0], &t), "napi_typeof")) return nullptr;
+  if (t != napi_string) {
+    throw_error(env, "E_ARG", "setIsa: expected a string (avx512, avx2, portable or avx512-emulated)");
+    return nullptr;
+  }
+  if (!ok(env, napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len), "napi_get_value_string_utf8")) {
+    return nullptr;
+  }
+  tfe::Isa isa;
+  if (!tfe::isa_from_name(name, &isa)) {
+    throw_error(env, "E_ARG", "unknown ring ISA '%s' (expected avx512, avx2, portable or avx512-emulated)", name);
+    return nullptr;
+  }
+  if (!tfe::cpu_supports(isa)) {
+    throw_error(env, "E_BACKEND", "this CPU does not support the '%s' ring kernels (best available: %s)", name,
+                tfe::isa_name(tfe::best_isa()));
+    return nullptr;
+  }
+  tfe::set_isa(isa);
+  return nullptr;
+}
+
+void cleanup(void*) { tfe::env_detach(); }
+
+}  // namespace
+
+NAPI_MODULE_INIT() {
+  napi_property_descriptor props[] = {
+      {"add", nullptr, Binary<tfe::BinOp::Add>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sub", nullptr, Binary<tfe::BinOp::Sub>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"mul", nullptr, Binary<tfe::BinOp::Mul>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"and", nullptr, Binary<tfe::BinOp::And>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"xor", nullptr, Binary<tfe::BinOp::Xor>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"or", nullptr, Binary<tfe::BinOp::Or>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"neg", nullptr, Unary<tfe::UnOp::Neg>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"not", nullptr, Unary<tfe::UnOp::Not>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shr", nullptr, Shift<tfe::ShiftOp::Shr>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"sar", nullptr, Shift<tfe::ShiftOp::Sar>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"shl", nullptr, Shift<tfe::ShiftOp::Shl>, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"matmul", nullptr, Matmul, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"rowSum", nullptr, RowSum, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setThreads", nullptr, SetThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"threads", nullptr, Threads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"defaultThreads", nullptr, DefaultThreads, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"isa", nullptr, IsaName, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"isas", nullptr, Isas, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+  };
+  if (!ok(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props), "napi_define_properties")) {
+    return nullptr;
+  }
+  tfe::env_attach();
+  if (!ok(env, napi_add_env_cleanup_hook(env, cleanup, nullptr), "napi_add_env_cleanup_hook")) {
+    tfe::env_detach();
+    return nullptr;
+  }
+  return exports;
+}

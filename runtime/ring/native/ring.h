@@ -1,0 +1,81 @@
+// The native ring engine's internal interface: kernels over Z_2^64 (uint64_t with
+// wrap-around), the instruction-set paths they come in, and the matmul
+// micro-kernel contract. addon.cc is the Node-API glue; kernels.cc adds threading.
+#ifndef TFE_RING_NATIVE_RING_H_
+#define TFE_RING_NATIVE_RING_H_
+
+#include <cstddef>
+#include <cstdint>
+
+#if (defined(__x86_64__) || defined(_M_X64)) && defined(__GNUC__)
+#define TFE_X86 1
+#else
+#define TFE_X86 0
+#endif
+
+namespace tfe {
+
+using u64 = std::uint64_t;
+
+// The code paths. Avx512Emulated is the AVX-512 path's source (same tiling, same
+// 8-lane vector code) compiled for the baseline ISA: it lets a machine without
+// AVX-512 test that path's logic. It is never chosen automatically.
+enum class Isa : int { Portable = 0, Avx2 = 1, Avx512 = 2, Avx512Emulated = 3 };
+
+const char* isa_name(Isa isa);
+bool isa_from_name(const char* name, Isa* out);
+bool cpu_supports(Isa isa);
+Isa best_isa();
+
+enum class BinOp : int { Add, Sub, Mul, And, Xor, Or };
+enum class UnOp : int { Neg, Not };
+enum class ShiftOp : int { Shr, Sar, Shl };
+
+// One function set per ISA. Elementwise outputs may be identical to an input
+// (never partially overlapping: the glue rejects that).
+struct ElementwiseFns {
+  void (*binary)(BinOp op, const u64* a, const u64* b, u64* out, std::size_t n);
+  void (*unary)(UnOp op, const u64* a, u64* out, std::size_t n);
+  void (*shift)(ShiftOp op, const u64* a, unsigned k, u64* out, std::size_t n);
+  // out[r] = sum of a[r*cols .. r*cols+cols), for r < rows.
+  void (*row_sum)(const u64* a, std::size_t rows, std::size_t cols, u64* out);
+};
+
+// A register-blocked matmul micro-kernel: computes the MR x NR tile
+//   C[r][j] (+)= sum_p A[p*MR + r] * B[p*ldb + j]
+// for p < kc, where A is a packed micro-panel (kc rows of MR values) and B holds
+// kc rows of NR values, `ldb` apart (ldb = NR when packed). If `accumulate` is
+// false the tile is overwritten. kc >= 1.
+struct MicroKernel {
+  int mr;
+  int nr;
+  // Cache blocking: kc (depth of a packed panel), mc (rows of A packed at once),
+  // nc (columns of B packed at once); each kernel says why its values fit.
+  std::size_t kc;
+  std::size_t mc;
+  std::size_t nc;
+  void (*run)(std::size_t kc, const u64* a, const u64* b, std::size_t ldb, u64* c, std::size_t ldc,
+              bool accumulate);
+};
+
+const ElementwiseFns& portable_elementwise();
+const MicroKernel& portable_micro();
+const MicroKernel& avx512_emulated_micro();
+#if TFE_X86
+const ElementwiseFns& avx2_elementwise();
+const MicroKernel& avx2_micro();
+const ElementwiseFns& avx512_elementwise();
+const MicroKernel& avx512_micro();
+#endif
+
+const ElementwiseFns& elementwise_for(Isa isa);
+const MicroKernel& micro_for(Isa isa);
+
+// Single-threaded blocked product of a sub-matrix: C[m x n] = A[m x k] . B[k x n]
+// with leading dimensions lda, ldb, ldc (all row-major).
+void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u64* b, std::size_t ldb,
+                u64* c, std::size_t ldc, std::size_t m, std::size_t k, std::size_t n);
+
+}  // namespace tfe
+
+#endif  // TFE_RING_NATIVE_RING_H_
