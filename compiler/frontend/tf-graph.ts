@@ -132,7 +132,9 @@ export function prepareTfGraph(g: TfGraph, cut: TfCutOptions = {}): TfGraph {
     const name = tensorName(r);
     const attr: Record<string, AttrMsg> = { dtype: { type: dtype }, shape: { shape: shape ?? { unknownRank: true } } };
     replaced.set(name, { name, op: 'Placeholder', input: [], attr });
-    inputs.push({ name, ...(shape ? { shape: shapeOf(shape, `input '${name}'`) } : {}), ...(irDType(dtype) ? { dtype: irDType(dtype) } : {}) });
+    const dims = shape ? shapeOf(shape, `input '${name}'`) : undefined;
+    const t = irDType(dtype);
+    inputs.push({ name, ...(dims ? { shape: dims } : {}), ...(t ? { dtype: t } : {}) });
   }
   for (const c of cut.consts ?? []) {
     const r = checkTensor(c.name, 'constant');
