@@ -6,6 +6,7 @@
 import { TfeError } from '../src/errors.js';
 import type { IrGraph } from '../src/ir/node.js';
 import { verifyGraph, type VerifyStage } from '../src/ir/verify.js';
+import { checkSupportedPass } from './passes/check-supported.js';
 import { constFeedPass } from './passes/const-feed.js';
 import { cutPass } from './passes/cut.js';
 import { foldBatchNormPass } from './passes/fold-batchnorm.js';
@@ -23,6 +24,8 @@ export const PIPELINE: readonly Pass[] = [
   cutPass,
   // Feed the --const inputs (keep_prob, is_training) so their branches become constant.
   constFeedPass,
+  // Any op the frontend could not convert and the cut did not remove is an error, listed all at once.
+  checkSupportedPass,
   // Evaluate everything computed from constants (shape arithmetic, Rsqrt of variances...).
   foldConstantsPass,
   // Drop Identity / inference Dropout / x*1 leftovers (some appear only after folding).

@@ -7,7 +7,7 @@
  */
 import { TfeError } from '../../src/errors.js';
 import { removeDeadNodes, resolveTensorName } from '../../src/ir/graph.js';
-import type { IrGraph, IrNode } from '../../src/ir/node.js';
+import type { IrNode } from '../../src/ir/node.js';
 import type { Pass } from './pass.js';
 
 export const cutPass: Pass = {

@@ -151,3 +151,14 @@ export function resolveTensorName(g: IrGraph, name: string, what = 'name'): stri
     near.length > 0 ? `did you mean ${near.map((s) => `"${s}"`).join(', ')}? (see the names with --emit ir)` : 'list the node names with --emit ir',
   );
 }
+
+/**
+ * The op a frontend could not convert, when `n` is a marker for it. Frontends asked
+ * to keep going past unsupported ops (`allowUnsupported`) put a Placeholder with an
+ * `unsupported_op` attribute in their place; a cut must remove every marker before
+ * the graph can run (the check-supported pass rejects any that remain).
+ */
+export function unsupportedOp(n: IrNode): string | undefined {
+  const v = n.attrs.unsupported_op;
+  return n.op === 'Placeholder' && typeof v === 'string' ? v : undefined;
+}

@@ -7,10 +7,11 @@
  * Attribute conventions every frontend follows (TensorFlow's, NHWC only):
  * - MatMul [a, b]: `transpose_a`, `transpose_b` booleans (default false).
  * - BiasAdd [x, bias]: rank-1 bias added along the last axis.
- * - Conv2D [x NHWC, filter HWIO]: `strides` [1,sh,sw,1], `padding` 'SAME'|'VALID',
- *   `dilations` [1,dh,dw,1] (default ones), `data_format` 'NHWC' (default).
+ * - Conv2D [x NHWC, filter HWIO]: `strides` [1,sh,sw,1] or [sh,sw], `padding` 'SAME'|'VALID',
+ *   `dilations` [1,dh,dw,1] or [dh,dw] (default ones), `data_format` 'NHWC' (default).
  * - DepthwiseConv2D [x, filter [kh,kw,C,M]]: same attrs; output channel c*M+m.
- * - MaxPool / AvgPool [x]: `ksize` [1,kh,kw,1], `strides`, `padding`.
+ * - MaxPool / AvgPool [x]: `ksize` [1,kh,kw,1] or [kh,kw], `strides`, `padding`.
+ *   (Keras writes TF's 4-vectors, the GraphDef frontend the [h,w] pairs: both are valid.)
  * - Mean / Sum / Prod [x, axes Const]: `keep_dims` (default false).
  * - ArgMax [x, axis Const]; Reshape [x, shape Const]; Concat [...xs, axis Const];
  *   Pad [x, paddings Const [rank,2]]; ExpandDims [x, axis Const]; Transpose [x, perm Const];
@@ -157,4 +158,17 @@ export function dataInputPositions(s: OpSpec, n: number): number[] {
 /** The positions of `spec`'s must-be-constant operands for a node with `n` operands. */
 export function constInputPositions(s: OpSpec, n: number): number[] {
   return s.constInputs.map((i) => (i < 0 ? n + i : i)).filter((i) => i >= 0 && i < n);
+}
+
+/**
+ * A window attribute (`strides`, `ksize`, `dilations`) as [h, w]. Frontends write it
+ * either as TF's NHWC 4-vector [1, h, w, 1] (Keras) or as the pair [h, w] (GraphDef);
+ * both are accepted. Returns `fallback` when absent, undefined when malformed.
+ */
+export function spatialPair(v: unknown, fallback: readonly [number, number] | undefined): [number, number] | undefined {
+  if (v === undefined) return fallback ? [fallback[0], fallback[1]] : undefined;
+  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number' && Number.isInteger(x) && x >= 1)) return undefined;
+  if (v.length === 2) return [v[0], v[1]];
+  if (v.length === 4 && v[0] === 1 && v[3] === 1) return [v[1], v[2]];
+  return undefined;
 }

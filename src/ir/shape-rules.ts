@@ -8,6 +8,7 @@
  */
 import { TfeError } from '../errors.js';
 import type { IrNode, Shape } from './node.js';
+import { spatialPair } from './op-specs.js';
 import type { Op } from './ops.js';
 import { planStridedSlice } from './strided-slice.js';
 import { constNumbers, constValue, numElements } from './tensor-data.js';
@@ -52,11 +53,10 @@ const broadcast: Rule = (n, ins) => {
   return a.shape && b.shape ? broadcastShapes(n, a.shape, b.shape) : undefined;
 };
 
-function ints(n: IrNode, name: string, fallback?: readonly number[]): readonly number[] {
-  const v = n.attrs[name];
-  if (v === undefined && fallback) return fallback;
-  if (!Array.isArray(v) || !v.every((x) => typeof x === 'number')) fail(n, `attribute ${name} must be a list of integers`);
-  return v as readonly number[];
+function pair(n: IrNode, name: string, fallback?: readonly [number, number]): [number, number] {
+  const p = spatialPair(n.attrs[name], fallback);
+  if (!p) fail(n, `attribute ${name} must be [h,w] or [1,h,w,1], got ${JSON.stringify(n.attrs[name])}`);
+  return p;
 }
 
 /** Output size of a conv/pool window along one dim, TF semantics (-1 stays -1). */
@@ -83,13 +83,13 @@ function conv(depthwise: boolean): Rule {
     if (f.shape.length !== 4) fail(n, `filter must be rank 4, got ${fmtShape(f.shape)}`);
     const [kh, kw, ci, co] = f.shape;
     if (!dimsMatch(x.shape[3], ci)) fail(n, `input has ${x.shape[3]} channels but the filter expects ${ci}`);
-    const s = ints(n, 'strides');
-    const d = ints(n, 'dilations', [1, 1, 1, 1]);
+    const s = pair(n, 'strides');
+    const d = pair(n, 'dilations', [1, 1]);
     const p = String(n.attrs.padding);
     return [
       x.shape[0],
-      windowOut(x.shape[1], kh, s[1], d[1], p),
-      windowOut(x.shape[2], kw, s[2], d[2], p),
+      windowOut(x.shape[1], kh, s[0], d[0], p),
+      windowOut(x.shape[2], kw, s[1], d[1], p),
       depthwise ? (ci < 0 || co < 0 ? -1 : ci * co) : co,
     ];
   };
@@ -98,10 +98,10 @@ function conv(depthwise: boolean): Rule {
 const pool: Rule = (n, [x]) => {
   if (!x.shape) return undefined;
   checkNhwc(n, x.shape, 'input');
-  const k = ints(n, 'ksize');
-  const s = ints(n, 'strides');
+  const k = pair(n, 'ksize');
+  const s = pair(n, 'strides');
   const p = String(n.attrs.padding);
-  return [x.shape[0], windowOut(x.shape[1], k[1], s[1], 1, p), windowOut(x.shape[2], k[2], s[2], 1, p), x.shape[3]];
+  return [x.shape[0], windowOut(x.shape[1], k[0], s[0], 1, p), windowOut(x.shape[2], k[1], s[1], 1, p), x.shape[3]];
 };
 
 const reduce: Rule = (n, [x, axesNode]) => {

@@ -6,8 +6,8 @@
  * - `known-op`: the op is in the vocabulary (`ops.ts`).
  * - `arity`: the operand count is within the op's bounds (`op-specs.ts`).
  * - `attrs`: required attributes are present, and every known attribute has its kind;
- *   padding is 'SAME'|'VALID'; strides/ksize/dilations have 4 entries with 1 in the batch
- *   and channel positions; data_format is NHWC. (Conventions: see `op-specs.ts`.)
+ *   padding is 'SAME'|'VALID'; strides/ksize/dilations are [h,w] or [1,h,w,1] with
+ *   positive h, w; data_format is NHWC. (Conventions: see `op-specs.ts`.)
  * - `dtype`: a known dtype; a Const's dtype and shape match its value; 'same' ops have
  *   operands of their dtype; index ops are int32/int64.
  * - `graph-io`: graph inputs are Placeholder nodes; graph outputs are nodes.
@@ -18,7 +18,7 @@
  */
 import { TfeError } from '../errors.js';
 import type { IrGraph, IrNode } from './node.js';
-import { ALL_DTYPES, type AttrKind, constInputPositions, dataInputPositions, INDEX_DTYPES, OP_SPECS } from './op-specs.js';
+import { ALL_DTYPES, type AttrKind, constInputPositions, dataInputPositions, INDEX_DTYPES, OP_SPECS, spatialPair } from './op-specs.js';
 import { isOp } from './ops.js';
 import { fmtShape, inferShape } from './shape-rules.js';
 import { numElements } from './tensor-data.js';
@@ -58,9 +58,8 @@ function checkAttrs(g: IrGraph, stage: string, n: IrNode): void {
   for (const name of ['strides', 'ksize', 'dilations']) {
     const v = n.attrs[name];
     if (v === undefined || !['Conv2D', 'DepthwiseConv2D', 'MaxPool', 'AvgPool'].includes(n.op)) continue;
-    const a = v as readonly number[];
-    if (a.length !== 4 || a[0] !== 1 || a[3] !== 1 || a.some((x) => !(x >= 1))) {
-      broken(g, stage, n, 'attrs', `${name} must be [1,h,w,1] with positive h, w (NHWC), got ${JSON.stringify(v)}`);
+    if (!spatialPair(v, undefined)) {
+      broken(g, stage, n, 'attrs', `${name} must be [h,w] or [1,h,w,1] with positive h, w (NHWC), got ${JSON.stringify(v)}`);
     }
   }
   const df = n.attrs.data_format;

@@ -7,12 +7,15 @@
  */
 import { TfeError } from '../../errors.js';
 import type { IrNode } from '../node.js';
+import { spatialPair } from '../op-specs.js';
 import type { Kernel } from './elementwise.js';
 import { tensor } from './tensor.js';
 
-function ints(n: IrNode, name: string, fallback: number[]): number[] {
-  const v = n.attrs[name];
-  return Array.isArray(v) ? (v as number[]) : fallback;
+/** A window attribute as [h, w] (either spelling, see `spatialPair`). */
+export function pairAttr(n: IrNode, name: string, fallback?: readonly [number, number]): [number, number] {
+  const p = spatialPair(n.attrs[name], fallback);
+  if (!p) throw new TfeError('E_IR', `node "${n.id}" (${n.op}): attribute ${name} must be [h,w] or [1,h,w,1]`);
+  return p;
 }
 
 /** Output size and leading padding of one spatial dim (TF's SAME/VALID rule). */
@@ -62,11 +65,11 @@ function convLike(depthwise: boolean): Kernel {
     if (x.shape.length !== 4 || f.shape.length !== 4 || FC !== C) {
       throw new TfeError('E_SHAPE', `node "${n.id}" (${n.op}): input [${x.shape.join(',')}] and filter [${f.shape.join(',')}] do not fit`);
     }
-    const s = ints(n, 'strides', [1, 1, 1, 1]);
-    const d = ints(n, 'dilations', [1, 1, 1, 1]);
+    const [sh, sw] = pairAttr(n, 'strides');
+    const [dh, dw] = pairAttr(n, 'dilations', [1, 1]);
     const pad = String(n.attrs.padding);
-    const gh = windowGeometry(H, KH, s[1], d[1], pad);
-    const gw = windowGeometry(W, KW, s[2], d[2], pad);
+    const gh = windowGeometry(H, KH, sh, dh, pad);
+    const gw = windowGeometry(W, KW, sw, dw, pad);
     const OC = depthwise ? C * M : M;
     const out = tensor([N, gh.out, gw.out, OC]);
     const o = out.data;
@@ -77,10 +80,10 @@ function convLike(depthwise: boolean): Kernel {
         for (let ow = 0; ow < gw.out; ow++) {
           const obase = ((b * gh.out + oh) * gw.out + ow) * OC;
           for (let kh = 0; kh < KH; kh++) {
-            const ih = oh * s[1] + kh * d[1] - gh.before;
+            const ih = oh * sh + kh * dh - gh.before;
             if (ih < 0 || ih >= H) continue;
             for (let kw = 0; kw < KW; kw++) {
-              const iw = ow * s[2] + kw * d[2] - gw.before;
+              const iw = ow * sw + kw * dw - gw.before;
               if (iw < 0 || iw >= W) continue;
               const xbase = ((b * H + ih) * W + iw) * C;
               const fbase = (kh * KW + kw) * C * M;

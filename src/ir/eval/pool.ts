@@ -3,35 +3,29 @@
  * positions; AvgPool divides by the number of in-bounds positions of each window
  * (padding is excluded from the count, as in tf.nn.avg_pool with SAME).
  */
-import type { IrNode } from '../node.js';
 import type { Kernel } from './elementwise.js';
-import { windowGeometry } from './linear.js';
+import { pairAttr, windowGeometry } from './linear.js';
 import { tensor } from './tensor.js';
-
-function ints(n: IrNode, name: string): number[] {
-  const v = n.attrs[name];
-  return Array.isArray(v) ? (v as number[]) : [1, 1, 1, 1];
-}
 
 function pool(max: boolean): Kernel {
   return (n, [x]) => {
     const [N, H, W, C] = x.shape;
-    const k = ints(n, 'ksize');
-    const s = ints(n, 'strides');
+    const [kh, kw] = pairAttr(n, 'ksize');
+    const [sh, sw] = pairAttr(n, 'strides');
     const pad = String(n.attrs.padding);
-    const gh = windowGeometry(H, k[1], s[1], 1, pad);
-    const gw = windowGeometry(W, k[2], s[2], 1, pad);
+    const gh = windowGeometry(H, kh, sh, 1, pad);
+    const gw = windowGeometry(W, kw, sw, 1, pad);
     const out = tensor([N, gh.out, gw.out, C]);
     const o = out.data;
     const xs = x.data;
     const acc = new Float64Array(C);
     for (let b = 0; b < N; b++) {
       for (let oh = 0; oh < gh.out; oh++) {
-        const h0 = Math.max(oh * s[1] - gh.before, 0);
-        const h1 = Math.min(oh * s[1] - gh.before + k[1], H);
+        const h0 = Math.max(oh * sh - gh.before, 0);
+        const h1 = Math.min(oh * sh - gh.before + kh, H);
         for (let ow = 0; ow < gw.out; ow++) {
-          const w0 = Math.max(ow * s[2] - gw.before, 0);
-          const w1 = Math.min(ow * s[2] - gw.before + k[2], W);
+          const w0 = Math.max(ow * sw - gw.before, 0);
+          const w1 = Math.min(ow * sw - gw.before + kw, W);
           acc.fill(max ? -Infinity : 0);
           for (let ih = h0; ih < h1; ih++) {
             for (let iw = w0; iw < w1; iw++) {

@@ -1,0 +1,77 @@
+#!/usr/bin/env node
+/**
+ * The `tfe` executable: the top-level glue that wires the subcommands (from
+ * `compiler/` and, later, `runtime/`) into one commander program. `main(argv, io)`
+ * runs in-process and returns the exit code: 0 on success, 2 for errors the user can
+ * act on (unsupported op, bad argument, bad or unreadable model file, shape error),
+ * 1 for internal errors. Errors print `error: <message> [CODE]` and `hint: ...`, never
+ * a stack trace unless TFE_DEBUG=1.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError } from 'commander';
+import { type CliIo, compileCommand } from '../compiler/cli.js';
+import { type ErrorCode, TfeError } from './errors.js';
+
+/** Error codes that mean "the input or the request is wrong", exit code 2. */
+const USER_ERRORS: ReadonlySet<ErrorCode> = new Set(['E_UNSUPPORTED', 'E_ARG', 'E_FORMAT', 'E_IO', 'E_SHAPE', 'E_RANGE', 'E_PLAN']);
+
+const processIo: CliIo = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+};
+
+function debug(): boolean {
+  return process.env.TFE_DEBUG === '1';
+}
+
+/** Builds the program (fresh for every call, so in-process runs do not share state). */
+function program(io: CliIo): Command {
+  const p = new Command('tfe')
+    .description('private prediction for TensorFlow and Keras models')
+    .version('0.1.0')
+    .showHelpAfterError(false)
+    .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .exitOverride();
+  const compile = compileCommand(io).configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride();
+  p.addCommand(compile);
+  return p;
+}
+
+/** Runs `tfe` with `argv` (without node and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    await program(io).parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Help and version are "errors" to commander; it has printed them already.
+      return e.exitCode === 0 ? 0 : 2;
+    }
+    if (e instanceof TfeError) {
+      io.err(`error: ${e.message} [${e.code}]\n`);
+      if (e.hint) io.err(`hint: ${e.hint}\n`);
+      if (debug() && e.stack) io.err(`${e.stack}\n`);
+      return USER_ERRORS.has(e.code) ? 2 : 1;
+    }
+    const err = e instanceof Error ? e : new Error(String(e));
+    io.err(`error: internal error: ${err.message}\n`);
+    io.err(debug() && err.stack ? `${err.stack}\n` : 'hint: this is a bug in tfe; run with TFE_DEBUG=1 for the stack trace and report it\n');
+    return 1;
+  }
+}
+
+/** True when this module is the script node was started with (not imported by a test). */
+function isEntryPoint(): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) {
+  process.exitCode = await main(process.argv.slice(2));
+}
