@@ -1,0 +1,108 @@
+/**
+ * The native engine's loader and process-level behaviour: the TFE_RING_ISA and
+ * TFE_RING_THREADS overrides (refusing a path the CPU lacks), a process that used
+ * the thread pool exits promptly, and the addon works from a worker thread
+ * alongside the main thread.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
+import { applyEnvOverrides, loadNativeKernels, packageRoot } from '../../runtime/ring/native.js';
+import { assertSameData, assertTfeError, kernels, randomRing, skipUnlessBuilt } from './helpers.js';
+
+function addonPath(): string {
+  const root = packageRoot();
+  assert.ok(root !== undefined, 'package root not found');
+  return join(root, 'build', 'Release', 'tfe_ring.node');
+}
+
+describe('native ring addon lifecycle', { skip: skipUnlessBuilt }, () => {
+  test('the loader caches one instance and reports an ISA and thread count', () => {
+    const k = kernels();
+    assert.equal(loadNativeKernels(), k);
+    assert.ok(k.isas().includes(k.isa()));
+    assert.ok(k.isas().includes('portable'));
+    assert.ok(k.threads() >= 1);
+    assert.ok(k.defaultThreads() >= 1);
+  });
+
+  test('TFE_RING_ISA and TFE_RING_THREADS overrides', () => {
+    const k = kernels();
+    const [isa0, threads0] = [k.isa(), k.threads()];
+    try {
+      applyEnvOverrides(k, { TFE_RING_ISA: 'portable', TFE_RING_THREADS: '3' });
+      assert.equal(k.isa(), 'portable');
+      assert.equal(k.threads(), 3);
+      applyEnvOverrides(k, {});
+      assert.equal(k.isa(), 'portable', 'no override leaves the setting alone');
+      assertTfeError(() => applyEnvOverrides(k, { TFE_RING_ISA: 'sse2' }), 'E_BACKEND', /TFE_RING_ISA='sse2' is not one of avx512, avx2, portable/);
+      for (const isa of ['avx512', 'avx2'] as const) {
+        if (k.isas().includes(isa)) {
+          applyEnvOverrides(k, { TFE_RING_ISA: isa });
+          assert.equal(k.isa(), isa);
+        } else {
+          assertTfeError(() => applyEnvOverrides(k, { TFE_RING_ISA: isa }), 'E_BACKEND', new RegExp(`TFE_RING_ISA='${isa}': this CPU cannot run that path`));
+        }
+      }
+      for (const bad of ['0', 'two', '1.5', '-2', '5000']) {
+        assertTfeError(() => applyEnvOverrides(k, { TFE_RING_THREADS: bad }), 'E_ARG', /TFE_RING_THREADS/);
+      }
+    } finally {
+      k.setIsa(isa0);
+      k.setThreads(threads0);
+    }
+  });
+
+  test('a process that used the thread pool exits promptly', () => {
+    const script = `
+      const r = require(${JSON.stringify(addonPath())});
+      r.setThreads(3);
+      const n = 200, a = new BigUint64Array(n * n).fill(3n), out = new BigUint64Array(n * n);
+      r.matmul(a, a, out, n, n, n);
+      if (out[0] !== 1800n) throw new Error('bad product ' + out[0]);
+      r.setThreads(2);
+      r.add(new BigUint64Array(1 << 17), new BigUint64Array(1 << 17), new BigUint64Array(1 << 17));
+      process.stdout.write(r.isa() + ' ok');
+    `;
+    const res = spawnSync(process.execPath, ['-e', script], { timeout: 10_000, encoding: 'utf8' });
+    assert.equal(res.error, undefined, `child failed to run or hung: ${String(res.error)}`);
+    assert.equal(res.status, 0, res.stderr);
+    assert.match(res.stdout, / ok$/);
+  });
+
+  test('the addon works from a worker thread while the main thread uses it too', async () => {
+    const k = kernels();
+    const n = 96;
+    const a = randomRing(n * n);
+    const want = new BigUint64Array(n * n);
+    k.matmul(a, a, want, n, n, n);
+    const worker = new Worker(`
+      const { parentPort, workerData } = require('node:worker_threads');
+      const r = require(workerData.path);
+      const out = new BigUint64Array(workerData.n * workerData.n);
+      for (let i = 0; i < 20; i++) r.matmul(workerData.a, workerData.a, out, workerData.n, workerData.n, workerData.n);
+      parentPort.postMessage(out);
+    `, { eval: true, workerData: { path: addonPath(), a, n } });
+    const done = new Promise<BigUint64Array>((resolve, reject) => {
+      worker.once('message', (m: BigUint64Array) => resolve(m));
+      worker.once('error', reject);
+    });
+    const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+    for (let i = 0; i < 20; i++) {
+      const out = new BigUint64Array(n * n);
+      k.matmul(a, a, out, n, n, n);
+      assertSameData(out, want, 'main thread product');
+    }
+    assertSameData(await done, want, 'worker thread product');
+    assert.equal(await exited, 0, 'the worker exits on its own (its env cleanup ran)');
+    // the main thread's addon still works after the worker's environment went away
+    const out = new BigUint64Array(n * n);
+    const threads0 = k.threads();
+    k.setThreads(2);
+    k.matmul(a, a, out, n, n, n);
+    k.setThreads(threads0);
+    assertSameData(out, want, 'main thread product after the worker exited');
+  });
+});
