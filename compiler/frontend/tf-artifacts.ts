@@ -10,7 +10,7 @@
  * node keeps only dtype and shape; the weight has the node's name); float64 is
  * stored as float32 and int64 as int32 (TF.js has neither). Attributes starting
  * with `_` (exporter bookkeeping such as `_output_shapes`) and devices are
- * dropped. A fed tensor `node:k` (k > 0) becomes a Placeholder named `node__k`.
+ * dropped; op-def defaults that old exporters omit are filled in. A fed tensor `node:k` (k > 0) becomes a Placeholder named `node__k`.
  */
 import { existsSync, statSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -63,6 +63,26 @@ export function detectTfFormat(path: string): 'graphdef' | 'savedmodel' | 'tfjs-
   return 'graphdef';
 }
 
+/**
+ * TF op-def defaults for attrs old exporters omit and tfjs-converter reads
+ * without a default of its own (e.g. Conv2D `dilations` before TF 1.5).
+ */
+const ONES4: AttrMsg = { list: { i: ['1', '1', '1', '1'] } };
+const NHWC: AttrMsg = { s: new TextEncoder().encode('NHWC') };
+const FALSE: AttrMsg = { b: false };
+const ZERO: AttrMsg = { i: '0' };
+const CONV_DEFAULTS = { dilations: ONES4, data_format: NHWC };
+const OP_DEFAULTS: Readonly<Record<string, Readonly<Record<string, AttrMsg>>>> = {
+  Conv2D: CONV_DEFAULTS, DepthwiseConv2dNative: CONV_DEFAULTS, _FusedConv2D: CONV_DEFAULTS, FusedDepthwiseConv2dNative: CONV_DEFAULTS,
+  MaxPool: { data_format: NHWC }, AvgPool: { data_format: NHWC }, BiasAdd: { data_format: NHWC },
+  FusedBatchNorm: { epsilon: { f: 0.0001 }, data_format: NHWC }, FusedBatchNormV2: { epsilon: { f: 0.0001 }, data_format: NHWC },
+  FusedBatchNormV3: { epsilon: { f: 0.0001 }, data_format: NHWC },
+  MatMul: { transpose_a: FALSE, transpose_b: FALSE }, _FusedMatMul: { transpose_a: FALSE, transpose_b: FALSE },
+  Mean: { keep_dims: FALSE }, Sum: { keep_dims: FALSE }, Prod: { keep_dims: FALSE }, Max: { keep_dims: FALSE }, Min: { keep_dims: FALSE },
+  StridedSlice: { begin_mask: ZERO, end_mask: ZERO, ellipsis_mask: ZERO, new_axis_mask: ZERO, shrink_axis_mask: ZERO },
+  Squeeze: { squeeze_dims: { list: {} } }, Pack: { axis: ZERO }, Cast: { Truncate: FALSE },
+};
+
 const JS_DT: Readonly<Record<TfjsWeightDType, number>> = { float32: DT.FLOAT, int32: DT.INT32, bool: DT.BOOL, string: DT.STRING };
 
 async function readAny(path: string, opts: TfArtifactOptions): Promise<[TfGraph, TfjsGraphArtifacts['format']]> {
@@ -85,7 +105,7 @@ export async function toTfjsGraphArtifacts(path: string, opts: TfArtifactOptions
   const specs: TfjsModelArtifacts['weightSpecs'] = [];
   const chunks: Uint8Array[] = [];
   const nodes = g.nodes.map((n): NodeDefMsg => {
-    const attr: Record<string, AttrMsg> = {};
+    const attr: Record<string, AttrMsg> = { ...OP_DEFAULTS[n.op ?? ''] };
     for (const [k, v] of Object.entries(n.attr ?? {})) if (!k.startsWith('_')) attr[k] = v;
     const name = jsName(n.name ?? '');
     if (n.op === 'Const' && attr.value?.tensor) {
