@@ -153,17 +153,21 @@ export function rowSum(a: usize, rows: i32, cols: i32, out: usize): void {
  */
 const NR = 4;
 /**
- * Rows of C per micro-kernel: 4 rows x 3 accumulators = 12 v128 registers, plus
- * the two B vectors and two broadcasts of A, fills the 16 xmm registers of x86-64.
+ * Rows of C per micro-kernel. 2 rows x 3 accumulators = 6 v128 registers; with
+ * the B vectors, the A broadcasts and the temporaries of the extmul lowering the
+ * loop fits in V8's 15 allocatable xmm registers. 3 and 4 rows spill accumulators
+ * to the stack on every iteration and measured no faster (this engine is bound by
+ * the vector multiply and shuffle ports, not by loads of B).
  */
-const MR = 4;
+const MR = 2;
 /**
- * Depth of a packed panel: a 4-row A strip (4 * 128 * 8 = 4 KiB) and one packed
- * B group (128 * 32 = 4 KiB) stay in a 32 KiB L1 together.
+ * Depth of a packed panel: a 2-row A strip (2 * 256 * 8 = 4 KiB) and one packed
+ * B group (256 * 32 = 8 KiB) stay in a 32 KiB L1 together, and C is read back
+ * and updated once per 256 steps of k.
  */
-const KC = 128;
+const KC = 256;
 /** Columns of a packed panel: KC * NC * 8 = 256 KiB, half of a 512 KiB L2. */
-const NC = 256;
+const NC = 128;
 /** Bytes of one packed (k, 4-column) entry: 4 low halves then 4 high halves. */
 const GROUP_STEP: usize = 32;
 
@@ -238,15 +242,11 @@ function storeRow(c: usize, lo0: v128, lo1: v128, x: v128, cols: i32, accumulate
   if (cols > 2) store<i64>(c, (accumulate ? load<i64>(c, 16) : 0) + v2, 16);
 }
 
-/** C[4 x cols] (+)= A[4 x kc] (row stride lda bytes) . packed B group. */
-function kernel4(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usize, cols: i32, accumulate: bool): void {
+/** C[2 x cols] (+)= A[2 x kc] (row stride lda bytes) . packed B group. */
+function kernel2(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usize, cols: i32, accumulate: bool): void {
   let l00 = i64x2.splat(0), l01 = i64x2.splat(0), x0 = i64x2.splat(0);
   let l10 = i64x2.splat(0), l11 = i64x2.splat(0), x1 = i64x2.splat(0);
-  let l20 = i64x2.splat(0), l21 = i64x2.splat(0), x2 = i64x2.splat(0);
-  let l30 = i64x2.splat(0), l31 = i64x2.splat(0), x3 = i64x2.splat(0);
   const a1 = a + lda;
-  const a2 = a1 + lda;
-  const a3 = a2 + lda;
   const end = (<usize>kc) << 3;
   let b = bp;
   for (let o: usize = 0; o < end; o += 8) {
@@ -262,25 +262,13 @@ function kernel4(a: usize, lda: usize, bp: usize, kc: i32, c: usize, ldc: usize,
     l10 = i64x2.add(l10, i64x2.extmul_low_i32x4_u(bl, al));
     l11 = i64x2.add(l11, i64x2.extmul_high_i32x4_u(bl, al));
     x1 = i32x4.add(x1, i32x4.add(i32x4.mul(bl, ah), i32x4.mul(bh, al)));
-    al = v128.load32_splat(a2 + o);
-    ah = v128.load32_splat(a2 + o, 4);
-    l20 = i64x2.add(l20, i64x2.extmul_low_i32x4_u(bl, al));
-    l21 = i64x2.add(l21, i64x2.extmul_high_i32x4_u(bl, al));
-    x2 = i32x4.add(x2, i32x4.add(i32x4.mul(bl, ah), i32x4.mul(bh, al)));
-    al = v128.load32_splat(a3 + o);
-    ah = v128.load32_splat(a3 + o, 4);
-    l30 = i64x2.add(l30, i64x2.extmul_low_i32x4_u(bl, al));
-    l31 = i64x2.add(l31, i64x2.extmul_high_i32x4_u(bl, al));
-    x3 = i32x4.add(x3, i32x4.add(i32x4.mul(bl, ah), i32x4.mul(bh, al)));
     b += GROUP_STEP;
   }
   storeRow(c, l00, l01, x0, cols, accumulate);
   storeRow(c + ldc, l10, l11, x1, cols, accumulate);
-  storeRow(c + 2 * ldc, l20, l21, x2, cols, accumulate);
-  storeRow(c + 3 * ldc, l30, l31, x3, cols, accumulate);
 }
 
-/** C[1 x cols] (+)= A[1 x kc] . packed B group (the rows left over after blocks of 4). */
+/** C[1 x cols] (+)= A[1 x kc] . packed B group (the row left over after blocks of 2). */
 function kernel1(a: usize, bp: usize, kc: i32, c: usize, cols: i32, accumulate: bool): void {
   let l0 = i64x2.splat(0), l1 = i64x2.splat(0), x = i64x2.splat(0);
   const end = (<usize>kc) << 3;
@@ -322,7 +310,7 @@ export function matmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, scr
         const crow = c + (<usize>i) * ldc + ((<usize>jc) << 3);
         let bp = scratch;
         for (let j = 0; j < nc; j += NR) {
-          kernel4(arow, lda, bp, kc, crow + ((<usize>j) << 3), ldc, min(NR, nc - j), accumulate);
+          kernel2(arow, lda, bp, kc, crow + ((<usize>j) << 3), ldc, min(NR, nc - j), accumulate);
           bp += groupBytes;
         }
       }
