@@ -59,7 +59,14 @@ export async function runTfjsGraph(
   for (const [k, v] of Object.entries(feeds)) inputs[k] = toTensor(v);
   try {
     const names = outputs ? [...outputs] : model.outputNodes;
-    const res = await model.executeAsync(inputs, names);
+    // execute() is synchronous and enough without control flow; executeAsync() handles the rest.
+    let res: tf.Tensor | tf.Tensor[];
+    try {
+      res = model.execute(inputs, names);
+    } catch (e) {
+      if (!/executeAsync|control flow|dynamic/i.test((e as Error).message)) throw e;
+      res = await model.executeAsync(inputs, names);
+    }
     const list = Array.isArray(res) ? res : [res];
     const out = await Promise.all(list.map(toPlain));
     tf.dispose(list);
