@@ -25,7 +25,8 @@ export interface ModelSpec {
   name: string;
   input: { name: string; batchShape: (number | null)[] };
   layers: LayerSpec[];
-  output: string;
+  /** Model outputs (several, to compare intermediate tensors too). */
+  outputs: string[];
 }
 
 /** Deterministic uniform values in [lo, hi) (xorshift32). */
@@ -75,7 +76,7 @@ export function keras2Config(spec: ModelSpec): Record<string, unknown> {
   }
   return {
     class_name: 'Functional',
-    config: { name: spec.name, layers, input_layers: [[spec.input.name, 0, 0]], output_layers: [[spec.output, 0, 0]] },
+    config: { name: spec.name, layers, input_layers: [[spec.input.name, 0, 0]], output_layers: spec.outputs.map((o) => [o, 0, 0]) },
     keras_version: '2.9.0',
     backend: 'tensorflow',
   };
@@ -105,7 +106,7 @@ export function keras3Config(spec: ModelSpec): Record<string, unknown> {
   }
   return {
     module: 'keras.src.models.functional', class_name: 'Functional', registered_name: 'Functional',
-    config: { name: spec.name, trainable: true, layers, input_layers: [spec.input.name, 0, 0], output_layers: [spec.output, 0, 0] },
+    config: { name: spec.name, trainable: true, layers, input_layers: [spec.input.name, 0, 0], output_layers: spec.outputs.length === 1 ? [spec.outputs[0], 0, 0] : spec.outputs.map((o) => [o, 0, 0]) },
     build_config: { input_shape: null },
   };
 }
