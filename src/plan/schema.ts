@@ -1,0 +1,127 @@
+/**
+ * The plan: the public hand-off from the compiler to the runtime, as zod schemas and
+ * the TypeScript types inferred from them. A plan names every tensor (shape, scale,
+ * visibility, owner), every step (a protocol kernel with its operands, attributes,
+ * the IR node it came from and its declared cost), the input and output bindings and
+ * the totals. It holds no weight values: the model owner's encoded weights go to
+ * `weights.bin` with the manifest `weights.json` (weights.ts), bound to the plan by
+ * `planId`.
+ *
+ * What a plan reveals: the architecture (ops, shapes, the order of steps), the
+ * fixed-point scales and the protocol costs. Not the weights, not the inputs, not
+ * any intermediate value: the only revealing steps are the `reveal` kernels, and each
+ * names its receiver.
+ */
+import { z } from 'zod';
+
+export const PLAN_FORMAT = 'tfe-plan';
+/** Bumped on any change a reader of an older version could misread. */
+export const PLAN_VERSION = 1;
+
+export const RoleSchema = z.enum(['server0', 'server1', 'dealer', 'client', 'model-owner']);
+export type PlanRole = z.infer<typeof RoleSchema>;
+
+const Dim = z.number().int().min(-1);
+const Shape = z.array(Dim);
+const Id = z.string().min(1);
+
+/** Bytes each party sends, by role. */
+const Bytes = z.partialRecord(RoleSchema, z.number().int().nonnegative());
+
+export const CostSchema = z.object({
+  rounds: z.number().int().nonnegative(),
+  bytes: Bytes,
+  dealerBytes: z.number().int().nonnegative(),
+});
+export type PlanCost = z.infer<typeof CostSchema>;
+
+export const TensorSchema = z.object({
+  id: Id,
+  /** -1 marks the batch dimension, fixed when the plan is run. */
+  shape: Shape,
+  /** Fractional bits of the fixed-point encoding (0 for integers such as labels). */
+  scale: z.number().int().min(0).max(62),
+  /** secret: additively shared between the servers; public: known to the servers in the clear. */
+  visibility: z.enum(['secret', 'public']),
+  /** Who provides the value (inputs, weights); absent for computed tensors. */
+  owner: RoleSchema.optional(),
+  /** For documentation and errors: the model tensor it holds. */
+  name: z.string().optional(),
+});
+export type PlanTensor = z.infer<typeof TensorSchema>;
+
+const AttrValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number()), z.array(z.array(z.number()))]);
+
+export const StepSchema = z.object({
+  /** Registered kernel name of the plan's protocol (e.g. matmul_ss, trunc_s, reveal). */
+  kernel: z.string().min(1),
+  inputs: z.array(Id),
+  outputs: z.array(Id).min(1),
+  attrs: z.record(z.string(), AttrValue),
+  /** The IR node this step implements (for --explain and runtime errors). */
+  source: z.string(),
+  /** True for steps that reveal a value (reveal kernels); checked against the kernel registry. */
+  reveals: z.boolean(),
+  /** Declared cost per prediction (masked weights already open). */
+  cost: CostSchema,
+  /** Approximation used, with its stated domain and maximum error, if any. */
+  approximation: z.string().optional(),
+});
+export type PlanStep = z.infer<typeof StepSchema>;
+
+export const InputBindingSchema = z.object({
+  /** The model's input name (a placeholder or cut tensor such as `x:0`). */
+  name: z.string(),
+  tensor: Id,
+  shape: Shape,
+  dtype: z.literal('float32'),
+  provider: RoleSchema,
+  /** Fixed-point fractional bits the provider encodes with. */
+  scale: z.number().int().min(0).max(62),
+  /** Declared input range used by the compiler's headroom check. */
+  range: z.tuple([z.number(), z.number()]),
+});
+export type InputBinding = z.infer<typeof InputBindingSchema>;
+
+export const OutputBindingSchema = z.object({
+  name: z.string(),
+  tensor: Id,
+  shape: Shape,
+  receiver: RoleSchema,
+  /** Fractional bits to decode with (0: an integer, such as a label). */
+  scale: z.number().int().min(0).max(62),
+  /** What the receiver applies after decoding (softmax of logits, or nothing). */
+  postprocess: z.enum(['none', 'softmax']),
+  /** 'logits' when the model's final softmax is left to the client, 'label' for --output label. */
+  kind: z.enum(['values', 'logits', 'label']),
+});
+export type OutputBinding = z.infer<typeof OutputBindingSchema>;
+
+export const WeightBindingSchema = z.object({
+  tensor: Id,
+  /** Entry name in weights.json. */
+  entry: z.string(),
+  owner: RoleSchema,
+});
+
+export const PlanSchema = z.object({
+  format: z.literal(PLAN_FORMAT),
+  version: z.number().int(),
+  /** Random id binding the plan to its weights.bin. */
+  planId: z.string().min(8),
+  protocol: z.enum(['pond']),
+  ringBits: z.literal(64),
+  fracBits: z.number().int().min(1).max(30),
+  roles: z.array(RoleSchema).min(3),
+  model: z.object({ path: z.string(), format: z.string() }),
+  tensors: z.array(TensorSchema),
+  weights: z.array(WeightBindingSchema),
+  inputs: z.array(InputBindingSchema).min(1),
+  outputs: z.array(OutputBindingSchema).min(1),
+  steps: z.array(StepSchema),
+  /** Totals per prediction, and of the first prediction of a deployment (which also opens the masked weights). */
+  cost: z.object({ perPrediction: CostSchema, firstPrediction: CostSchema }),
+  /** Compiler options that produced the plan, for reproducibility. */
+  options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
+});
+export type Plan = z.infer<typeof PlanSchema>;

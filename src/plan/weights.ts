@@ -1,0 +1,34 @@
+/**
+ * weights.bin and its manifest weights.json: the model owner's private, fixed-point
+ * encoded tensors. weights.bin is the concatenation of every entry's ring elements
+ * as little-endian 64-bit words; the manifest gives each entry's name, shape, scale
+ * and element offset, and the planId it belongs to. Neither file is public.
+ */
+import { z } from 'zod';
+
+export const WEIGHTS_FORMAT = 'tfe-weights';
+export const WEIGHTS_VERSION = 1;
+
+export const WeightEntrySchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative()),
+  scale: z.number().int().min(0).max(62),
+  /** Offset in 64-bit words from the start of weights.bin. */
+  offset: z.number().int().nonnegative(),
+  length: z.number().int().nonnegative(),
+});
+export type WeightEntry = z.infer<typeof WeightEntrySchema>;
+
+export const WeightsManifestSchema = z.object({
+  format: z.literal(WEIGHTS_FORMAT),
+  version: z.number().int(),
+  planId: z.string().min(8),
+  entries: z.array(WeightEntrySchema),
+});
+export type WeightsManifest = z.infer<typeof WeightsManifestSchema>;
+
+/** Weights in memory: the manifest and the words it indexes. */
+export interface Weights {
+  readonly manifest: WeightsManifest;
+  readonly data: BigUint64Array;
+}
