@@ -6,7 +6,7 @@
  * Const, Identity, MatMul, BiasAdd, Add, Sub, Mul, Relu, Relu6, Sigmoid, Tanh,
  * Softmax, Rsqrt, Reshape, Conv2D, AvgPool, MaxPool, FusedBatchNorm.
  */
-import type { IrGraph, IrNode } from '../../src/ir/node.js';
+import type { IrGraph, IrNode, TensorData } from '../../src/ir/node.js';
 
 export interface T64 { shape: number[]; data: Float64Array }
 
@@ -132,8 +132,8 @@ function evalNode(n: IrNode, ins: T64[]): T64 {
   const a = n.attrs;
   switch (n.op) {
     case 'Const': {
-      const v = a.value as { shape: number[]; values: ArrayLike<number> };
-      return { shape: [...v.shape], data: Float64Array.from(v.values) };
+      const v = a.value as TensorData;
+      return { shape: [...v.shape], data: Float64Array.from(v.values as ArrayLike<number>) };
     }
     case 'Identity': return ins[0];
     case 'MatMul': return matmul(ins[0], ins[1], a.transpose_a === true, a.transpose_b === true);
