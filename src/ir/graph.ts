@@ -100,7 +100,11 @@ export function removeNode(g: IrGraph, id: string): IrGraph {
   return { ...g, nodes: g.nodes.filter((n) => n.id !== id), inputs: g.inputs.filter((i) => i !== id) };
 }
 
-/** Ids of the nodes the `roots` depend on (the roots included), walking operands. */
+/**
+ * Ids of the nodes the `roots` depend on (the roots included), walking operands, and
+ * for an unsupported-op marker the nodes it would have read (`unsupported_inputs`), so
+ * that every unsupported op upstream of an output stays to be reported.
+ */
 export function reachableFrom(g: IrGraph, roots: readonly string[]): Set<string> {
   const byId = nodeMap(g);
   const seen = new Set<string>();
@@ -110,7 +114,16 @@ export function reachableFrom(g: IrGraph, roots: readonly string[]): Set<string>
     if (seen.has(id)) continue;
     seen.add(id);
     const n = byId.get(id);
-    if (n) stack.push(...n.inputs);
+    if (!n) continue;
+    stack.push(...n.inputs);
+    const hidden = unsupportedOp(n) !== undefined ? n.attrs.unsupported_inputs : undefined;
+    if (Array.isArray(hidden)) {
+      for (const t of hidden as readonly string[]) {
+        const base = typeof t === 'string' ? t.replace(/:\d+$/, '') : '';
+        if (byId.has(t)) stack.push(t);
+        else if (byId.has(base)) stack.push(base);
+      }
+    }
   }
   return seen;
 }

@@ -1,0 +1,41 @@
+/**
+ * ARM's keyword-spotting CNN (arm_kws_cnn_s): its audio front-end (DecodeWav,
+ * AudioSpectrogram, Mfcc) cannot run under MPC, so it compiles from the NN's first
+ * tensor, the Mfcc output [batch, 49, 10] (read from the graph: Mfcc -> Reshape
+ * [-1, 490] -> Reshape [-1, 49, 10, 1] -> Conv2D). Without the cut, all three
+ * unsupported nodes are reported in one error.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { TfeError } from '../../src/errors.js';
+import { sharedModel } from '../support/paths.js';
+import { compileIr, maxAbsDiff, pseudoRandom, runIrSingle, tfGraphReference } from './helpers.js';
+
+const KWS = sharedModel('arm_kws_cnn_s', 'CNN_S.pb');
+
+test('arm_kws_cnn_s cut at Mfcc:0 compiles, folds its batch norms, and agrees with tfjs', async () => {
+  const g = await compileIr(KWS, { inputs: [{ name: 'Mfcc:0', shape: [-1, 49, 10] }] });
+  assert.deepEqual(g.inputs, ['Mfcc']);
+  const ops = new Set(g.nodes.map((n) => n.op));
+  for (const gone of ['FusedBatchNorm', 'Rsqrt', 'Identity', 'Sub']) assert.ok(!ops.has(gone), `${gone} folded away`);
+  assert.ok(!g.nodes.some((n) => n.attrs.unsupported_op !== undefined), 'no unsupported markers left');
+  const ref = await tfGraphReference(KWS, [{ name: 'Mfcc', shape: [-1, 49, 10] }]);
+  for (const seed of [1, 2]) {
+    // MFCC features of speech lie within about +-30; the outputs are softmax probabilities.
+    const x = { shape: [4, 49, 10], data: pseudoRandom(4 * 490, seed, -30, 30) };
+    const got = runIrSingle(g, x);
+    const sums = [0, 1, 2, 3].map((r) => got.data.subarray(r * 12, r * 12 + 12).reduce((a, v) => a + v, 0));
+    for (const s of sums) assert.ok(Math.abs(s - 1) < 1e-9, 'softmax rows sum to 1');
+    assert.ok(maxAbsDiff(got, await ref(x)) < 1e-4);
+  }
+});
+
+test('arm_kws_cnn_s without a cut: one E_UNSUPPORTED listing every audio op and where to cut', async () => {
+  await assert.rejects(compileIr(KWS), (e: unknown) => {
+    assert.ok(e instanceof TfeError);
+    assert.equal(e.code, 'E_UNSUPPORTED');
+    for (const op of ['DecodeWav', 'AudioSpectrogram', 'Mfcc']) assert.match(e.message, new RegExp(`\\(op ${op}\\)`));
+    assert.match(e.hint ?? '', /--input Mfcc=SHAPE/);
+    return true;
+  });
+});
