@@ -8,7 +8,7 @@
 import h5wasm from 'h5wasm';
 import { TfeError } from '../../src/errors.js';
 import type { TensorData } from '../../src/ir/node.js';
-import { floatTensor } from './keras-weights.js';
+import { checkFinite, floatTensor } from './keras-weights.js';
 
 type H5Group = InstanceType<typeof h5wasm.Group>;
 type H5Dataset = InstanceType<typeof h5wasm.Dataset>;
@@ -120,5 +120,6 @@ export function readFloatDataset(ds: H5Dataset, file: string, what: string): Ten
   }
   const n = shape.reduce((a, b) => a * b, 1);
   if (v.length !== n) throw new TfeError('E_FORMAT', `${file}: weight ${what} holds ${v.length} values for shape [${shape.join(',')}]`);
+  checkFinite(v, file, what);
   return floatTensor(v, shape);
 }

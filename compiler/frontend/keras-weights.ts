@@ -87,6 +87,18 @@ export function matchWeights(file: string, layer: KerasLayerRef, expected: reado
   });
 }
 
+/**
+ * Throws E_FORMAT when a weight holds NaN or an infinity: trained weights are finite, and
+ * HDF5 / tfjs shards carry no checksum, so this is the one cheap guard against damaged data.
+ */
+export function checkFinite(values: ArrayLike<number>, file: string, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new TfeError('E_FORMAT', `${file}: weight ${what} holds a non-finite value (${values[i]}) at index ${i}`, 'the file is corrupt; copy or export it again');
+    }
+  }
+}
+
 /** Wraps float32/float64 values read from a file as an IR float tensor (values held as float64). */
 export function floatTensor(values: ArrayLike<number>, shape: readonly number[]): TensorData {
   return { dtype: 'float32', shape: [...shape], values: Float64Array.from(values) };

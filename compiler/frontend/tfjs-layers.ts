@@ -14,7 +14,7 @@ import type { IrGraph } from '../../src/ir/node.js';
 import { kerasFileToIr, type KerasFile } from './keras-config.js';
 import { parseJson, readBytes } from './keras-io.js';
 import { isObject } from './keras-model.js';
-import { floatTensor, type StoredWeight } from './keras-weights.js';
+import { checkFinite, floatTensor, type StoredWeight } from './keras-weights.js';
 
 interface ManifestWeight {
   name: string;
@@ -97,6 +97,7 @@ export async function readTfjsLayersModel(modelJsonPath: string): Promise<KerasF
       const w = parseWeight(raw, file);
       const { values, bytes } = decode(w, buf, off, file);
       off += bytes;
+      checkFinite(values, file, `'${w.name}'`);
       if (byName.has(w.name)) throw new TfeError('E_FORMAT', `${file}: weight '${w.name}' is listed twice`);
       byName.set(w.name, { name: w.name, data: floatTensor(values, w.shape) });
       order.push(w.name);
