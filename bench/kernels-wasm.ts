@@ -25,6 +25,8 @@ export interface KernelTiming {
   readonly runs: number;
   readonly medianMs: number;
   readonly minMs: number;
+  /** Median process CPU time per call: steadier than wall time when other work shares the cores. */
+  readonly medianCpuMs: number;
   /** Billions of multiply-adds per second at the median (matmul: m*k*n; elementwise: n). */
   readonly gopsMedian: number;
   readonly gopsBest: number;
@@ -53,18 +55,25 @@ function randomRing(n: number): BigUint64Array {
   return new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
 }
 
-function time(f: () => void, runs: number, warmup: number): { medianMs: number; minMs: number } {
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+function time(f: () => void, runs: number, warmup: number): { medianMs: number; minMs: number; medianCpuMs: number } {
   for (let i = 0; i < warmup; i++) f();
-  const ts: number[] = [];
+  const wall: number[] = [];
+  const cpu: number[] = [];
   for (let i = 0; i < runs; i++) {
+    const c0 = process.cpuUsage();
     const t0 = process.hrtime.bigint();
     f();
-    ts.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    wall.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1e3);
   }
-  ts.sort((x, y) => x - y);
-  const mid = ts.length >> 1;
-  const medianMs = ts.length % 2 === 1 ? ts[mid] : (ts[mid - 1] + ts[mid]) / 2;
-  return { medianMs, minMs: ts[0] };
+  return { medianMs: median(wall), minMs: Math.min(...wall), medianCpuMs: median(cpu) };
 }
 
 function kernels(): FlatKernels {
@@ -105,11 +114,11 @@ export function benchWasmMatmul(options: WasmBenchOptions = {}): KernelTiming[] 
 /** A markdown table of the timings. */
 export function wasmBenchTable(rows: readonly KernelTiming[]): string {
   const lines = [
-    '| kernel | size | median ms | min ms | G mul-add/s (median) | G mul-add/s (best) |',
-    '|---|---|---:|---:|---:|---:|',
+    '| kernel | size | median ms | min ms | median CPU ms | G mul-add/s (median) | G mul-add/s (best) |',
+    '|---|---|---:|---:|---:|---:|---:|',
   ];
   for (const r of rows) {
-    lines.push(`| wasm ${r.kernel} | ${r.dims.join('x')} | ${r.medianMs.toFixed(3)} | ${r.minMs.toFixed(3)} | ${r.gopsMedian.toFixed(2)} | ${r.gopsBest.toFixed(2)} |`);
+    lines.push(`| wasm ${r.kernel} | ${r.dims.join('x')} | ${r.medianMs.toFixed(3)} | ${r.minMs.toFixed(3)} | ${r.medianCpuMs.toFixed(3)} | ${r.gopsMedian.toFixed(2)} | ${r.gopsBest.toFixed(2)} |`);
   }
   return lines.join('\n');
 }
