@@ -3,7 +3,7 @@
  * these tests only (the project's interpreter is separate). It implements the
  * attribute conventions documented in compiler/frontend/tf-nodes.ts directly
  * from TF's op definitions, for the ops the shared test models use: Placeholder,
- * Const, Identity, MatMul, BiasAdd, Add, Sub, Mul, Relu, Relu6, Sigmoid, Tanh,
+ * Const, Identity, MatMul, BiasAdd, Add, Sub, Mul, Neg, Relu, Relu6, Sigmoid, Tanh,
  * Softmax, Rsqrt, Reshape, Conv2D, AvgPool, MaxPool, FusedBatchNorm.
  */
 import type { IrGraph, IrNode, TensorData } from '../../src/ir/node.js';
@@ -140,6 +140,7 @@ function evalNode(n: IrNode, ins: T64[]): T64 {
     case 'BiasAdd': case 'Add': return broadcast(ins[0], ins[1], (x, y) => x + y);
     case 'Sub': return broadcast(ins[0], ins[1], (x, y) => x - y);
     case 'Mul': return broadcast(ins[0], ins[1], (x, y) => x * y);
+    case 'Neg': return map(ins[0], (x) => -x);
     case 'Relu': return map(ins[0], (x) => Math.max(0, x));
     case 'Relu6': return map(ins[0], (x) => Math.min(6, Math.max(0, x)));
     case 'Sigmoid': return map(ins[0], (x) => 1 / (1 + Math.exp(-x)));
