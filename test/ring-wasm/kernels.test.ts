@@ -116,7 +116,9 @@ describe('wasm flat kernels', { skip: skipUnlessBuilt }, () => {
   });
 
   const SHAPES: readonly (readonly [number, number, number])[] = [
-    [1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [4, 4, 4], [5, 3, 9], [2, 1, 7], [3, 8, 1], [1, 5, 3],
+    [1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [4, 4, 4], [5, 3, 9], [2, 1, 7], [1, 5, 3],
+    // n = 1 takes the matrix-vector path; k around its 4-element steps
+    [3, 8, 1], [9, 37, 1], [4, 2, 1], [2, 5, 1],
   ];
   for (const [m, kk, n] of SHAPES) {
     it(`matmul ${m}x${kk}x${n} matches the BigInt reference`, () => {

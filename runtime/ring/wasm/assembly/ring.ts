@@ -287,6 +287,30 @@ function kernel1(a: usize, bp: usize, kc: i32, c: usize, cols: i32, accumulate: 
 }
 
 /**
+ * c[m] = a[m x k] . b[k] (n = 1): a dot product per row with i64x2.mul, since the
+ * 4-column micro-kernel would leave 3 of its 4 columns as zero padding.
+ */
+function matvec(a: usize, b: usize, c: usize, m: i32, k: i32): void {
+  const rowBytes = (<usize>k) << 3;
+  const vend = rowBytes & ~(<usize>31);
+  for (let i = 0; i < m; i++) {
+    const p = a + (<usize>i) * rowBytes;
+    // two accumulators so consecutive adds do not wait on each other
+    let s0 = i64x2.splat(0);
+    let s1 = i64x2.splat(0);
+    let j: usize = 0;
+    for (; j < vend; j += 32) {
+      s0 = i64x2.add(s0, i64x2.mul(v128.load(p + j), v128.load(b + j)));
+      s1 = i64x2.add(s1, i64x2.mul(v128.load(p + j, 16), v128.load(b + j, 16)));
+    }
+    s0 = i64x2.add(s0, s1);
+    let s = i64x2.extract_lane(s0, 0) + i64x2.extract_lane(s0, 1);
+    for (; j < rowBytes; j += 8) s += load<i64>(p + j) * load<i64>(b + j);
+    store<i64>(c + ((<usize>i) << 3), s);
+  }
+}
+
+/**
  * c[m x n] = a[m x k] . b[k x n] mod 2^64, row-major; `scratch` holds
  * matmulScratchBytes(k, n) bytes for the packed B panel. c must not alias a or b.
  */
@@ -295,6 +319,10 @@ export function matmul(a: usize, b: usize, c: usize, m: i32, k: i32, n: i32, scr
   const lda = (<usize>k) << 3;
   if (k == 0) {
     memory.fill(c, 0, (<usize>m) * ldc);
+    return;
+  }
+  if (n == 1) {
+    matvec(a, b, c, m, k);
     return;
   }
   for (let jc = 0; jc < n; jc += NC) {
