@@ -15,6 +15,13 @@
  * u32 multiply, i64x2.extmul_*_i32x4_u) and a 32-bit sum of the cross terms
  * (i32x4.mul, wrapping mod 2^32 is exactly what is needed), combined once at the
  * end of each block. B is packed per panel into that split layout.
+ *
+ * On x86-64 V8 lowers each extmul to two unpacks and a pmuludq, so one step of
+ * the micro-kernel (one row, one k, 4 columns) is 12 vector uops for 4
+ * multiply-adds, and the kernel runs at that port bound. Measured kernel-only on
+ * a 2.45 GHz Zen 3 at 256^3 (CPU time, best of 25): this split kernel 3.4 G
+ * multiply-adds/s; the same blocking with i64x2.mul 2.4; register-blocked scalar
+ * i64.mul 2.1; the split kernel with 4 rows (accumulators spilled) 2.9.
  */
 
 // ---------------------------------------------------------------------------
