@@ -16,7 +16,7 @@ const KWS = sharedModel('arm_kws_cnn_s', 'CNN_S.pb');
 test('arm_kws_cnn_s cut at Mfcc:0 compiles, folds its batch norms, and agrees with tfjs', async () => {
   const g = await compileIr(KWS, { inputs: [{ name: 'Mfcc:0', shape: [-1, 49, 10] }] });
   assert.deepEqual(g.inputs, ['Mfcc']);
-  const ops = new Set(g.nodes.map((n) => n.op));
+  const ops = new Set<string>(g.nodes.map((n) => n.op));
   for (const gone of ['FusedBatchNorm', 'Rsqrt', 'Identity', 'Sub']) assert.ok(!ops.has(gone), `${gone} folded away`);
   assert.ok(!g.nodes.some((n) => n.attrs.unsupported_op !== undefined), 'no unsupported markers left');
   const ref = await tfGraphReference(KWS, [{ name: 'Mfcc', shape: [-1, 49, 10] }]);
