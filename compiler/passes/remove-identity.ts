@@ -3,9 +3,9 @@
  * inference-mode Dropout becomes), and the leftovers of a dropout fed keep_prob=1:
  * multiplication or division by a scalar 1, addition or subtraction of a scalar 0.
  * An Identity that is a graph output keeps its name: its operand is renamed to it
- * when nothing else uses the operand.
+ * when nothing else uses the operand. Constants left unused are dropped.
  */
-import { rewireUses, useCounts } from '../../src/ir/graph.js';
+import { removeDeadNodes, rewireUses, useCounts } from '../../src/ir/graph.js';
 import type { IrGraph, IrNode } from '../../src/ir/node.js';
 import { constNumbers } from '../../src/ir/tensor-data.js';
 import type { Pass } from './pass.js';
@@ -52,6 +52,6 @@ export const removeIdentityPass: Pass = {
         break;
       }
     }
-    return cur;
+    return removeDeadNodes(cur);
   },
 };
