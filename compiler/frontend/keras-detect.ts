@@ -2,40 +2,22 @@
  * Picks the Keras-family reader for a file by its content: HDF5 signature -> Keras .h5,
  * zip signature -> Keras 3 .keras, JSON -> tfjs layers model.json.
  */
-import { openSync, readSync, closeSync } from 'node:fs';
 import { TfeError } from '../../src/errors.js';
 import type { KerasFile } from './keras-config.js';
 import { isHdf5 } from './keras-hdf5.js';
 import { readKerasH5 } from './keras-h5.js';
 import { readKeras3 } from './keras3.js';
-import { readBytes } from './keras-io.js';
+import { readHead } from './keras-io.js';
 import { readTfjsLayersModel } from './tfjs-layers.js';
 
 export type KerasFormat = KerasFile['format'];
 
-function head(path: string): Uint8Array {
-  const buf = new Uint8Array(8);
-  let fd: number;
-  try {
-    fd = openSync(path, 'r');
-  } catch {
-    readBytes(path); // throws the E_IO / E_ARG error for a missing file or a directory
-    throw new TfeError('E_IO', `${path}: cannot open model file`);
-  }
-  try {
-    readSync(fd, buf, 0, 8, 0);
-  } finally {
-    closeSync(fd);
-  }
-  return buf;
-}
-
 /** The Keras-family format of a file, or undefined when it is none of them. */
 export function detectKerasFormat(path: string): KerasFormat | undefined {
-  const b = head(path);
+  const b = readHead(path, 8);
   if (isHdf5(b)) return 'keras-h5';
   if (b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04) return 'keras3';
-  const first = String.fromCharCode(...b).trimStart()[0];
+  const first = new TextDecoder().decode(b).trimStart()[0];
   return first === '{' ? 'tfjs-layers' : undefined;
 }
 

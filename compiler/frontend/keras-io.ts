@@ -1,20 +1,44 @@
 /** File reading for the Keras-family frontends: bytes or JSON, with E_IO / E_FORMAT errors naming the file. */
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { TfeError } from '../../src/errors.js';
 
-/** Reads a whole file; a missing or unreadable file is E_IO, a directory E_ARG. */
-export function readBytes(path: string, what = 'model file'): Uint8Array {
+function ioError(path: string, what: string, e: unknown): TfeError {
+  return new TfeError('E_IO', `${path}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'check the path');
+}
+
+function checkFile(path: string, what: string): void {
   let isDir = false;
   try {
     isDir = statSync(path).isDirectory();
   } catch (e) {
-    throw new TfeError('E_IO', `${path}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`, 'check the path');
+    throw ioError(path, what, e);
   }
   if (isDir) throw new TfeError('E_ARG', `${path}: is a directory, expected a ${what}`);
+}
+
+/** Reads a whole file; a missing or unreadable file is E_IO, a directory E_ARG. */
+export function readBytes(path: string, what = 'model file'): Uint8Array {
+  checkFile(path, what);
   try {
     return new Uint8Array(readFileSync(path));
   } catch (e) {
-    throw new TfeError('E_IO', `${path}: cannot read ${what}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw ioError(path, what, e);
+  }
+}
+
+/** Reads the first `n` bytes of a file (fewer if it is shorter); errors as readBytes. */
+export function readHead(path: string, n: number, what = 'model file'): Uint8Array {
+  checkFile(path, what);
+  const buf = new Uint8Array(n);
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      return buf.subarray(0, readSync(fd, buf, 0, n, 0));
+    } finally {
+      closeSync(fd);
+    }
+  } catch (e) {
+    throw ioError(path, what, e);
   }
 }
 

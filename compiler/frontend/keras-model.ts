@@ -15,6 +15,7 @@
  *   InputLayer, the first layer's `batch_input_shape` / `batch_shape`, or the model's
  *   `build_input_shape`.
  * - tfjs-layers model.json: `modelTopology` is the config, or holds it in `model_config`.
+ * - Keras <= 2.2 Sequential: `config` is the bare list of layers.
  * Sequential models become functional ones here (a synthetic InputLayer named
  * `<first layer>_input` when the config has none), so the IR builder handles one form.
  */
@@ -63,7 +64,10 @@ function bad(file: string, what: string): TfeError {
 export function unwrapModelConfig(raw: unknown, file: string): JsonObject {
   if (!isObject(raw)) throw bad(file, 'not a JSON object');
   if (isObject(raw.model_config)) return unwrapModelConfig(raw.model_config, file);
-  if (typeof raw.class_name !== 'string' || !isObject(raw.config)) throw bad(file, 'no class_name/config at the top level');
+  if (typeof raw.class_name !== 'string') throw bad(file, 'no class_name at the top level');
+  // Keras <= 2.2 wrote a Sequential config as the bare list of layers.
+  if (raw.class_name === 'Sequential' && Array.isArray(raw.config)) return { ...raw, config: { name: 'sequential', layers: raw.config } };
+  if (!isObject(raw.config)) throw bad(file, 'no config object at the top level');
   return raw;
 }
 

@@ -9,6 +9,7 @@
  * - drop `*_initializer`, `*_regularizer`, `*_constraint` (training-only; the weights are
  *   loaded, and tfjs does not know every Keras 3 initializer);
  * - InputLayer `batch_shape` -> `batch_input_shape`; drop `optional`;
+ * - BatchNormalization `axis: [3]` (tf.keras 2) -> `axis: 3` (tfjs takes a number);
  * - Keras 3 `inbound_nodes` `{args, kwargs}` -> `[[[layer, node, tensor, {}], ...]]`;
  * - Keras 3 flat `input_layers` / `output_layers` (one tensor) -> nested lists;
  * - `Functional` model class -> 'Model' (what tfjs-layers 1.x-4.x writes).

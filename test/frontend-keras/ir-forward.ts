@@ -249,42 +249,50 @@ function batchNorm(n: IrNode, x: F64Tensor, scale: F64Tensor, offset: F64Tensor,
   return { shape: x.shape, data: out };
 }
 
+type Kernel = (n: IrNode, a: F64Tensor[]) => F64Tensor;
+
+/** One evaluator per op (Placeholder and Const are handled by runIr). */
+const KERNELS: Readonly<Record<string, Kernel>> = {
+  Conv2D: (n, a) => conv(n, a[0], a[1], false),
+  DepthwiseConv2D: (n, a) => conv(n, a[0], a[1], true),
+  MaxPool: (n, a) => pool(n, a[0], true),
+  AvgPool: (n, a) => pool(n, a[0], false),
+  MatMul: (n, a) => matmul(n, a[0], a[1]),
+  BiasAdd: (_, a) => broadcast(a[0], a[1], (p, q) => p + q),
+  Add: (_, a) => broadcast(a[0], a[1], (p, q) => p + q),
+  Mul: (_, a) => broadcast(a[0], a[1], (p, q) => p * q),
+  Relu: (_, a) => unary(a[0], (v) => Math.max(v, 0)),
+  Relu6: (_, a) => unary(a[0], (v) => Math.min(Math.max(v, 0), 6)),
+  Sigmoid: (_, a) => unary(a[0], (v) => 1 / (1 + Math.exp(-v))),
+  Tanh: (_, a) => unary(a[0], Math.tanh),
+  Softmax: (_, a) => softmax(a[0]),
+  Reshape: (_, a) => reshape(a[0], Array.from(a[1].data)),
+  Mean: (n, a) => mean(a[0], Array.from(a[1].data), n.attrs.keep_dims === true),
+  Concat: (_, a) => concat(a.slice(0, -1), a[a.length - 1].data[0]),
+  Pad: (_, a) => pad(a[0], a[1]),
+  FusedBatchNorm: (n, a) => batchNorm(n, a[0], a[1], a[2], a[3], a[4]),
+};
+
 /** Evaluates `graph` on the given inputs (by Placeholder id) and returns its outputs in order. */
 export function runIr(graph: IrGraph, feeds: Record<string, F64Tensor>): F64Tensor[] {
   const env = new Map<string, F64Tensor>();
   for (const n of graph.nodes) {
-    const a = n.inputs.map((id) => {
-      const t = env.get(id);
-      if (t === undefined) throw new Error(`ir-forward: ${n.id} input ${id} not computed`);
-      return t;
-    });
     let y: F64Tensor;
-    switch (n.op) {
-      case 'Placeholder': {
-        const f = feeds[n.id];
-        if (f === undefined) throw new Error(`ir-forward: no feed for ${n.id}`);
-        y = f;
-        break;
-      }
-      case 'Const': y = fromConst(n.attrs.value as TensorData); break;
-      case 'Conv2D': y = conv(n, a[0], a[1], false); break;
-      case 'DepthwiseConv2D': y = conv(n, a[0], a[1], true); break;
-      case 'MaxPool': y = pool(n, a[0], true); break;
-      case 'AvgPool': y = pool(n, a[0], false); break;
-      case 'MatMul': y = matmul(n, a[0], a[1]); break;
-      case 'BiasAdd': case 'Add': y = broadcast(a[0], a[1], (p, q) => p + q); break;
-      case 'Mul': y = broadcast(a[0], a[1], (p, q) => p * q); break;
-      case 'Relu': y = unary(a[0], (v) => Math.max(v, 0)); break;
-      case 'Relu6': y = unary(a[0], (v) => Math.min(Math.max(v, 0), 6)); break;
-      case 'Sigmoid': y = unary(a[0], (v) => 1 / (1 + Math.exp(-v))); break;
-      case 'Tanh': y = unary(a[0], Math.tanh); break;
-      case 'Softmax': y = softmax(a[0]); break;
-      case 'Reshape': y = reshape(a[0], Array.from(a[1].data)); break;
-      case 'Mean': y = mean(a[0], Array.from(a[1].data), n.attrs.keep_dims === true); break;
-      case 'Concat': y = concat(a.slice(0, -1), a[a.length - 1].data[0]); break;
-      case 'Pad': y = pad(a[0], a[1]); break;
-      case 'FusedBatchNorm': y = batchNorm(n, a[0], a[1], a[2], a[3], a[4]); break;
-      default: throw new Error(`ir-forward: op ${n.op} not implemented`);
+    if (n.op === 'Placeholder') {
+      const f = feeds[n.id];
+      if (f === undefined) throw new Error(`ir-forward: no feed for ${n.id}`);
+      y = f;
+    } else if (n.op === 'Const') {
+      y = fromConst(n.attrs.value as TensorData);
+    } else {
+      const kernel = KERNELS[n.op];
+      if (kernel === undefined) throw new Error(`ir-forward: op ${n.op} not implemented`);
+      const a = n.inputs.map((id) => {
+        const t = env.get(id);
+        if (t === undefined) throw new Error(`ir-forward: ${n.id} input ${id} not computed`);
+        return t;
+      });
+      y = kernel(n, a);
     }
     env.set(n.id, y);
   }

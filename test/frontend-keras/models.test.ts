@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { IrGraph } from '../../src/ir/node.js';
+import type { IrGraph, TensorData } from '../../src/ir/node.js';
 import { loadKerasH5 } from '../../compiler/frontend/keras-h5.js';
 import { loadKeras3 } from '../../compiler/frontend/keras3.js';
 import { loadTfjsLayersModel } from '../../compiler/frontend/tfjs-layers.js';
@@ -48,8 +48,8 @@ test('moonflower .h5 (Keras 3.1 legacy h5): conv net IR, 34,826 params, Dropout 
   assert.deepEqual(g.nodes[0].attrs.shape, [-1, 28, 28, 1]);
   assert.deepEqual(g.outputs, ['dense/Softmax']);
   assert.deepEqual(g.source, { format: 'keras-h5', path: sharedModel('moonflower_mnist_convnet_h5', 'mnist_model.h5') });
-  const flat = g.nodes.find((n) => n.id === 'flatten/Reshape/shape');
-  assert.deepEqual(Array.from(flat?.attrs.value && typeof flat.attrs.value === 'object' && 'values' in flat.attrs.value ? (flat.attrs.value.values as Int32Array) : []), [-1, 1600]);
+  const flat = g.nodes.find((n) => n.id === 'flatten/Reshape/shape')?.attrs.value as TensorData | undefined;
+  assert.deepEqual([flat?.dtype, Array.from(flat?.values as Int32Array)], ['int32', [-1, 1600]]);
   const conv = g.nodes.find((n) => n.id === 'conv2d/Conv2D');
   assert.deepEqual(conv?.attrs, { strides: [1, 1, 1, 1], padding: 'VALID', dilations: [1, 1, 1, 1], data_format: 'NHWC' });
   const pool = g.nodes.find((n) => n.id === 'max_pooling2d/MaxPool');
