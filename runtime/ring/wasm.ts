@@ -266,16 +266,13 @@ function wrap(ex: RingExports): FlatKernels {
   };
 }
 
-let cached: FlatKernels | undefined;
-
 /**
- * The wasm engine's flat kernels, or undefined when ring.wasm has not been built.
- * A module that exists but does not compile or lacks an export is an E_BACKEND error.
+ * Flat kernels over the module at `path`, freshly instantiated (no caching), or
+ * undefined when the file does not exist. A file that exists but does not
+ * compile, or lacks an export, is an E_BACKEND error.
  */
-export function loadWasmKernels(): FlatKernels | undefined {
-  if (cached) return cached;
-  const path = wasmModulePath();
-  if (path === undefined || !existsSync(path)) return undefined;
+export function loadWasmKernelsFrom(path: string): FlatKernels | undefined {
+  if (!existsSync(path)) return undefined;
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
   let exports: Record<string, unknown>;
   try {
@@ -288,6 +285,18 @@ export function loadWasmKernels(): FlatKernels | undefined {
   if (missing.length > 0) {
     throw new TfeError('E_BACKEND', `the wasm ring module ${path} lacks export(s) ${missing.join(', ')}`, 'run `npm run build:wasm` to rebuild it');
   }
-  cached = wrap(exports as unknown as RingExports);
+  return wrap(exports as unknown as RingExports);
+}
+
+let cached: FlatKernels | undefined;
+
+/**
+ * The wasm engine's flat kernels (one instance per thread, made on first use), or
+ * undefined when ring.wasm has not been built.
+ */
+export function loadWasmKernels(): FlatKernels | undefined {
+  if (cached) return cached;
+  const path = wasmModulePath();
+  cached = path === undefined ? undefined : loadWasmKernelsFrom(path);
   return cached;
 }

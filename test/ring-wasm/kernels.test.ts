@@ -2,13 +2,19 @@
  * The wasm engine's flat kernels (runtime/ring/wasm.ts over ring.wasm) against the
  * BigInt reference backend, exactly: every kernel on random data with edge values,
  * sizes that are not multiples of the SIMD width or the matmul blocks, inputs big
- * enough to grow wasm memory, aliasing, and argument errors.
+ * enough to grow wasm memory, aliasing, and argument errors; and module loading
+ * (missing, corrupt or incomplete modules).
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { FlatKernels } from '../../runtime/ring/flat.js';
 import { jsBackend } from '../../runtime/ring/js.js';
 import { ringTensor } from '../../runtime/ring/tensor.js';
+import { loadWasmKernelsFrom, wasmModulePath } from '../../runtime/ring/wasm.js';
 import { assertSameData, assertTfeError, EDGES, kernels, randomRing, skipUnlessBuilt } from './helpers.js';
 
 const M64 = (x: bigint): bigint => BigInt.asUintN(64, x);
@@ -228,5 +234,29 @@ describe('wasm flat kernels', { skip: skipUnlessBuilt }, () => {
     const out = new BigUint64Array(6);
     k.add(a6, a6, out);
     assertSameData(out, jsBackend.add(ringTensor([6], a6), ringTensor([6], a6)).data, 'add after errors');
+  });
+});
+
+describe('wasm module loading', () => {
+  it('reports a missing module as unavailable, not as an error', () => {
+    assert.equal(loadWasmKernelsFrom(join(tmpdir(), `tfe-no-such-${randomBytes(6).toString('hex')}.wasm`)), undefined);
+  });
+
+  it('finds the module under the package root', () => {
+    assert.match(wasmModulePath() ?? '', /runtime[/\\]ring[/\\]wasm[/\\]build[/\\]ring\.wasm$/);
+  });
+
+  it('rejects a corrupt module or one without the kernels with E_BACKEND', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tfe-wasm-'));
+    try {
+      const junk = join(dir, 'junk.wasm');
+      writeFileSync(junk, randomBytes(64));
+      assertTfeError(() => loadWasmKernelsFrom(junk), 'E_BACKEND', /cannot instantiate the wasm ring module/);
+      const empty = join(dir, 'empty.wasm');
+      writeFileSync(empty, Uint8Array.from([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00])); // header only: no exports
+      assertTfeError(() => loadWasmKernelsFrom(empty), 'E_BACKEND', /lacks export\(s\) memory, heapBase, add/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
