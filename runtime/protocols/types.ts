@@ -1,7 +1,6 @@
 /**
- * What a protocol kernel is: a registered object with a name, the kinds of its
- * operands, its output shapes, its declared cost (rounds, bytes per party, dealer
- * bytes) as a function of the shapes, and `run(ctx, inputs, attrs)`, which executes
+ * What a protocol kernel is at run time: its spec (src/protocols: name, operand kinds,
+ * output shapes, declared cost) and `run(ctx, inputs, attrs)`, which executes
  * ONE party's side only: it sees that party's shares and the messages it receives.
  * Every party runs every step of a plan; parties without a part in a kernel (the
  * dealer in a local op, the client in a multiplication) return shape-only operands.
@@ -11,6 +10,9 @@ import type { CorrelatedRandomness } from '../crypto/dealer.js';
 import type { RingBackend } from '../ring/backend.js';
 import type { RingTensor, Shape } from '../ring/tensor.js';
 import type { Endpoint, Role } from '../transport/types.js';
+import type { KernelAttrs, KernelSpec } from '../../src/protocols/spec.js';
+
+export type { AttrValue, Cost, CostOptions, KernelAttrs, KernelSpec, OperandKind } from '../../src/protocols/spec.js';
 
 /** A secret-shared tensor: servers hold an additive share, other parties only its shape. */
 export interface Secret {
@@ -27,25 +29,6 @@ export interface Public {
 }
 
 export type Operand = Secret | Public;
-export type OperandKind = Operand['kind'];
-
-export type AttrValue = number | string | boolean | readonly number[] | readonly (readonly number[])[];
-export type KernelAttrs = Readonly<Record<string, AttrValue>>;
-
-/** Declared communication cost of one kernel invocation. */
-export interface Cost {
-  /** Sequential communication rounds (online). */
-  readonly rounds: number;
-  /** Online payload bytes each party sends. */
-  readonly bytes: Readonly<Partial<Record<Role, number>>>;
-  /** Offline bytes the dealer sends (correlated randomness). */
-  readonly dealerBytes: number;
-}
-
-/** Whether the cached masks a kernel can reuse (masked weights) are already open. */
-export interface CostOptions {
-  readonly warm: boolean;
-}
 
 export interface PartyContext {
   readonly role: Role;
@@ -59,18 +42,14 @@ export interface PartyContext {
   readonly cache: Map<string, unknown>;
 }
 
-export interface Kernel {
-  /** Registered name; says visibility where it matters (`matmul_ss`, `trunc_s`, `reveal`). */
-  readonly name: string;
-  /** One line: what it computes, and for revealing kernels what is revealed to whom. */
-  readonly summary: string;
-  /** True for kernels that reveal a secret value (only `reveal` and the labels of `argmax`). */
-  readonly reveals: boolean;
-  /** Operand kinds, in order; `'secret...'` means any number of secrets. */
-  readonly operands: readonly (OperandKind | 'secret...')[];
-  outputShapes(shapes: readonly Shape[], attrs: KernelAttrs): Shape[];
-  cost(shapes: readonly Shape[], attrs: KernelAttrs, opts: CostOptions): Cost;
+/** A kernel: its specification (src/protocols, shared with the compiler) plus this runtime's implementation. */
+export interface Kernel extends KernelSpec {
   run(ctx: PartyContext, inputs: readonly Operand[], attrs: KernelAttrs): Promise<Operand[]>;
+}
+
+/** Attaches an implementation to a spec. */
+export function implement(spec: KernelSpec, run: Kernel['run']): Kernel {
+  return { ...spec, run };
 }
 
 export function secret(shape: Shape, share?: RingTensor): Secret {

@@ -10,7 +10,8 @@ import type { RingTensor, Shape } from './tensor.js';
 
 export type BackendName = 'native' | 'wasm' | 'js';
 
-export type Padding = 'SAME' | 'VALID';
+export type { Padding } from '../../src/shape.js';
+import type { Padding } from '../../src/shape.js';
 
 /** 2-D convolution geometry. Input NHWC, filter HWIO (depthwise: [KH, KW, C, M]). */
 export interface Conv2dOptions {

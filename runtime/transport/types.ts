@@ -11,7 +11,9 @@
  * add rounds, and their bytes are counted as dealer bytes.
  */
 
-export type Role = 'server0' | 'server1' | 'dealer' | 'client' | 'model-owner';
+import type { Role } from '../../src/protocols/spec.js';
+
+export type { Role } from '../../src/protocols/spec.js';
 
 export const SERVERS = ['server0', 'server1'] as const;
 export type ServerRole = (typeof SERVERS)[number];

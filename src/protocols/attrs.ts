@@ -1,6 +1,6 @@
 /** Typed readers of kernel attributes: a missing or mistyped attribute is an E_PLAN error naming the kernel. */
-import { TfeError } from '../../src/errors.js';
-import type { KernelAttrs } from './types.js';
+import { TfeError } from '../errors.js';
+import type { KernelAttrs } from './spec.js';
 
 export function intAttr(kernel: string, attrs: KernelAttrs, name: string, min = -Infinity, max = Infinity): number {
   const v = attrs[name];

@@ -1,7 +1,6 @@
 /** Output-shape rules shared by the protocol kernels (and their plaintext reference). */
-import { TfeError } from '../../src/errors.js';
-import type { Padding } from '../ring/backend.js';
-import { broadcastShapes, shapeStr, sizeOf, type Shape } from '../ring/tensor.js';
+import { TfeError } from '../errors.js';
+import { broadcastShapes, shapeStr, sizeOf, type Padding, type Shape } from '../shape.js';
 
 export { broadcastShapes, sizeOf };
 

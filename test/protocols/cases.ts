@@ -5,7 +5,7 @@
 import { encode } from '../../src/fixed/index.js';
 import { fromValues, ringTensor, type RingTensor, type Shape } from '../../runtime/ring/tensor.js';
 import type { KernelAttrs } from '../../runtime/protocols/types.js';
-import { polyErrorUlps } from '../../runtime/protocols/pond/poly.js';
+import { polyErrorUlps } from '../../src/protocols/pond.js';
 import { EDGE_VALUES, intRing, signedRing, uniformRing } from '../support/random.js';
 
 export type Tolerance =

@@ -7,40 +7,33 @@
 import { TfeError } from '../../../src/errors.js';
 import { ringTensor, sizeOf, type RingTensor } from '../../ring/tensor.js';
 import { isServerCtx } from '../open.js';
-import { secret, type Kernel, type Secret } from '../types.js';
-import { tournament, tournamentCost } from './tree.js';
+import { pondSpec } from '../../../src/protocols/pond.js';
+import { implement, secret, type Operand, type Secret } from '../types.js';
+import { tournament } from './tree.js';
 
-function asSecret(o: { kind: string }): Secret {
+function asSecret(o: Operand): Secret {
   if (o.kind !== 'secret') throw new TfeError('E_PLAN', 'argmax_s: operand must be secret');
-  return o as Secret;
+  return o;
 }
 
-export const argmaxS: Kernel = {
-  name: 'argmax_s',
-  summary: 'secret index of the maximum along the last axis (exact comparisons; ties -> lower index)',
-  reveals: false,
-  operands: ['secret'],
-  outputShapes: (s) => [s[0].slice(0, -1)],
-  cost: (s) => tournamentCost(s[0][s[0].length - 1], sizeOf(s[0].slice(0, -1)), 1),
-  async run(ctx, [x]) {
-    const xs = asSecret(x);
-    if (xs.shape.length < 1) throw new TfeError('E_SHAPE', 'argmax_s: operand must have rank >= 1');
-    const k = xs.shape[xs.shape.length - 1];
-    const outShape = xs.shape.slice(0, -1);
-    const m = sizeOf(outShape);
-    let cands: (readonly RingTensor[])[] = [];
-    if (isServerCtx(ctx)) {
-      if (!xs.share) throw new TfeError('E_PROTOCOL', `argmax_s: ${ctx.role} lacks its share`);
-      const src = xs.share.data;
-      cands = Array.from({ length: k }, (_, j) => {
-        const v = new BigUint64Array(m);
-        for (let i = 0; i < m; i++) v[i] = src[i * k + j];
-        // the index is public: server0 holds it, server1 holds 0
-        const idx = new BigUint64Array(m).fill(ctx.role === 'server0' ? BigInt(j) : 0n);
-        return [ringTensor(outShape, v), ringTensor(outShape, idx)];
-      });
-    }
-    const win = await tournament(ctx, k, outShape, 1, cands);
-    return [secret(outShape, win?.[1])];
-  },
-};
+export const argmaxS = implement(pondSpec('argmax_s'), async (ctx, [x]) => {
+  const xs = asSecret(x);
+  if (xs.shape.length < 1) throw new TfeError('E_SHAPE', 'argmax_s: operand must have rank >= 1');
+  const k = xs.shape[xs.shape.length - 1];
+  const outShape = xs.shape.slice(0, -1);
+  const m = sizeOf(outShape);
+  let cands: (readonly RingTensor[])[] = [];
+  if (isServerCtx(ctx)) {
+    if (!xs.share) throw new TfeError('E_PROTOCOL', `argmax_s: ${ctx.role} lacks its share`);
+    const src = xs.share.data;
+    cands = Array.from({ length: k }, (_, j) => {
+      const v = new BigUint64Array(m);
+      for (let i = 0; i < m; i++) v[i] = src[i * k + j];
+      // the index is public: server0 holds it, server1 holds 0
+      const idx = new BigUint64Array(m).fill(ctx.role === 'server0' ? BigInt(j) : 0n);
+      return [ringTensor(outShape, v), ringTensor(outShape, idx)];
+    });
+  }
+  const win = await tournament(ctx, k, outShape, 1, cands);
+  return [secret(outShape, win?.[1])];
+});

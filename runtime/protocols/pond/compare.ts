@@ -22,25 +22,17 @@
  *     b = e + (1 - 2e) s and b * y_j = e y_j + (1 - 2e)(y_j s), where
  *     y_j s = (y_j - a_j) s + a_j s is local once y_j - a_j is open (step 1).
  *
- * Cost for n elements and m payloads: 8 rounds; each server sends
- * 8n(1 + m) + 8n(3*5 + 2) + 8 ceil(n/64) bytes; the dealer sends 8n(m + 13) bytes.
+ * Cost for n elements and m payloads (src/protocols/pond.ts compareCost): 8 rounds;
+ * each server sends 8n(1 + m) + 8n(3*5 + 2) + 8 ceil(n/64) bytes; the dealer 8n(m + 13).
  */
 import { TfeError } from '../../../src/errors.js';
 import type { AndTriplesShare } from '../../crypto/dealer.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
 import { exchange, isServerCtx, openA, openB } from '../open.js';
-import { sameShapes } from '../shapes.js';
-import { secret, type Cost, type PartyContext, type Secret } from '../types.js';
+import { CARRY_LEVELS as LEVELS } from '../../../src/protocols/pond.js';
+import { sameShapes } from '../../../src/protocols/shapes.js';
+import { secret, type PartyContext, type Secret } from '../types.js';
 
-/** Prefix distances of the Kogge-Stone carry tree over 64 bits. */
-const LEVELS = [1, 2, 4, 8, 16, 32] as const;
-
-export const COMPARE_ROUNDS = 1 + LEVELS.length + 1;
-
-export function compareCost(n: number, payloads: number): Cost {
-  const perServer = 8 * n * (1 + payloads) + 8 * n * (3 * (LEVELS.length - 1) + 2) + 8 * Math.ceil(n / 64);
-  return { rounds: COMPARE_ROUNDS, bytes: { server0: perServer, server1: perServer }, dealerBytes: 8 * n * (payloads + 2 + 2 * (LEVELS.length - 1) + 1) };
-}
 
 function fill(shape: Shape, v: bigint): RingTensor {
   return ringTensor(shape, new BigUint64Array(sizeOf(shape)).fill(v));

@@ -3,6 +3,7 @@
  * servers): Dahl et al., "Private Machine Learning in TensorFlow using Secure
  * Computation", 2018. Its kernels, registered by name.
  */
+import { POND_SPECS } from '../../../src/protocols/pond.js';
 import { KernelRegistry } from '../registry.js';
 import { dreluS, reluS, selectS } from './activations.js';
 import { argmaxS } from './argmax.js';
@@ -14,7 +15,7 @@ import { polyS } from './poly.js';
 import { avgpoolS, maxpoolS } from './pool.js';
 import { truncS } from './trunc.js';
 
-export const pond = new KernelRegistry('pond', [
+export const pond = new KernelRegistry('pond', POND_SPECS, [
   share, reveal,
   addSS, addSP, subSS, subSP, subPS, negS,
   mulSS, mulSP, matmulSS, matmulSP, matmulPS, conv2dSS, conv2dSP, depthwiseConv2dSS, depthwiseConv2dSP,

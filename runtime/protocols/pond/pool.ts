@@ -10,55 +10,34 @@
  */
 import { TfeError } from '../../../src/errors.js';
 import { encode } from '../../../src/fixed/index.js';
-import type { Padding } from '../../ring/backend.js';
 import { ringTensor, type RingTensor } from '../../ring/tensor.js';
-import { intAttr, intsAttr, strAttr } from '../attrs.js';
+import { intAttr } from '../../../src/protocols/attrs.js';
+import { pondSpec, windowAttrs } from '../../../src/protocols/pond.js';
+import { poolShape } from '../../../src/protocols/shapes.js';
 import { isServerCtx } from '../open.js';
-import { poolShape, sizeOf } from '../shapes.js';
-import { secret, type Kernel, type KernelAttrs, type Secret } from '../types.js';
-import { tournament, tournamentCost } from './tree.js';
+import { implement, secret, type Operand, type Secret } from '../types.js';
+import { tournament } from './tree.js';
 import { windowCounts, windowTaps, type WindowGeometry } from './windows.js';
 
-function geometry(kernel: string, attrs: KernelAttrs): WindowGeometry {
-  const k = intsAttr(kernel, attrs, 'ksize', 2);
-  const s = intsAttr(kernel, attrs, 'strides', 2);
-  return { ksize: [k[0], k[1]], strides: [s[0], s[1]], padding: strAttr<Padding>(kernel, attrs, 'padding', ['SAME', 'VALID']) };
-}
-
-function asSecret(kernel: string, o: { kind: string }): Secret {
+function asSecret(kernel: string, o: Operand): Secret {
   if (o.kind !== 'secret') throw new TfeError('E_PLAN', `${kernel}: operand must be secret`);
-  return o as Secret;
+  return o;
 }
 
 const MAXPOOL_FILL = -(1n << 62n);
 
-export const maxpoolS: Kernel = {
-  name: 'maxpool_s',
-  summary: 'exact max over each window by a comparison tournament; requires |x| < 2^62',
-  reveals: false,
-  operands: ['secret'],
-  outputShapes: (s, attrs) => {
-    const g = geometry('maxpool_s', attrs);
-    return [poolShape(s[0], g.ksize, g.strides, g.padding)];
-  },
-  cost(s, attrs) {
-    const g = geometry('maxpool_s', attrs);
-    return tournamentCost(g.ksize[0] * g.ksize[1], sizeOf(poolShape(s[0], g.ksize, g.strides, g.padding)), 0);
-  },
-  async run(ctx, [x], attrs) {
-    const xs = asSecret('maxpool_s', x);
-    const g = geometry('maxpool_s', attrs);
-    const shape = poolShape(xs.shape, g.ksize, g.strides, g.padding);
-    const k = g.ksize[0] * g.ksize[1];
-    let cands: (readonly RingTensor[])[] = [];
-    if (isServerCtx(ctx)) {
-      if (!xs.share) throw new TfeError('E_PROTOCOL', `maxpool_s: ${ctx.role} lacks its share`);
-      cands = windowTaps(xs.share, g, ctx.role === 'server0' ? MAXPOOL_FILL : 0n).map((t) => [t]);
-    }
-    const win = await tournament(ctx, k, shape, 0, cands);
-    return [secret(shape, win?.[0])];
-  },
-};
+export const maxpoolS = implement(pondSpec('maxpool_s'), async (ctx, [x], attrs) => {
+  const xs = asSecret('maxpool_s', x);
+  const g = windowAttrs('maxpool_s', attrs);
+  const shape = poolShape(xs.shape, g.ksize, g.strides, g.padding);
+  let cands: (readonly RingTensor[])[] = [];
+  if (isServerCtx(ctx)) {
+    if (!xs.share) throw new TfeError('E_PROTOCOL', `maxpool_s: ${ctx.role} lacks its share`);
+    cands = windowTaps(xs.share, g, ctx.role === 'server0' ? MAXPOOL_FILL : 0n).map((t) => [t]);
+  }
+  const win = await tournament(ctx, g.ksize[0] * g.ksize[1], shape, 0, cands);
+  return [secret(shape, win?.[0])];
+});
 
 /** Public [1, OH, OW, 1] tensor of round(2^fracBits / count) per output position. */
 function reciprocals(h: number, w: number, g: WindowGeometry, fracBits: number): RingTensor {
@@ -66,26 +45,15 @@ function reciprocals(h: number, w: number, g: WindowGeometry, fracBits: number):
   return ringTensor([1, oh, ow, 1], encode(Array.from(counts, (c) => 1 / c), fracBits, 'avgpool reciprocal'));
 }
 
-export const avgpoolS: Kernel = {
-  name: 'avgpool_s',
-  summary: 'window mean as a local sum times a public reciprocal; output scale grows by attrs.fracBits',
-  reveals: false,
-  operands: ['secret'],
-  outputShapes: (s, attrs) => {
-    const g = geometry('avgpool_s', attrs);
-    return [poolShape(s[0], g.ksize, g.strides, g.padding)];
-  },
-  cost: () => ({ rounds: 0, bytes: {}, dealerBytes: 0 }),
-  async run(ctx, [x], attrs) {
-    const xs = asSecret('avgpool_s', x);
-    const g = geometry('avgpool_s', attrs);
-    const f = intAttr('avgpool_s', attrs, 'fracBits', 0, 62);
-    const shape = poolShape(xs.shape, g.ksize, g.strides, g.padding);
-    if (!isServerCtx(ctx)) return [secret(shape)];
-    if (!xs.share) throw new TfeError('E_PROTOCOL', `avgpool_s: ${ctx.role} lacks its share`);
-    const taps = windowTaps(xs.share, g, 0n);
-    let sum = taps[0];
-    for (let i = 1; i < taps.length; i++) sum = ctx.ring.add(sum, taps[i]);
-    return [secret(shape, ctx.ring.mul(sum, reciprocals(xs.shape[1], xs.shape[2], g, f)))];
-  },
-};
+export const avgpoolS = implement(pondSpec('avgpool_s'), async (ctx, [x], attrs) => {
+  const xs = asSecret('avgpool_s', x);
+  const g = windowAttrs('avgpool_s', attrs);
+  const f = intAttr('avgpool_s', attrs, 'fracBits', 0, 62);
+  const shape = poolShape(xs.shape, g.ksize, g.strides, g.padding);
+  if (!isServerCtx(ctx)) return [secret(shape)];
+  if (!xs.share) throw new TfeError('E_PROTOCOL', `avgpool_s: ${ctx.role} lacks its share`);
+  const taps = windowTaps(xs.share, g, 0n);
+  let sum = taps[0];
+  for (let i = 1; i < taps.length; i++) sum = ctx.ring.add(sum, taps[i]);
+  return [secret(shape, ctx.ring.mul(sum, reciprocals(xs.shape[1], xs.shape[2], g, f)))];
+});

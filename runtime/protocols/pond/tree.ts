@@ -9,8 +9,9 @@
 import { TfeError } from '../../../src/errors.js';
 import { reshape, ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
 import { isServerCtx } from '../open.js';
-import { secret, type Cost, type PartyContext } from '../types.js';
-import { compareCost, compareMul } from './compare.js';
+import { tournamentPairs } from '../../../src/protocols/pond.js';
+import { secret, type PartyContext } from '../types.js';
+import { compareMul } from './compare.js';
 
 /** A candidate: its value followed by any fields that travel with it (all one shape). */
 export type Candidate = readonly RingTensor[];
@@ -29,29 +30,6 @@ function stack(ts: readonly RingTensor[]): RingTensor {
 function unstack(t: RingTensor, count: number, shape: Shape): RingTensor[] {
   const m = sizeOf(shape);
   return Array.from({ length: count }, (_, i) => ringTensor(shape, t.data.subarray(i * m, (i + 1) * m)));
-}
-
-/** Levels and per-level pair counts of a tournament over k candidates. */
-export function tournamentPairs(k: number): number[] {
-  const pairs: number[] = [];
-  while (k > 1) {
-    pairs.push(Math.floor(k / 2));
-    k = Math.ceil(k / 2);
-  }
-  return pairs;
-}
-
-export function tournamentCost(k: number, elems: number, fields: number): Cost {
-  let rounds = 0;
-  let s = 0;
-  let dealer = 0;
-  for (const p of tournamentPairs(k)) {
-    const c = compareCost(p * elems, 1 + fields);
-    rounds += c.rounds;
-    s += c.bytes.server0 ?? 0;
-    dealer += c.dealerBytes;
-  }
-  return { rounds, bytes: { server0: s, server1: s }, dealerBytes: dealer };
 }
 
 /**

@@ -19,9 +19,10 @@
  */
 import { TfeError } from '../../../src/errors.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
-import { intAttr } from '../attrs.js';
+import { intAttr } from '../../../src/protocols/attrs.js';
+import { pondSpec } from '../../../src/protocols/pond.js';
 import { isServerCtx, openA } from '../open.js';
-import { secret, type Kernel, type PartyContext, type Secret } from '../types.js';
+import { implement, secret, type PartyContext, type Secret } from '../types.js';
 
 function constant(shape: Shape, v: bigint): RingTensor {
   return ringTensor(shape, new BigUint64Array(sizeOf(shape)).fill(BigInt.asUintN(64, v)));
@@ -49,15 +50,7 @@ export async function truncate(ctx: PartyContext, x: Secret, bits: number): Prom
   return secret(shape, t);
 }
 
-export const truncS: Kernel = {
-  name: 'trunc_s',
-  summary: 'secret / 2^attrs.bits, exact to +1 in the last place for |x| < 2^62 (1 round)',
-  reveals: false,
-  operands: ['secret'],
-  outputShapes: (s) => [s[0]],
-  cost: (s) => ({ rounds: 1, bytes: { server0: 8 * sizeOf(s[0]), server1: 8 * sizeOf(s[0]) }, dealerBytes: 16 * sizeOf(s[0]) }),
-  async run(ctx, [x], attrs) {
-    if (x.kind !== 'secret') throw new TfeError('E_PLAN', 'trunc_s: operand must be secret');
-    return [await truncate(ctx, x, intAttr('trunc_s', attrs, 'bits', 1, 62))];
-  },
-};
+export const truncS = implement(pondSpec('trunc_s'), async (ctx, [x], attrs) => {
+  if (x.kind !== 'secret') throw new TfeError('E_PLAN', 'trunc_s: operand must be secret');
+  return [await truncate(ctx, x, intAttr('trunc_s', attrs, 'bits', 1, 62))];
+});

@@ -7,7 +7,7 @@
  */
 import type { Padding } from '../../ring/backend.js';
 import { ringTensor, type RingTensor } from '../../ring/tensor.js';
-import { windowOut } from '../shapes.js';
+import { windowOut } from '../../../src/protocols/shapes.js';
 
 export interface WindowGeometry {
   readonly ksize: readonly [number, number];

@@ -11,7 +11,8 @@ import { TfeError } from '../../../src/errors.js';
 import { decode, encode } from '../../../src/fixed/index.js';
 import { jsBackend } from '../../ring/js.js';
 import { reshape, ringTensor, sizeOf, type RingTensor } from '../../ring/tensor.js';
-import { intAttr, intsAttr, numsAttr, pairsAttr, strAttr } from '../attrs.js';
+import { intAttr, intsAttr, numsAttr, pairsAttr, strAttr } from '../../../src/protocols/attrs.js';
+import { POND_SPECS } from '../../../src/protocols/pond.js';
 import { pond } from '../pond/index.js';
 import { KernelRegistry } from '../registry.js';
 import { pub, secret, type Kernel, type KernelAttrs, type Operand } from '../types.js';
@@ -79,7 +80,7 @@ function map(x: RingTensor, f: (v: bigint) => bigint): RingTensor {
   return ringTensor(x.shape, x.data.map((v) => U(f(v))));
 }
 
-export const reference = new KernelRegistry('ref', [
+export const reference = new KernelRegistry('ref', POND_SPECS, [
   ref('share', ([x]) => x),
   ref('reveal', ([x]) => x, 'public'),
   ref('add_ss', ([a, b]) => ring.add(a, b)),

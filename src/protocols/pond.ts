@@ -1,0 +1,318 @@
+/**
+ * The Pond protocol's kernel specifications (2 servers + a dealer; Dahl et al.,
+ * "Private Machine Learning in TensorFlow using Secure Computation", 2018): names,
+ * operands, output shapes and declared costs, in one table. The implementations are
+ * in runtime/protocols/pond/, whose doc comments give each protocol and its bounds.
+ * Byte counts: ring elements are 8 bytes; "each server" means both send that much.
+ */
+import { TfeError } from '../errors.js';
+import { broadcastShapes, sizeOf, type Padding, type Shape } from '../shape.js';
+import { intAttr, intsAttr, numsAttr, optStrAttr, pairsAttr, strAttr } from './attrs.js';
+import { conv2dShape, matmulShape, normAxis, poolShape } from './shapes.js';
+import { FREE, type Cost, type KernelAttrs, type KernelSpec, type Role } from './spec.js';
+
+const ROLES: readonly Role[] = ['server0', 'server1', 'dealer', 'client', 'model-owner'];
+
+export function roleAttr(kernel: string, attrs: KernelAttrs, name: string, extra: readonly string[] = []): string {
+  const v = optStrAttr(attrs, name);
+  if (v === undefined || !([...ROLES, ...extra] as readonly string[]).includes(v)) {
+    throw new TfeError('E_PLAN', `${kernel}: attribute '${name}' must name a role (${[...ROLES, ...extra].join(', ')}), got ${JSON.stringify(attrs[name])}`);
+  }
+  return v;
+}
+
+const B = (n: number): number => 8 * n;
+const eachServer = (bytes: number, dealerBytes: number, rounds: number): Cost => ({ rounds, bytes: { server0: bytes, server1: bytes }, dealerBytes });
+
+// ---- comparison (runtime/protocols/pond/compare.ts) -------------------------------------
+
+/** Prefix distances of the Kogge-Stone carry tree over 64 bits. */
+export const CARRY_LEVELS = [1, 2, 4, 8, 16, 32] as const;
+/** Open c and the payload masks, six carry levels, open the injected bit. */
+export const COMPARE_ROUNDS = 1 + CARRY_LEVELS.length + 1;
+
+/** Exact comparison of n elements with zero, multiplying the result into `payloads` tensors. */
+export function compareCost(n: number, payloads: number): Cost {
+  const levels = CARRY_LEVELS.length;
+  // c and y_j - a_j; three masked words per carry level but two at the last; e packed 64 per word
+  const perServer = B(n * (1 + payloads)) + B(n * (3 * (levels - 1) + 2)) + B(Math.ceil(n / 64));
+  // r's bits; s; a_j * s; the second halves of the AND triples
+  const dealer = B(n) + B(n) + B(n * payloads) + B(n * (2 * (levels - 1) + 1));
+  return eachServer(perServer, dealer, COMPARE_ROUNDS);
+}
+
+/** Levels of a tournament over k candidates, as pair counts. */
+export function tournamentPairs(k: number): number[] {
+  const pairs: number[] = [];
+  while (k > 1) {
+    pairs.push(Math.floor(k / 2));
+    k = Math.ceil(k / 2);
+  }
+  return pairs;
+}
+
+export function tournamentCost(k: number, elems: number, fields: number): Cost {
+  let rounds = 0;
+  let bytes = 0;
+  let dealer = 0;
+  for (const p of tournamentPairs(k)) {
+    const c = compareCost(p * elems, 1 + fields);
+    rounds += c.rounds;
+    bytes += c.bytes.server0 ?? 0;
+    dealer += c.dealerBytes;
+  }
+  return eachServer(bytes, dealer, rounds);
+}
+
+// ---- polynomials (runtime/protocols/pond/poly.ts) ---------------------------------------
+
+/** The powers computed at each level of poly_s for degree d: x^(h+1..2h) = x^h * x^(1..h). */
+export function polyLevels(d: number): number[][] {
+  const out: number[][] = [];
+  let have = 1;
+  while (have < d) {
+    const top = Math.min(2 * have, d);
+    out.push(Array.from({ length: top - have }, (_, i) => have + 1 + i));
+    have = top;
+  }
+  return out;
+}
+
+/**
+ * Upper bound, in ulps (2^-fracBits), on |poly_s(x) - p(x)| for |x| <= bound: each
+ * truncation adds at most 1, a product of computed powers carries their errors scaled
+ * by the other factor, and each coefficient's encoding error 2^-(f+1) is scaled by |x|^k.
+ */
+export function polyErrorUlps(coeffs: readonly number[], bound: number, fracBits = 16): number {
+  const d = coeffs.length - 1;
+  const ulp = 2 ** -fracBits;
+  const e = new Map<number, number>([[1, 0]]);
+  for (const ks of polyLevels(d)) {
+    const h = ks[0] - 1;
+    for (const k of ks) {
+      const eh = e.get(h) as number;
+      const ek = e.get(k - h) as number;
+      e.set(k, 1 + bound ** h * ek + bound ** (k - h) * eh + eh * ek * ulp);
+    }
+  }
+  let total = 1 + 0.5; // the final truncation; c_0 encoded at scale 2f
+  for (let k = 1; k <= d; k++) total += (Math.abs(coeffs[k]) + ulp / 2) * (e.get(k) as number) + bound ** k / 2;
+  return total;
+}
+
+export function polyCoeffs(attrs: KernelAttrs): number[] {
+  const c = numsAttr('poly_s', attrs, 'coeffs');
+  if (c.length < 2) throw new TfeError('E_PLAN', 'poly_s: needs at least coefficients c_0 and c_1');
+  return c;
+}
+
+// ---- attribute readers shared with the runtime -------------------------------------------
+
+export interface WindowAttrs {
+  readonly ksize: readonly [number, number];
+  readonly strides: readonly [number, number];
+  readonly padding: Padding;
+}
+
+export function convAttrs(kernel: string, attrs: KernelAttrs): { strides: readonly [number, number]; padding: Padding } {
+  const s = intsAttr(kernel, attrs, 'strides', 2);
+  return { strides: [s[0], s[1]], padding: strAttr<Padding>(kernel, attrs, 'padding', ['SAME', 'VALID']) };
+}
+
+export function windowAttrs(kernel: string, attrs: KernelAttrs): WindowAttrs {
+  const k = intsAttr(kernel, attrs, 'ksize', 2);
+  return { ksize: [k[0], k[1]], ...convAttrs(kernel, attrs) };
+}
+
+export function reshapeTarget(kernel: string, s: Shape, attrs: KernelAttrs): number[] {
+  const want = intsAttr(kernel, attrs, 'shape');
+  const n = sizeOf(s);
+  const free = want.filter((d) => d === -1).length;
+  const known = want.filter((d) => d !== -1).reduce((a, d) => a * d, 1);
+  const out = want.map((d) => (d === -1 ? n / known : d));
+  if (free > 1 || out.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(out) !== n) {
+    throw new TfeError('E_SHAPE', `${kernel}: cannot reshape [${s.join(',')}] to [${want.join(',')}]`);
+  }
+  return out;
+}
+
+// ---- the table ----------------------------------------------------------------------------
+
+type Spec = Omit<KernelSpec, 'name'>;
+
+const same = (s: readonly Shape[]): Shape[] => [s[0]];
+const local = (summary: string, operands: KernelSpec['operands'], outputShapes: KernelSpec['outputShapes']): Spec => ({
+  summary: `${summary}, locally`,
+  reveals: false,
+  operands,
+  outputShapes,
+  cost: () => FREE,
+});
+
+/** Beaver product: each server opens X - A (and Y - B unless the cached mask is open); dealer sends |Z| to server1. */
+function beaverProduct(summary: string, out: (a: Shape, b: Shape, attrs: KernelAttrs) => Shape): Spec {
+  return {
+    summary: `secret x secret ${summary}, by a Beaver triple (1 round); attrs.cacheKey caches the second operand's mask`,
+    reveals: false,
+    operands: ['secret', 'secret'],
+    outputShapes: (s, attrs) => [out(s[0], s[1], attrs)],
+    cost(s, attrs, { warm }) {
+      const cached = optStrAttr(attrs, 'cacheKey') !== undefined && warm;
+      return eachServer(B(sizeOf(s[0]) + (cached ? 0 : sizeOf(s[1]))), B(sizeOf(out(s[0], s[1], attrs))), 1);
+    },
+  };
+}
+
+const mulShape = (a: Shape, b: Shape): Shape => broadcastShapes(a, b);
+const convShape = (kernel: string, depthwise: boolean) => (a: Shape, b: Shape, attrs: KernelAttrs): Shape => {
+  const o = convAttrs(kernel, attrs);
+  return conv2dShape(a, b, o.strides, o.padding, depthwise);
+};
+
+const SPECS: Record<string, Spec> = {
+  share: {
+    summary: 'secret-share a tensor held in the clear by attrs.owner; sends one uniformly masked share to each server',
+    reveals: false,
+    operands: ['public'],
+    outputShapes: same,
+    cost(s, attrs) {
+      const owner = roleAttr('share', attrs, 'owner') as Role;
+      const isServer = owner === 'server0' || owner === 'server1';
+      return { rounds: 1, bytes: { [owner]: B(sizeOf(s[0])) * (isServer ? 1 : 2) }, dealerBytes: 0 };
+    },
+  },
+  reveal: {
+    summary: 'REVEALS a secret tensor to attrs.to (a role, or "servers"): the servers send their shares',
+    reveals: true,
+    operands: ['secret'],
+    outputShapes: same,
+    cost(s, attrs) {
+      const to = roleAttr('reveal', attrs, 'to', ['servers']);
+      const b = B(sizeOf(s[0]));
+      if (to === 'server0') return { rounds: 1, bytes: { server1: b }, dealerBytes: 0 };
+      if (to === 'server1') return { rounds: 1, bytes: { server0: b }, dealerBytes: 0 };
+      return eachServer(b, 0, 1);
+    },
+  },
+  add_ss: local('secret + secret', ['secret', 'secret'], (s) => [broadcastShapes(s[0], s[1])]),
+  add_sp: local('secret + public (server0 adds the public term)', ['secret', 'public'], (s) => [broadcastShapes(s[0], s[1])]),
+  sub_ss: local('secret - secret', ['secret', 'secret'], (s) => [broadcastShapes(s[0], s[1])]),
+  sub_sp: local('secret - public (server0 subtracts the public term)', ['secret', 'public'], (s) => [broadcastShapes(s[0], s[1])]),
+  sub_ps: local('public - secret', ['public', 'secret'], (s) => [broadcastShapes(s[0], s[1])]),
+  neg_s: local('-secret', ['secret'], same),
+  mul_ss: beaverProduct('elementwise product with broadcasting', mulShape),
+  mul_sp: local('secret x public elementwise product', ['secret', 'public'], (s) => [mulShape(s[0], s[1])]),
+  matmul_ss: beaverProduct('matrix product over the last two axes', matmulShape),
+  matmul_sp: local('secret x public matrix product', ['secret', 'public'], (s) => [matmulShape(s[0], s[1])]),
+  matmul_ps: local('public x secret matrix product', ['public', 'secret'], (s) => [matmulShape(s[0], s[1])]),
+  conv2d_ss: beaverProduct('NHWC x HWIO convolution (attrs.strides [sh, sw], attrs.padding)', convShape('conv2d_ss', false)),
+  conv2d_sp: local('secret NHWC x public HWIO convolution', ['secret', 'public'], (s, a) => [convShape('conv2d_sp', false)(s[0], s[1], a)]),
+  depthwise_conv2d_ss: beaverProduct('NHWC x [KH,KW,C,M] depthwise convolution', convShape('depthwise_conv2d_ss', true)),
+  depthwise_conv2d_sp: local('secret x public depthwise convolution', ['secret', 'public'], (s, a) => [convShape('depthwise_conv2d_sp', true)(s[0], s[1], a)]),
+  trunc_s: {
+    summary: 'secret / 2^attrs.bits, exact to +1 in the last place for |x| < 2^62 (1 round)',
+    reveals: false,
+    operands: ['secret'],
+    outputShapes: same,
+    cost: (s) => eachServer(B(sizeOf(s[0])), B(2 * sizeOf(s[0])), 1),
+  },
+  poly_s: {
+    summary: 'p(x) for public coefficients attrs.coeffs on scale attrs.fracBits, output at the same scale',
+    reveals: false,
+    operands: ['secret'],
+    outputShapes: same,
+    cost(s, attrs) {
+      const n = sizeOf(s[0]);
+      const lv = polyLevels(polyCoeffs(attrs).length - 1);
+      let server = B(n);
+      let dealer = B(2 * n);
+      for (const ks of lv) {
+        server += B(2 * ks.length * n) + B(ks.length * n);
+        dealer += B(ks.length * n) + B(2 * ks.length * n);
+      }
+      return eachServer(server, dealer, 2 * lv.length + 1);
+    },
+  },
+  drelu_s: {
+    summary: '[x >= 0] as a secret 0/1 (exact comparison, 8 rounds)',
+    reveals: false,
+    operands: ['secret'],
+    outputShapes: same,
+    cost: (s) => compareCost(sizeOf(s[0]), 0),
+  },
+  relu_s: {
+    summary: 'max(x, 0) exactly: x * [x >= 0] with the product fused into the comparison (8 rounds)',
+    reveals: false,
+    operands: ['secret'],
+    outputShapes: same,
+    cost: (s) => compareCost(sizeOf(s[0]), 1),
+  },
+  select_s: {
+    summary: 'c ? x : y for a secret 0/1 c, as y + c * (x - y) (1 round)',
+    reveals: false,
+    operands: ['secret', 'secret', 'secret'],
+    outputShapes: (s) => [s[1]],
+    cost: (s) => eachServer(B(2 * sizeOf(s[1])), B(sizeOf(s[1])), 1),
+  },
+  maxpool_s: {
+    summary: 'exact max over each window by a comparison tournament; requires |x| < 2^62',
+    reveals: false,
+    operands: ['secret'],
+    outputShapes: (s, attrs) => {
+      const g = windowAttrs('maxpool_s', attrs);
+      return [poolShape(s[0], g.ksize, g.strides, g.padding)];
+    },
+    cost(s, attrs) {
+      const g = windowAttrs('maxpool_s', attrs);
+      return tournamentCost(g.ksize[0] * g.ksize[1], sizeOf(poolShape(s[0], g.ksize, g.strides, g.padding)), 0);
+    },
+  },
+  avgpool_s: {
+    summary: 'window mean as a local sum times a public reciprocal; output scale grows by attrs.fracBits',
+    reveals: false,
+    operands: ['secret'],
+    outputShapes: (s, attrs) => {
+      const g = windowAttrs('avgpool_s', attrs);
+      intAttr('avgpool_s', attrs, 'fracBits', 0, 62);
+      return [poolShape(s[0], g.ksize, g.strides, g.padding)];
+    },
+    cost: () => FREE,
+  },
+  argmax_s: {
+    summary: 'secret index of the maximum along the last axis (exact comparisons; ties -> lower index)',
+    reveals: false,
+    operands: ['secret'],
+    outputShapes: (s) => [s[0].slice(0, -1)],
+    cost: (s) => tournamentCost(s[0][s[0].length - 1], sizeOf(s[0].slice(0, -1)), 1),
+  },
+  reshape_s: local('reshape to attrs.shape (one -1 allowed)', ['secret'], (s, attrs) => [reshapeTarget('reshape_s', s[0], attrs)]),
+  transpose_s: local('transpose by attrs.perm', ['secret'], (s, attrs) => [intsAttr('transpose_s', attrs, 'perm', s[0].length).map((p) => s[0][p])]),
+  pad_s: local('zero padding by attrs.paddings [[before, after], ...]', ['secret'], (s, attrs) => {
+    const p = pairsAttr('pad_s', attrs, 'paddings');
+    if (p.length !== s[0].length) throw new TfeError('E_SHAPE', `pad_s: ${p.length} paddings for rank ${s[0].length}`);
+    return [s[0].map((d, i) => d + p[i][0] + p[i][1])];
+  }),
+  slice_s: local('slice attrs.begin / attrs.size (-1: to the end)', ['secret'], (s, attrs) => {
+    const b = intsAttr('slice_s', attrs, 'begin', s[0].length);
+    return [intsAttr('slice_s', attrs, 'size', s[0].length).map((z, i) => (z === -1 ? s[0][i] - b[i] : z))];
+  }),
+  concat_s: local('concatenate along attrs.axis', ['secret...'], (ss, attrs) => {
+    const ax = normAxis(intAttr('concat_s', attrs, 'axis'), ss[0].length);
+    const out = [...ss[0]];
+    out[ax] = ss.reduce((a, s) => a + s[ax], 0);
+    return [out];
+  }),
+  sum_s: local('sum over attrs.axes (attrs.keepDims)', ['secret'], (s, attrs) => {
+    const ax = intsAttr('sum_s', attrs, 'axes').map((a) => normAxis(a, s[0].length));
+    return [attrs.keepDims === true ? s[0].map((d, i) => (ax.includes(i) ? 1 : d)) : s[0].filter((_, i) => !ax.includes(i))];
+  }),
+};
+
+export const POND_SPECS: ReadonlyMap<string, KernelSpec> = new Map(Object.entries(SPECS).map(([name, s]) => [name, { name, ...s }]));
+
+/** The spec of a Pond kernel; E_UNSUPPORTED naming the kernel if Pond has none. */
+export function pondSpec(name: string): KernelSpec {
+  const s = POND_SPECS.get(name);
+  if (!s) throw new TfeError('E_UNSUPPORTED', `protocol pond has no kernel '${name}'`);
+  return s;
+}
