@@ -21,7 +21,8 @@ export async function readModelFile(path: string, what: string): Promise<Uint8Ar
     return await readFile(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    throw new TfeError('E_IO', `${path}: cannot read the ${what} (${code ?? String(e)})`);
+    throw new TfeError('E_IO', `${path}: cannot read the ${what} (${code ?? String(e)})`,
+      code === 'EISDIR' ? 'a directory is a SavedModel or a TF.js model: load it with that format' : undefined);
   }
 }
 

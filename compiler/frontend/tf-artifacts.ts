@@ -97,9 +97,10 @@ export async function toTfjsGraphArtifacts(path: string, opts: TfArtifactOptions
   const [raw, format] = await readAny(path, opts);
   const g = prepareTfGraph(raw, opts);
   const jsName = (n: string): string => n.replace(/:(\d+)$/, '__$1');
+  const names = new Set(g.nodes.map((n) => n.name ?? ''));
   const jsTensor = (t: string): string => {
     const r = parseTensorName(t) as TensorRef;
-    return r.index > 0 && g.nodes.some((n) => n.name === t) ? jsName(t) : t;
+    return r.index > 0 && names.has(t) ? jsName(t) : t;
   };
 
   const specs: TfjsModelArtifacts['weightSpecs'] = [];

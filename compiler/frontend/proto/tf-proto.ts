@@ -187,15 +187,38 @@ const TO_OBJECT: protobuf.IConversionOptions = { longs: String, enums: Number, d
  */
 export function decodeTf<K extends keyof TfMessages>(type: K, bytes: Uint8Array, what: string): TfMessages[K] {
   const t = schema().lookupType(`tfe.tf.${type}`);
-  let msg: protobuf.Message;
   try {
-    msg = t.decode(bytes);
+    // toObject can fail too: protobufjs leaves a map entry without its value as null.
+    return dropNulls(t.toObject(t.decode(bytes), TO_OBJECT)) as TfMessages[K];
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     throw new TfeError('E_FORMAT', `${what}: not a valid ${type} protobuf (${reason})`,
       'the file is truncated, corrupt or of another format');
   }
-  return t.toObject(msg, TO_OBJECT) as TfMessages[K];
+}
+
+/**
+ * protobufjs yields `null` for a map entry whose value is missing on the wire (a
+ * corrupt or odd encoder); the typed views here use `undefined` for absence, so
+ * null entries are removed, in place, recursively. Typed arrays and arrays of
+ * scalars are not walked.
+ */
+function dropNulls<T>(v: T): T {
+  if (Array.isArray(v)) {
+    if (v.length > 0 && typeof v[0] === 'object') {
+      for (let i = v.length - 1; i >= 0; i--) {
+        if (v[i] === null) v.splice(i, 1);
+        else dropNulls(v[i]);
+      }
+    }
+  } else if (typeof v === 'object' && v !== null && !ArrayBuffer.isView(v)) {
+    const o = v as Record<string, unknown>;
+    for (const k of Object.keys(o)) {
+      if (o[k] === null) delete o[k];
+      else dropNulls(o[k]);
+    }
+  }
+  return v;
 }
 
 /**
@@ -207,14 +230,12 @@ export function graphDefFromJson(json: unknown, what: string): GraphDefMsg {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     throw new TfeError('E_FORMAT', `${what}: modelTopology is not a GraphDef object`);
   }
-  let msg: protobuf.Message;
   try {
-    msg = t.fromObject(json as Record<string, unknown>);
+    return dropNulls(t.toObject(t.fromObject(json as Record<string, unknown>), TO_OBJECT)) as GraphDefMsg;
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
     throw new TfeError('E_FORMAT', `${what}: modelTopology is not a valid GraphDef (${reason})`);
   }
-  return t.toObject(msg, TO_OBJECT) as GraphDefMsg;
 }
 
 /**
