@@ -20,9 +20,10 @@ const ElementwiseFns& avx512_elementwise() { return avx512::elementwise(); }
 
 // 8 rows x 2 zmm vectors (16 columns): 16 accumulators + 2 B vectors + 1
 // broadcast A value use 19 of the 32 zmm registers.
+template <int H>
 TFE_AVX512 static void micro_avx512(std::size_t kc, const u64* a, const u64* b, std::size_t ldb, u64* c,
                                     std::size_t ldc, bool accumulate) {
-  micro_generic<v8u64, 8, 2>(kc, a, b, ldb, c, ldc, accumulate);
+  micro_generic<v8u64, H, 2>(kc, a, b, ldb, c, ldc, accumulate);
 }
 
 // kc = 256: the B micro-panel (256 x 16 x 8 B = 32 KiB) and the A micro-panel
@@ -30,7 +31,10 @@ TFE_AVX512 static void micro_avx512(std::size_t kc, const u64* a, const u64* b, 
 // mc = 96: the packed A block (96 x 256 x 8 B = 192 KiB) fits a >= 1 MiB L2 with
 // room for B; nc = 1024: the packed B panel (2 MiB) fits a shared L3.
 const MicroKernel& avx512_micro() {
-  static const MicroKernel k = {8, 16, 256, 96, 1024, micro_avx512};
+  static const MicroKernel k = {
+      8, 16, 256, 96, 1024,
+      {nullptr, micro_avx512<1>, micro_avx512<2>, micro_avx512<3>, micro_avx512<4>, micro_avx512<5>,
+       micro_avx512<6>, micro_avx512<7>, micro_avx512<8>}};
   return k;
 }
 

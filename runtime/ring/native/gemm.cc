@@ -14,7 +14,7 @@ namespace tfe {
 namespace {
 
 // Largest micro-tile of any kernel (AVX-512: 8 x 16).
-constexpr std::size_t kMaxTile = 8 * 16;
+constexpr std::size_t kMaxTile = kMaxMr * 16;
 
 // A 64-byte aligned growable buffer (one per thread, reused across calls).
 struct Buffer {
@@ -59,17 +59,16 @@ void pack_b(const u64* src, std::size_t ld, std::size_t kc, std::size_t nc, std:
   }
 }
 
-// A[mc x kc] (leading dim ld) into ceil(mc/MR) micro-panels of kc x MR, zero-padded.
+// A[mc x kc] (leading dim ld) into micro-panels of kc x MR; a last panel of
+// h < MR rows is packed as kc x h (for the h-row kernel).
 void pack_a(const u64* src, std::size_t ld, std::size_t mc, std::size_t kc, std::size_t mr, u64* dst) {
   for (std::size_t i0 = 0; i0 < mc; i0 += mr) {
     const std::size_t h = mc - i0 < mr ? mc - i0 : mr;
     for (std::size_t r = 0; r < h; r++) {
       const u64* s = src + (i0 + r) * ld;
-      for (std::size_t p = 0; p < kc; p++) dst[p * mr + r] = s[p];
+      for (std::size_t p = 0; p < kc; p++) dst[p * h + r] = s[p];
     }
-    for (std::size_t r = h; r < mr; r++)
-      for (std::size_t p = 0; p < kc; p++) dst[p * mr + r] = 0;
-    dst += kc * mr;
+    dst += kc * h;
   }
 }
 
@@ -105,7 +104,7 @@ void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u6
       }
       for (std::size_t ic = 0; ic < m; ic += kern.mc) {
         const std::size_t mc = m - ic < kern.mc ? m - ic : kern.mc;
-        u64* apack = s.a.get(kc * round_up(mc, MR));
+        u64* apack = s.a.get(kc * mc);
         pack_a(a + ic * lda + pc, lda, mc, kc, MR, apack);
         for (std::size_t jr = 0; jr < nc; jr += NR) {
           const std::size_t nr = nc - jr < NR ? nc - jr : NR;
@@ -125,12 +124,13 @@ void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u6
           }
           for (std::size_t ir = 0; ir < mc; ir += MR) {
             const std::size_t mr = mc - ir < MR ? mc - ir : MR;
-            const u64* ap = apack + (ir / MR) * kc * MR;
+            const u64* ap = apack + ir * kc;
             u64* cp = c + (ic + ir) * ldc + jc + jr;
-            if (mr == MR && nr == NR) {
-              kern.run(kc, ap, bp, bstride, cp, ldc, acc);
+            const MicroFn run = kern.rows[mr];
+            if (nr == NR) {
+              run(kc, ap, bp, bstride, cp, ldc, acc);
             } else {
-              kern.run(kc, ap, bp, bstride, tile, NR, false);
+              run(kc, ap, bp, bstride, tile, NR, false);
               for (std::size_t i = 0; i < mr; i++)
                 for (std::size_t j = 0; j < nr; j++) cp[i * ldc + j] = (acc ? cp[i * ldc + j] : 0) + tile[i * NR + j];
             }

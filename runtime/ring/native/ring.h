@@ -41,11 +41,17 @@ struct ElementwiseFns {
   void (*row_sum)(const u64* a, std::size_t rows, std::size_t cols, u64* out);
 };
 
-// A register-blocked matmul micro-kernel: computes the MR x NR tile
-//   C[r][j] (+)= sum_p A[p*MR + r] * B[p*ldb + j]
-// for p < kc, where A is a packed micro-panel (kc rows of MR values) and B holds
-// kc rows of NR values, `ldb` apart (ldb = NR when packed). If `accumulate` is
-// false the tile is overwritten. kc >= 1.
+// A register-blocked matmul micro-kernel: computes the h x NR tile
+//   C[r][j] (+)= sum_p A[p*h + r] * B[p*ldb + j]     (r < h, j < NR, p < kc)
+// where A is a packed micro-panel (kc rows of h values) and B holds kc rows of NR
+// values, `ldb` apart (ldb = NR when packed). If `accumulate` is false the tile
+// is overwritten. kc >= 1.
+using MicroFn = void (*)(std::size_t kc, const u64* a, const u64* b, std::size_t ldb, u64* c, std::size_t ldc,
+                         bool accumulate);
+
+// Largest MR of any kernel (AVX-512: 8).
+constexpr int kMaxMr = 8;
+
 struct MicroKernel {
   int mr;
   int nr;
@@ -54,8 +60,9 @@ struct MicroKernel {
   std::size_t kc;
   std::size_t mc;
   std::size_t nc;
-  void (*run)(std::size_t kc, const u64* a, const u64* b, std::size_t ldb, u64* c, std::size_t ldc,
-              bool accumulate);
+  // rows[h] computes an h-row tile, 1 <= h <= mr: rows[mr] is the main kernel,
+  // the others serve the last rows of a matrix (so m = 1 costs one row, not mr).
+  MicroFn rows[kMaxMr + 1];
 };
 
 const ElementwiseFns& portable_elementwise();
