@@ -41,9 +41,14 @@ export const TensorSchema = z.object({
   shape: Shape,
   /** Fractional bits of the fixed-point encoding (0 for integers such as labels). */
   scale: z.number().int().min(0).max(62),
-  /** secret: additively shared between the servers; public: known to the servers in the clear. */
-  visibility: z.enum(['secret', 'public']),
-  /** Who provides the value (inputs, weights); absent for computed tensors. */
+  /**
+   * secret: additively shared between the servers; public: known to the servers in the
+   * clear (structural constants, and weights under --public-weights); private: known in
+   * the clear only to `owner` (the client's input before `share`, a revealed output, the
+   * model owner's weights before `share`).
+   */
+  visibility: z.enum(['secret', 'public', 'private']),
+  /** Who holds a private value, or provides a public one (weights); absent for computed tensors. */
   owner: RoleSchema.optional(),
   /** For documentation and errors: the model tensor it holds. */
   name: z.string().optional(),
@@ -62,7 +67,7 @@ export const StepSchema = z.object({
   source: z.string(),
   /** True for steps that reveal a value (reveal kernels); checked against the kernel registry. */
   reveals: z.boolean(),
-  /** Declared cost per prediction (masked weights already open). */
+  /** Declared cost at batch 1 (a -1 batch dimension counted as 1), masked weights already open. */
   cost: CostSchema,
   /** Approximation used, with its stated domain and maximum error, if any. */
   approximation: z.string().optional(),
@@ -72,6 +77,7 @@ export type PlanStep = z.infer<typeof StepSchema>;
 export const InputBindingSchema = z.object({
   /** The model's input name (a placeholder or cut tensor such as `x:0`). */
   name: z.string(),
+  /** The private tensor the provider fills with its encoded input (a share step consumes it). */
   tensor: Id,
   shape: Shape,
   dtype: z.literal('float32'),
@@ -85,6 +91,7 @@ export type InputBinding = z.infer<typeof InputBindingSchema>;
 
 export const OutputBindingSchema = z.object({
   name: z.string(),
+  /** The private tensor a reveal step produces for the receiver. */
   tensor: Id,
   shape: Shape,
   receiver: RoleSchema,
@@ -97,6 +104,7 @@ export const OutputBindingSchema = z.object({
 });
 export type OutputBinding = z.infer<typeof OutputBindingSchema>;
 
+/** A tensor filled from weights.bin: private to the model owner (shared by a setup step), or public. */
 export const WeightBindingSchema = z.object({
   tensor: Id,
   /** Entry name in weights.json. */
@@ -118,9 +126,18 @@ export const PlanSchema = z.object({
   weights: z.array(WeightBindingSchema),
   inputs: z.array(InputBindingSchema).min(1),
   outputs: z.array(OutputBindingSchema).min(1),
+  /** Run once per deployment: the model owner secret-shares its weights (share steps). */
+  setupSteps: z.array(StepSchema),
+  /**
+   * Run per prediction, in order: the client shares its inputs (share steps), the
+   * computation, and the reveal steps that open the outputs to their receivers.
+   */
   steps: z.array(StepSchema),
-  /** Totals per prediction, and of the first prediction of a deployment (which also opens the masked weights). */
-  cost: z.object({ perPrediction: CostSchema, firstPrediction: CostSchema }),
+  /**
+   * Totals at batch 1: per prediction (steps, masked weights open), the first
+   * prediction of a deployment (which also opens the masked weights), and the setup.
+   */
+  cost: z.object({ perPrediction: CostSchema, firstPrediction: CostSchema, setup: CostSchema }),
   /** Compiler options that produced the plan, for reproducibility. */
   options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
 });
