@@ -20,6 +20,8 @@ let backendReady: Promise<void> | undefined;
 /** Selects the cpu backend once (tfjs-node, when a user has it, registers itself before). */
 async function ready(): Promise<void> {
   backendReady ??= (async () => {
+    // PROD silences tfjs' "install tfjs-node" banner and skips its debug-mode checks.
+    tf.env().set('PROD', true);
     if (tf.getBackend() !== 'tensorflow') await tf.setBackend('cpu');
     await tf.ready();
   })();
