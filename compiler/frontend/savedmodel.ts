@@ -22,7 +22,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { IrGraph } from '../../src/ir/node.js';
 import { TfeError } from '../../src/errors.js';
-import { decodeTf, type MetaGraphDefMsg, type NodeDefMsg, type SavedObjectGraphMsg, type TrackableObjectGraphMsg } from './proto/tf-proto.js';
+import { DT, decodeTf, type MetaGraphDefMsg, type NodeDefMsg, type SavedObjectGraphMsg, type TrackableObjectGraphMsg } from './proto/tf-proto.js';
 import { readModelFile, type TfLoadOptions } from './graphdef.js';
 import { inlineFunctions, reachableNodes } from './tf-functions.js';
 import { parseTensorName, prepareTfGraph, type TensorRef, type TfGraph, type TfInputSpec } from './tf-graph.js';
@@ -30,7 +30,6 @@ import { tfGraphToIr } from './tf-nodes.js';
 import { irDType, shapeOf } from './tf-tensor.js';
 import { tensorToProto } from './tf-tensor-encode.js';
 import { openTensorBundle, type TensorBundle } from './tensor-bundle.js';
-import { DT } from './proto/tf-proto.js';
 
 export interface SavedModelOptions {
   /** Signature key (default `serving_default`). */

@@ -13,12 +13,11 @@
 import { dirname, join } from 'node:path';
 import type { IrGraph, TensorData } from '../../src/ir/node.js';
 import { TfeError } from '../../src/errors.js';
-import { graphDefFromJson, type NodeDefMsg, type TensorShapeMsg } from './proto/tf-proto.js';
+import { DT, graphDefFromJson, type NodeDefMsg, type TensorShapeMsg } from './proto/tf-proto.js';
 import { readModelFile, type TfLoadOptions } from './graphdef.js';
 import { inlineFunctions } from './tf-functions.js';
 import { prepareTfGraph, type TfGraph, type TfInputSpec } from './tf-graph.js';
 import { tfGraphToIr } from './tf-nodes.js';
-import { DT } from './proto/tf-proto.js';
 import { tensorToProto } from './tf-tensor-encode.js';
 import { valuesFromBytes } from './tf-tensor.js';
 
