@@ -1,0 +1,175 @@
+/**
+ * Native ring engine micro-benchmarks, called by the kernel benchmark (bench/main.ts):
+ * matmul over Z_2^64 for the shapes that matter to inference (the MNIST dense
+ * layer at batch 1 and 128, and square products) on every code path this CPU
+ * runs and with 1 and 2 threads, reported in G multiply-adds per second
+ * (m*k*n / seconds / 1e9); and a 10^6-element elementwise multiply.
+ *
+ * Times are wall-clock medians over several runs after one warm-up run; the best
+ * run is reported too, since on a shared machine the median includes preemption.
+ * Run directly for a table: `node --import tsx bench/kernels-native.ts`.
+ */
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
+import { loadNativeKernels, nativeLoadError, type NativeIsa, type NativeKernels } from '../runtime/ring/native.js';
+
+export type MatmulShape = readonly [m: number, k: number, n: number];
+
+/** The shapes of the issue: MNIST dense 784 -> 128 at batch 1 and 128, and 256^3, 512^3. */
+export const DEFAULT_MATMUL_SHAPES: readonly MatmulShape[] = [
+  [1, 784, 128], [128, 784, 128], [256, 256, 256], [512, 512, 512],
+];
+
+export interface NativeBenchOptions {
+  /** Code paths to measure; default: every one this CPU runs except the avx512-emulated test path. */
+  readonly isas?: readonly NativeIsa[];
+  readonly threads?: readonly number[];
+  readonly shapes?: readonly MatmulShape[];
+  /** Elementwise size (default 10^6). */
+  readonly elementwiseSize?: number;
+  /** At least this many timed runs per case (default 7)... */
+  readonly minRuns?: number;
+  /** ...and more until this much time was spent, up to maxRuns (defaults 300 ms, 100). */
+  readonly minTotalMs?: number;
+  readonly maxRuns?: number;
+}
+
+export interface MatmulResult {
+  readonly isa: NativeIsa;
+  readonly threads: number;
+  readonly m: number;
+  readonly k: number;
+  readonly n: number;
+  readonly runs: number;
+  readonly medianMs: number;
+  readonly bestMs: number;
+  /** G multiply-adds per second at the median time. */
+  readonly gmacs: number;
+  /** At the best time. */
+  readonly bestGmacs: number;
+}
+
+export interface ElementwiseResult {
+  readonly isa: NativeIsa;
+  readonly threads: number;
+  readonly op: 'mul';
+  readonly n: number;
+  readonly runs: number;
+  readonly medianMs: number;
+  readonly bestMs: number;
+  /** G elements per second at the median time. */
+  readonly gelems: number;
+}
+
+export interface NativeBenchReport {
+  /** The path the engine picks by itself on this CPU. */
+  readonly defaultIsa: NativeIsa;
+  readonly availableIsas: readonly NativeIsa[];
+  readonly defaultThreads: number;
+  readonly matmul: readonly MatmulResult[];
+  readonly elementwise: readonly ElementwiseResult[];
+}
+
+function randomU64(n: number): BigUint64Array {
+  const bytes = randomBytes(n * 8);
+  return new BigUint64Array(bytes.buffer, bytes.byteOffset, n);
+}
+
+interface Timing {
+  readonly runs: number;
+  readonly medianMs: number;
+  readonly bestMs: number;
+}
+
+function time(f: () => void, opts: NativeBenchOptions): Timing {
+  const minRuns = opts.minRuns ?? 7;
+  const maxRuns = Math.max(minRuns, opts.maxRuns ?? 100);
+  const minTotal = opts.minTotalMs ?? 300;
+  f(); // warm-up: page in buffers, start the pool's workers
+  const ts: number[] = [];
+  let total = 0;
+  while (ts.length < minRuns || (total < minTotal && ts.length < maxRuns)) {
+    const t0 = performance.now();
+    f();
+    const dt = performance.now() - t0;
+    ts.push(dt);
+    total += dt;
+  }
+  ts.sort((x, y) => x - y);
+  const mid = ts.length >> 1;
+  const medianMs = ts.length % 2 === 1 ? ts[mid] : (ts[mid - 1] + ts[mid]) / 2;
+  return { runs: ts.length, medianMs, bestMs: ts[0] };
+}
+
+/**
+ * Measures the native matmul and elementwise multiply; undefined (with the reason
+ * from nativeLoadError()) when the addon is not built. Restores the engine's ISA
+ * and thread count afterwards.
+ */
+export function benchNativeMatmul(opts: NativeBenchOptions = {}): NativeBenchReport | undefined {
+  const k: NativeKernels | undefined = loadNativeKernels();
+  if (!k) return undefined;
+  const isa0 = k.isa();
+  const threads0 = k.threads();
+  const isas = opts.isas ?? k.isas().filter((x) => x !== 'avx512-emulated');
+  const threadCounts = opts.threads ?? [1, 2];
+  const shapes = opts.shapes ?? DEFAULT_MATMUL_SHAPES;
+  const matmul: MatmulResult[] = [];
+  const elementwise: ElementwiseResult[] = [];
+  try {
+    for (const isa of isas) {
+      k.setIsa(isa);
+      for (const [m, kk, n] of shapes) {
+        const a = randomU64(m * kk);
+        const b = randomU64(kk * n);
+        const out = new BigUint64Array(m * n);
+        for (const threads of threadCounts) {
+          k.setThreads(threads);
+          const t = time(() => k.matmul(a, b, out, m, kk, n), opts);
+          const macs = m * kk * n;
+          matmul.push({
+            isa, threads, m, k: kk, n, ...t,
+            gmacs: macs / (t.medianMs * 1e6),
+            bestGmacs: macs / (t.bestMs * 1e6),
+          });
+        }
+      }
+      const size = opts.elementwiseSize ?? 1_000_000;
+      const x = randomU64(size);
+      const y = randomU64(size);
+      const out = new BigUint64Array(size);
+      for (const threads of threadCounts) {
+        k.setThreads(threads);
+        const t = time(() => k.mul(x, y, out), opts);
+        elementwise.push({ isa, threads, op: 'mul', n: size, ...t, gelems: size / (t.medianMs * 1e6) });
+      }
+    }
+  } finally {
+    k.setIsa(isa0);
+    k.setThreads(threads0);
+  }
+  return { defaultIsa: isa0, availableIsas: k.isas(), defaultThreads: threads0, matmul, elementwise };
+}
+
+/** The report as markdown tables (one row per case). */
+export function formatNativeBench(r: NativeBenchReport): string {
+  const lines = [
+    `Native ring engine: default path ${r.defaultIsa} (available: ${r.availableIsas.join(', ')}), default threads ${r.defaultThreads}`,
+    '',
+    '| path | threads | m x k x n | median ms | GMAC/s (median) | GMAC/s (best) |',
+    '|---|---:|---|---:|---:|---:|',
+    ...r.matmul.map((x) => `| ${x.isa} | ${x.threads} | ${x.m} x ${x.k} x ${x.n} | ${x.medianMs.toFixed(3)} | ${x.gmacs.toFixed(2)} | ${x.bestGmacs.toFixed(2)} |`),
+    '',
+    '| path | threads | op | elements | median ms | best ms | G elements/s (median) |',
+    '|---|---:|---|---:|---:|---:|---:|',
+    ...r.elementwise.map((x) => `| ${x.isa} | ${x.threads} | ${x.op} | ${x.n} | ${x.medianMs.toFixed(3)} | ${x.bestMs.toFixed(3)} | ${x.gelems.toFixed(3)} |`),
+  ];
+  return lines.join('\n');
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const report = benchNativeMatmul();
+  if (report) process.stdout.write(`${formatNativeBench(report)}\n`);
+  else process.stdout.write(`native ring addon not available: ${nativeLoadError() ?? 'unknown reason'}\n`);
+}
