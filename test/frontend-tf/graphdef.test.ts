@@ -101,19 +101,24 @@ describe('loadGraphDef', () => {
       assert.equal(g.nodes.find((n) => n.id === 'bn1/FusedBatchNorm')?.op, 'FusedBatchNorm');
     });
 
-    it('cut at Mfcc: the network agrees with tfjs-converter on the same cut', async () => {
-      const cut = { inputs: [{ name: 'Mfcc', shape: [1, 49, 10] }] };
+    it('cut at Mfcc: logits and softmax agree with tfjs-converter on the same cut', async () => {
+      const cut = { inputs: [{ name: 'Mfcc', shape: [1, 49, 10] }], outputs: ['add_4', 'labels_softmax'] };
       const g = await loadGraphDef(path, undefined, cut);
       assert.deepEqual(g.inputs, ['Mfcc']);
+      assert.deepEqual(g.outputs, ['add_4', 'labels_softmax']);
       assert.ok(!g.nodes.some((n) => n.id === 'wav_data' || n.id === 'AudioSpectrogram'));
-      // A deterministic pseudo-MFCC input in the range real MFCCs take (about +-50).
-      const data = Float64Array.from({ length: 490 }, (_, i) => 40 * Math.sin(i * 1.7) * Math.cos(i * 0.31));
-      const x: T64 = { shape: [1, 49, 10], data };
-      const [ours] = eval64(g, { Mfcc: x });
-      const [ref] = await runTfjs((await toTfjsGraphArtifacts(path, cut)).artifacts, { Mfcc: x });
-      assert.deepEqual(ours.shape, [1, 12]);
-      assert.ok(Math.abs(ours.data.reduce((a, b) => a + b, 0) - 1) < 1e-9, 'softmax sums to 1');
-      assert.ok(maxRelDiff(ours, ref) < TOL, `diff ${maxRelDiff(ours, ref)}`);
+      const a = await toTfjsGraphArtifacts(path, cut);
+      // Deterministic pseudo-MFCC inputs in the range real MFCCs take (about +-50), and a small one.
+      for (const scale of [40, 2]) {
+        const data = Float64Array.from({ length: 490 }, (_, i) => scale * Math.sin(i * 1.7) * Math.cos(i * 0.31));
+        const x: T64 = { shape: [1, 49, 10], data };
+        const [logits, soft] = eval64(g, { Mfcc: x });
+        const [refLogits, refSoft] = await runTfjs(a.artifacts, { Mfcc: x }, a.outputs.slice());
+        assert.deepEqual(soft.shape, [1, 12]);
+        assert.ok(Math.abs(soft.data.reduce((p, q) => p + q, 0) - 1) < 1e-9, 'softmax sums to 1');
+        assert.ok(maxRelDiff(logits, refLogits) < TOL, `logits diff ${maxRelDiff(logits, refLogits)}`);
+        assert.ok(maxRelDiff(soft, refSoft) < TOL, `softmax diff ${maxRelDiff(soft, refSoft)}`);
+      }
     });
   });
 
