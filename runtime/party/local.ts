@@ -76,6 +76,11 @@ export class LocalDeployment {
    * party hangs) and the first error is rethrown.
    */
   async run<T>(fn: (ctx: PartyContext) => Promise<T>): Promise<{ results: Map<Role, T>; stats: RunStats }> {
+    // runs are sequential: a run starts when the previous one has ended for every party,
+    // so all logical clocks start from the same time (otherwise a client's first message
+    // would look concurrent with the previous run's last round)
+    const start = Math.max(...[...this.contexts.values()].map((c) => c.net.stats.clock));
+    for (const c of this.contexts.values()) c.net.stats.clock = start;
     const before = this.snapshot();
     const entries = [...this.contexts];
     const settled = await Promise.allSettled(
