@@ -3,15 +3,16 @@
  * inference-mode Dropout becomes), and the leftovers of a dropout fed keep_prob=1:
  * multiplication or division by a scalar 1, addition or subtraction of a scalar 0.
  * An Identity that is a graph output keeps its name: its operand is renamed to it
- * when nothing else uses the operand. Constants left unused are dropped.
+ * when nothing else uses the operand. Constants left unused are dropped. One sweep
+ * in topological order (chains of pass-through nodes resolve as they are met).
  */
-import { removeDeadNodes, rewireUses, useCounts } from '../../src/ir/graph.js';
-import type { IrGraph, IrNode } from '../../src/ir/node.js';
+import { removeDeadNodes, useCounts } from '../../src/ir/graph.js';
+import type { IrNode } from '../../src/ir/node.js';
 import { constNumbers } from '../../src/ir/tensor-data.js';
 import type { Pass } from './pass.js';
 
 /** The operand a node passes through unchanged, or undefined when it computes something. */
-function passThrough(n: IrNode, byId: Map<string, IrNode>): string | undefined {
+function passThrough(n: IrNode, byId: ReadonlyMap<string, IrNode>): string | undefined {
   if (n.op === 'Identity') return n.inputs[0];
   const neutral = n.op === 'Mul' || n.op === 'RealDiv' ? 1 : n.op === 'Add' || n.op === 'Sub' ? 0 : undefined;
   if (neutral === undefined) return undefined;
@@ -23,35 +24,37 @@ function passThrough(n: IrNode, byId: Map<string, IrNode>): string | undefined {
   return x.dtype === n.dtype ? x.id : undefined;
 }
 
-function renameNode(g: IrGraph, from: string, to: string): IrGraph {
-  const nodes = g.nodes.filter((n) => n.id !== to).map((n) => (n.id === from ? { ...n, id: to } : n));
-  return rewireUses({ ...g, nodes }, from, to);
-}
-
 export const removeIdentityPass: Pass = {
   name: 'remove-identity',
   purpose: 'remove Identity, inference Dropout leftovers, x*1 and x+0',
   run(g) {
-    let cur = g;
-    for (let changed = true; changed;) {
-      changed = false;
-      const byId = new Map(cur.nodes.map((n) => [n.id, n]));
-      const uses = useCounts(cur);
-      for (const n of cur.nodes) {
-        const src = passThrough(n, byId);
-        if (src === undefined) continue;
-        const srcNode = byId.get(src) as IrNode;
-        if (!cur.outputs.includes(n.id)) {
-          cur = rewireUses({ ...cur, nodes: cur.nodes.filter((m) => m.id !== n.id) }, n.id, src);
-        } else if (uses.get(src) === 1 && srcNode.op !== 'Placeholder' && !cur.outputs.includes(src)) {
-          cur = renameNode(cur, src, n.id);
-        } else {
-          continue;
-        }
-        changed = true;
-        break;
+    const outputs = new Set(g.outputs);
+    const uses = useCounts(g);
+    /** Removed node id -> the id that now stands for its value. */
+    const alias = new Map<string, string>();
+    /** Kept node id -> its new id (an operand renamed to the output Identity it fed). */
+    const renamed = new Map<string, string>();
+    const byId = new Map<string, IrNode>();
+    const kept: IrNode[] = [];
+    const resolve = (id: string): string => alias.get(id) ?? id;
+    for (const n0 of g.nodes) {
+      const n: IrNode = n0.inputs.some((i) => alias.has(i)) ? { ...n0, inputs: n0.inputs.map(resolve) } : n0;
+      byId.set(n.id, n);
+      const src = passThrough(n, byId);
+      if (src !== undefined && !outputs.has(n.id)) {
+        alias.set(n.id, src);
+        continue;
       }
+      const srcNode = src !== undefined ? byId.get(src) : undefined;
+      if (srcNode && uses.get(src as string) === 1 && srcNode.op !== 'Placeholder' && !outputs.has(srcNode.id) && !renamed.has(srcNode.id)) {
+        // Output Identity of a value used only here: the value takes the output's name.
+        renamed.set(srcNode.id, n.id);
+        continue;
+      }
+      kept.push(n);
     }
-    return removeDeadNodes(cur);
+    const name = (id: string): string => renamed.get(id) ?? id;
+    const nodes = kept.map((n) => ({ ...n, id: name(n.id), inputs: n.inputs.map(name) }));
+    return removeDeadNodes({ ...g, nodes, outputs: g.outputs.map((o) => name(resolve(o))) });
   },
 };
