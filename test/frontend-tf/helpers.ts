@@ -6,7 +6,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGraphModel } from '@tensorflow/tfjs-converter';
-import { cpSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TfeError, type ErrorCode } from '../../src/errors.js';
@@ -46,12 +46,24 @@ export async function runTfjs(artifacts: tf.io.ModelArtifacts, feeds: Record<str
   return out;
 }
 
-/** A fresh temp dir holding a copy of `src` under `name`. */
+const tempDirs: string[] = [];
+process.on('exit', () => { for (const d of tempDirs) rmSync(d, { recursive: true, force: true }); });
+
+/** A fresh temp dir (removed when the process exits) holding a copy of `src` under `name`. */
 export function tempCopy(src: string, name: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'tfe-frontend-tf-'));
+  tempDirs.push(dir);
   const dst = join(dir, name);
   cpSync(src, dst, { recursive: true });
+  makeWritable(dst);
   return dst;
+}
+
+/** The shared models are read-only; their copies must be writable (and removable) by the tests. */
+function makeWritable(path: string): void {
+  const st = statSync(path);
+  chmodSync(path, st.mode | 0o600 | (st.isDirectory() ? 0o100 : 0));
+  if (st.isDirectory()) for (const e of readdirSync(path)) makeWritable(join(path, e));
 }
 
 /** An assert.rejects/throws matcher: a TfeError with `code` whose message matches every pattern. */
