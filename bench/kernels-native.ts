@@ -6,7 +6,9 @@
  * (m*k*n / seconds / 1e9); and a 10^6-element elementwise multiply.
  *
  * Times are wall-clock medians over several runs after one warm-up run; the best
- * run is reported too, since on a shared machine the median includes preemption.
+ * run is reported too, and the median process CPU time per run (all threads):
+ * on a shared machine the wall-clock median includes preemption, while for one
+ * thread the CPU time is close to the uncontended run time.
  * Run directly for a table: `node --import tsx bench/kernels-native.ts`.
  */
 import { randomBytes } from 'node:crypto';
@@ -44,10 +46,14 @@ export interface MatmulResult {
   readonly runs: number;
   readonly medianMs: number;
   readonly bestMs: number;
+  /** Median process CPU time per run, summed over threads. */
+  readonly cpuMs: number;
   /** G multiply-adds per second at the median time. */
   readonly gmacs: number;
   /** At the best time. */
   readonly bestGmacs: number;
+  /** Per CPU second (for one thread: the rate when not preempted). */
+  readonly cpuGmacs: number;
 }
 
 export interface ElementwiseResult {
@@ -58,6 +64,7 @@ export interface ElementwiseResult {
   readonly runs: number;
   readonly medianMs: number;
   readonly bestMs: number;
+  readonly cpuMs: number;
   /** G elements per second at the median time. */
   readonly gelems: number;
 }
@@ -80,6 +87,13 @@ interface Timing {
   readonly runs: number;
   readonly medianMs: number;
   readonly bestMs: number;
+  readonly cpuMs: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((x, y) => x - y);
+  const mid = s.length >> 1;
+  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 function time(f: () => void, opts: NativeBenchOptions): Timing {
@@ -88,18 +102,19 @@ function time(f: () => void, opts: NativeBenchOptions): Timing {
   const minTotal = opts.minTotalMs ?? 300;
   f(); // warm-up: page in buffers, start the pool's workers
   const ts: number[] = [];
+  const cpu: number[] = [];
   let total = 0;
   while (ts.length < minRuns || (total < minTotal && ts.length < maxRuns)) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     f();
     const dt = performance.now() - t0;
+    const c = process.cpuUsage(c0);
     ts.push(dt);
+    cpu.push((c.user + c.system) / 1000);
     total += dt;
   }
-  ts.sort((x, y) => x - y);
-  const mid = ts.length >> 1;
-  const medianMs = ts.length % 2 === 1 ? ts[mid] : (ts[mid - 1] + ts[mid]) / 2;
-  return { runs: ts.length, medianMs, bestMs: ts[0] };
+  return { runs: ts.length, medianMs: median(ts), bestMs: Math.min(...ts), cpuMs: median(cpu) };
 }
 
 /**
@@ -132,6 +147,7 @@ export function benchNativeMatmul(opts: NativeBenchOptions = {}): NativeBenchRep
             isa, threads, m, k: kk, n, ...t,
             gmacs: macs / (t.medianMs * 1e6),
             bestGmacs: macs / (t.bestMs * 1e6),
+            cpuGmacs: macs / (t.cpuMs * 1e6),
           });
         }
       }
@@ -157,9 +173,9 @@ export function formatNativeBench(r: NativeBenchReport): string {
   const lines = [
     `Native ring engine: default path ${r.defaultIsa} (available: ${r.availableIsas.join(', ')}), default threads ${r.defaultThreads}`,
     '',
-    '| path | threads | m x k x n | median ms | GMAC/s (median) | GMAC/s (best) |',
-    '|---|---:|---|---:|---:|---:|',
-    ...r.matmul.map((x) => `| ${x.isa} | ${x.threads} | ${x.m} x ${x.k} x ${x.n} | ${x.medianMs.toFixed(3)} | ${x.gmacs.toFixed(2)} | ${x.bestGmacs.toFixed(2)} |`),
+    '| path | threads | m x k x n | median ms | GMAC/s (median) | GMAC/s (best) | GMAC per CPU-s |',
+    '|---|---:|---|---:|---:|---:|---:|',
+    ...r.matmul.map((x) => `| ${x.isa} | ${x.threads} | ${x.m} x ${x.k} x ${x.n} | ${x.medianMs.toFixed(3)} | ${x.gmacs.toFixed(2)} | ${x.bestGmacs.toFixed(2)} | ${x.cpuGmacs.toFixed(2)} |`),
     '',
     '| path | threads | op | elements | median ms | best ms | G elements/s (median) |',
     '|---|---:|---|---:|---:|---:|---:|',

@@ -32,9 +32,10 @@ const MATMUL_SIZES: readonly (readonly [number, number, number])[] = [
 ];
 
 // Above the 2^18 multiply-add threshold: row split (ragged), column split (m below
-// one row block), and a wide-k product.
+// one row block), a wide-k product, and n past one 1024-column panel (the shared
+// packed B then holds two column blocks).
 const THREADED_SIZES: readonly (readonly [number, number, number])[] = [
-  [67, 300, 45], [2, 512, 600], [128, 784, 128],
+  [67, 300, 45], [2, 512, 600], [128, 784, 128], [17, 300, 1100],
 ];
 
 const isas: readonly NativeIsa[] = native ? native.isas() : [];

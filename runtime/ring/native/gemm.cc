@@ -26,10 +26,7 @@ struct Buffer {
       std::free(data);
       data = nullptr;
       cap = 0;
-      // Round up to whole cache lines, as aligned_alloc requires a multiple of 64 bytes.
-      const std::size_t bytes = (n * sizeof(u64) + 63) / 64 * 64;
-      data = static_cast<u64*>(std::aligned_alloc(64, bytes));
-      if (data == nullptr) throw std::bad_alloc();
+      data = alloc_aligned(n);
       cap = n;
     }
     return data;
@@ -74,10 +71,41 @@ void pack_a(const u64* src, std::size_t ld, std::size_t mc, std::size_t kc, std:
 
 std::size_t round_up(std::size_t x, std::size_t to) { return (x + to - 1) / to * to; }
 
+// Where pack_b_all puts the (jc, pc) block: every column block but the last is
+// kern.nc wide, a multiple of NR (so unpadded), hence the jc * k term.
+std::size_t packed_b_offset(const MicroKernel& kern, std::size_t k, std::size_t n, std::size_t jc, std::size_t pc) {
+  const std::size_t nc = n - jc < kern.nc ? n - jc : kern.nc;
+  return jc * k + pc * round_up(nc, static_cast<std::size_t>(kern.nr));
+}
+
 }  // namespace
 
+u64* alloc_aligned(std::size_t n) {
+  // Whole cache lines, as aligned_alloc requires a multiple of the alignment.
+  const std::size_t bytes = (n * sizeof(u64) + 63) / 64 * 64;
+  u64* p = static_cast<u64*>(std::aligned_alloc(64, bytes == 0 ? 64 : bytes));
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+std::size_t packed_b_size(const MicroKernel& kern, std::size_t k, std::size_t n) {
+  if (n == 0) return 0;
+  const std::size_t last = (n - 1) / kern.nc * kern.nc;
+  return last * k + k * round_up(n - last, static_cast<std::size_t>(kern.nr));
+}
+
+void pack_b_all(const MicroKernel& kern, const u64* b, std::size_t ldb, std::size_t k, std::size_t n, u64* dst) {
+  for (std::size_t jc = 0; jc < n; jc += kern.nc) {
+    const std::size_t nc = n - jc < kern.nc ? n - jc : kern.nc;
+    for (std::size_t pc = 0; pc < k; pc += kern.kc) {
+      const std::size_t kc = k - pc < kern.kc ? k - pc : kern.kc;
+      pack_b(b + pc * ldb + jc, ldb, kc, nc, static_cast<std::size_t>(kern.nr), dst + packed_b_offset(kern, k, n, jc, pc));
+    }
+  }
+}
+
 void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u64* b, std::size_t ldb, u64* c,
-                std::size_t ldc, std::size_t m, std::size_t k, std::size_t n) {
+                std::size_t ldc, std::size_t m, std::size_t k, std::size_t n, const u64* b_packed) {
   if (m == 0 || n == 0) return;
   if (k == 0) {
     for (std::size_t i = 0; i < m; i++) std::memset(c + i * ldc, 0, n * sizeof(u64));
@@ -88,7 +116,7 @@ void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u6
   Scratch& s = scratch();
   // With a single row block each B value is used once: stream B in place rather
   // than copy it (only a ragged last column panel is packed, to zero-pad it).
-  const bool pack_whole_b = m > MR;
+  const bool pack_whole_b = m > MR || b_packed != nullptr;
   alignas(64) u64 tile[kMaxTile];
 
   for (std::size_t jc = 0; jc < n; jc += kern.nc) {
@@ -97,10 +125,13 @@ void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u6
       const std::size_t kc = k - pc < kern.kc ? k - pc : kern.kc;
       const bool acc = pc > 0;
       const u64* bsrc = b + pc * ldb + jc;
-      u64* bpack = nullptr;
-      if (pack_whole_b) {
-        bpack = s.b.get(kc * round_up(nc, NR));
-        pack_b(bsrc, ldb, kc, nc, NR, bpack);
+      const u64* bpack = nullptr;
+      if (b_packed != nullptr) {
+        bpack = b_packed + packed_b_offset(kern, k, n, jc, pc);
+      } else if (pack_whole_b) {
+        u64* dst = s.b.get(kc * round_up(nc, NR));
+        pack_b(bsrc, ldb, kc, nc, NR, dst);
+        bpack = dst;
       }
       for (std::size_t ic = 0; ic < m; ic += kern.mc) {
         const std::size_t mc = m - ic < kern.mc ? m - ic : kern.mc;

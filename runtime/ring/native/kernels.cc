@@ -2,6 +2,8 @@
 #include "kernels.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <memory>
 #include <atomic>
 #include <exception>
 #include <functional>
@@ -183,11 +185,14 @@ void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, 
   const std::size_t row_blocks = (m + mr - 1) / mr;
   const std::size_t col_blocks = (n + nr - 1) / nr;
   if (row_blocks >= t) {
-    // Split rows of the output: each task owns whole MR-row blocks.
+    // Split rows of the output: each task owns whole MR-row blocks and reads B
+    // from one shared packed copy (packing it per task would repeat k*n copies).
     const Chunks ch(m, std::min(parts, row_blocks), mr);
+    std::unique_ptr<u64, decltype(&std::free)> packed(alloc_aligned(packed_b_size(kern, k, n)), &std::free);
+    pack_b_all(kern, b, n, k, n, packed.get());
     parallel(ch.count, [&](std::size_t i) {
       const std::size_t r0 = ch.begin(i);
-      gemm_block(kern, a + r0 * k, k, b, n, out + r0 * n, n, ch.len(i), k, n);
+      gemm_block(kern, a + r0 * k, k, b, n, out + r0 * n, n, ch.len(i), k, n, packed.get());
     });
   } else if (col_blocks >= t) {
     // Few rows, many columns: split the output by NR-column panels instead.

@@ -79,9 +79,19 @@ const ElementwiseFns& elementwise_for(Isa isa);
 const MicroKernel& micro_for(Isa isa);
 
 // Single-threaded blocked product of a sub-matrix: C[m x n] = A[m x k] . B[k x n]
-// with leading dimensions lda, ldb, ldc (all row-major).
+// with leading dimensions lda, ldb, ldc (all row-major). If `b_packed` is given it
+// holds all of B packed by pack_b_all (shared by threads that split the rows of
+// C), and B itself is not read.
 void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u64* b, std::size_t ldb,
-                u64* c, std::size_t ldc, std::size_t m, std::size_t k, std::size_t n);
+                u64* c, std::size_t ldc, std::size_t m, std::size_t k, std::size_t n,
+                const u64* b_packed = nullptr);
+
+// All of B[k x n] packed in gemm_block's panel order: packed_b_size() elements.
+std::size_t packed_b_size(const MicroKernel& kern, std::size_t k, std::size_t n);
+void pack_b_all(const MicroKernel& kern, const u64* b, std::size_t ldb, std::size_t k, std::size_t n, u64* dst);
+
+// 64-byte aligned storage for packed panels (std::free to release); throws std::bad_alloc.
+u64* alloc_aligned(std::size_t n);
 
 }  // namespace tfe
 
