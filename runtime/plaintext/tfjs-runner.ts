@@ -45,55 +45,92 @@ export function isLayersArtifacts(a: TfjsArtifacts): boolean {
   return topo !== undefined && !(topo instanceof ArrayBuffer) && topo.node === undefined;
 }
 
-/**
- * Runs graph-model artifacts: `feeds` keyed by tensor name (`x`, `x:0`, or an
- * interior node to start there), `outputs` the tensor names to fetch (default the
- * model's outputs). Returns the outputs in the order asked.
- */
+/** A loaded graph model: run it as often as needed, then dispose of it. */
+export interface TfjsGraphRunner {
+  /** Feeds keyed by tensor name (`x`, `x:0`, or an interior node to start there); outputs default to the model's. */
+  run(feeds: Readonly<Record<string, PlainTensor>>, outputs?: readonly string[]): Promise<PlainTensor[]>;
+  dispose(): void;
+}
+
+/** A loaded layers model: one input per model input, in order. */
+export interface TfjsLayersRunner {
+  run(inputs: readonly PlainTensor[]): Promise<PlainTensor[]>;
+  dispose(): void;
+}
+
+/** Loads graph-model artifacts once for repeated runs. */
+export async function openTfjsGraph(artifacts: TfjsArtifacts): Promise<TfjsGraphRunner> {
+  await ready();
+  const model = await loadGraphModel(tf.io.fromMemory(artifacts));
+  return {
+    async run(feeds, outputs) {
+      const inputs: Record<string, tf.Tensor> = {};
+      for (const [k, v] of Object.entries(feeds)) inputs[k] = toTensor(v);
+      try {
+        const names = outputs ? [...outputs] : model.outputNodes;
+        // execute() is synchronous and enough without control flow; executeAsync() handles the rest.
+        let res: tf.Tensor | tf.Tensor[];
+        try {
+          res = model.execute(inputs, names);
+        } catch (e) {
+          if (!/executeAsync|control flow|dynamic/i.test((e as Error).message)) throw e;
+          res = await model.executeAsync(inputs, names);
+        }
+        const list = Array.isArray(res) ? res : [res];
+        const out = await Promise.all(list.map(toPlain));
+        tf.dispose(list);
+        return out;
+      } catch (e) {
+        throw new TfeError('E_UNSUPPORTED', `tfjs could not run the graph model: ${(e as Error).message}`);
+      } finally {
+        tf.dispose(Object.values(inputs));
+      }
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/** Loads layers-model artifacts once for repeated runs. */
+export async function openTfjsLayers(artifacts: TfjsArtifacts): Promise<TfjsLayersRunner> {
+  await ready();
+  const model = await loadLayersModel(tf.io.fromMemory(artifacts));
+  return {
+    async run(inputs) {
+      const xs = inputs.map(toTensor);
+      try {
+        const res = model.predict(xs.length === 1 ? xs[0] : xs);
+        const list = Array.isArray(res) ? res : [res];
+        const out = await Promise.all(list.map(toPlain));
+        tf.dispose(list);
+        return out;
+      } finally {
+        tf.dispose(xs);
+      }
+    },
+    dispose: () => model.dispose(),
+  };
+}
+
+/** One-shot: loads graph-model artifacts, runs them once, disposes of them. */
 export async function runTfjsGraph(
   artifacts: TfjsArtifacts,
   feeds: Readonly<Record<string, PlainTensor>>,
   outputs?: readonly string[],
 ): Promise<PlainTensor[]> {
-  await ready();
-  const model = await loadGraphModel(tf.io.fromMemory(artifacts));
-  const inputs: Record<string, tf.Tensor> = {};
-  for (const [k, v] of Object.entries(feeds)) inputs[k] = toTensor(v);
+  const m = await openTfjsGraph(artifacts);
   try {
-    const names = outputs ? [...outputs] : model.outputNodes;
-    // execute() is synchronous and enough without control flow; executeAsync() handles the rest.
-    let res: tf.Tensor | tf.Tensor[];
-    try {
-      res = model.execute(inputs, names);
-    } catch (e) {
-      if (!/executeAsync|control flow|dynamic/i.test((e as Error).message)) throw e;
-      res = await model.executeAsync(inputs, names);
-    }
-    const list = Array.isArray(res) ? res : [res];
-    const out = await Promise.all(list.map(toPlain));
-    tf.dispose(list);
-    return out;
-  } catch (e) {
-    throw new TfeError('E_UNSUPPORTED', `tfjs could not run the graph model: ${(e as Error).message}`);
+    return await m.run(feeds, outputs);
   } finally {
-    tf.dispose(Object.values(inputs));
-    model.dispose();
+    m.dispose();
   }
 }
 
-/** Runs tfjs-layers artifacts on one input per model input (in order). Returns the outputs in order. */
+/** One-shot: loads layers-model artifacts, runs them once, disposes of them. */
 export async function runTfjsLayers(artifacts: TfjsArtifacts, inputs: readonly PlainTensor[]): Promise<PlainTensor[]> {
-  await ready();
-  const model = await loadLayersModel(tf.io.fromMemory(artifacts));
-  const xs = inputs.map(toTensor);
+  const m = await openTfjsLayers(artifacts);
   try {
-    const res = model.predict(xs.length === 1 ? xs[0] : xs);
-    const list = Array.isArray(res) ? res : [res];
-    const out = await Promise.all(list.map(toPlain));
-    tf.dispose(list);
-    return out;
+    return await m.run(inputs);
   } finally {
-    tf.dispose(xs);
-    model.dispose();
+    m.dispose();
   }
 }

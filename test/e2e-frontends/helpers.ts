@@ -12,7 +12,7 @@ import type { TfInputSpec } from '../../compiler/frontend/tf-graph.js';
 import { DEFAULT_PASS_OPTIONS, type PassOptions } from '../../compiler/passes/pass.js';
 import { PASS_NAMES, runPipeline } from '../../compiler/pipeline.js';
 import { type PlainTensor, runIr } from '../../runtime/plaintext/interpreter.js';
-import { runTfjsGraph, runTfjsLayers, type TfjsArtifacts } from '../../runtime/plaintext/tfjs-runner.js';
+import { openTfjsGraph, openTfjsLayers, type TfjsArtifacts } from '../../runtime/plaintext/tfjs-runner.js';
 import type { IrGraph } from '../../src/ir/node.js';
 import { verifyGraph } from '../../src/ir/verify.js';
 
@@ -36,13 +36,14 @@ export function runIrSingle(g: IrGraph, x: PlainTensor): PlainTensor {
 export async function tfGraphReference(path: string, inputs?: readonly TfInputSpec[]): Promise<(x: PlainTensor) => Promise<PlainTensor>> {
   const a = await toTfjsGraphArtifacts(path, inputs ? { inputs } : {});
   const feed = a.inputs[0].name;
-  return async (x) => (await runTfjsGraph(a.artifacts as unknown as TfjsArtifacts, { [feed]: x }, a.outputs.slice(0, 1)))[0];
+  const model = await openTfjsGraph(a.artifacts as unknown as TfjsArtifacts);
+  return async (x) => (await model.run({ [feed]: x }, a.outputs.slice(0, 1)))[0];
 }
 
 /** A tfjs runner of the original Keras-family model (layers artifacts). */
 export async function kerasReference(path: string): Promise<(x: PlainTensor) => Promise<PlainTensor>> {
-  const a = await toTfjsLayersArtifacts(path);
-  return async (x) => (await runTfjsLayers(a as unknown as TfjsArtifacts, [x]))[0];
+  const model = await openTfjsLayers((await toTfjsLayersArtifacts(path)) as unknown as TfjsArtifacts);
+  return async (x) => (await model.run([x]))[0];
 }
 
 /** Largest |a - b| over two same-shaped tensors. */
