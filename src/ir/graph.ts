@@ -145,7 +145,8 @@ export function freshId(g: IrGraph | ReadonlySet<string>, base: string): string 
  * Resolves a user-supplied node or tensor name (`x`, `x:0`, `^x` is not accepted)
  * to a node id of `g`. A node id that itself contains `:` wins over the tensor
  * reading. Output index 0 is the node; another index must name a node of its own
- * (frontends name extra outputs `node:k`). E_ARG with the closest names otherwise.
+ * (frontends name extra outputs `node:k`). A SavedModel input may also be named by its
+ * signature key. E_ARG with the closest names otherwise.
  */
 export function resolveTensorName(g: IrGraph, name: string, what = 'name'): string {
   const ids = new Set(g.nodes.map((n) => n.id));
@@ -156,6 +157,9 @@ export function resolveTensorName(g: IrGraph, name: string, what = 'name'): stri
     if (idx === '0' && ids.has(base)) return base;
     if (ids.has(`${base}:${idx}`)) return `${base}:${idx}`;
   }
+  // A SavedModel signature key (frontends record it on the input's Placeholder).
+  const keyed = g.nodes.filter((n) => n.op === 'Placeholder' && n.attrs.signature_key === name);
+  if (keyed.length === 1) return keyed[0].id;
   const stem = (m ? m[1] : name).toLowerCase();
   const near = [...ids].filter((id) => id.toLowerCase().includes(stem) || stem.includes(id.toLowerCase())).slice(0, 5);
   throw new TfeError(

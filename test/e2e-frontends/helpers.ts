@@ -32,9 +32,13 @@ export function runIrSingle(g: IrGraph, x: PlainTensor): PlainTensor {
   return out[g.outputs[0]];
 }
 
-/** A tfjs runner of the original TF-family model (graph artifacts), optionally cut at `inputs`. */
-export async function tfGraphReference(path: string, inputs?: readonly TfInputSpec[]): Promise<(x: PlainTensor) => Promise<PlainTensor>> {
-  const a = await toTfjsGraphArtifacts(path, inputs ? { inputs } : {});
+/** A tfjs runner of the original TF-family model (graph artifacts), optionally cut at `inputs` and computing `outputs`. */
+export async function tfGraphReference(
+  path: string,
+  inputs?: readonly TfInputSpec[],
+  outputs?: readonly string[],
+): Promise<(x: PlainTensor) => Promise<PlainTensor>> {
+  const a = await toTfjsGraphArtifacts(path, { ...(inputs ? { inputs } : {}), ...(outputs ? { outputs } : {}) });
   const feed = a.inputs[0].name;
   const model = await openTfjsGraph(a.artifacts as unknown as TfjsArtifacts);
   return async (x) => (await model.run({ [feed]: x }, a.outputs.slice(0, 1)))[0];

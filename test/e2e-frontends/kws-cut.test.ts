@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TfeError } from '../../src/errors.js';
 import { sharedModel } from '../support/paths.js';
-import { compileIr, maxAbsDiff, pseudoRandom, runIrSingle, tfGraphReference } from './helpers.js';
+import { compileIr, maxAbs, maxAbsDiff, pseudoRandom, runIrSingle, tfGraphReference } from './helpers.js';
 
 const KWS = sharedModel('arm_kws_cnn_s', 'CNN_S.pb');
 
@@ -20,13 +20,19 @@ test('arm_kws_cnn_s cut at Mfcc:0 compiles, folds its batch norms, and agrees wi
   for (const gone of ['FusedBatchNorm', 'Rsqrt', 'Identity', 'Sub']) assert.ok(!ops.has(gone), `${gone} folded away`);
   assert.ok(!g.nodes.some((n) => n.attrs.unsupported_op !== undefined), 'no unsupported markers left');
   const ref = await tfGraphReference(KWS, [{ name: 'Mfcc', shape: [-1, 49, 10] }]);
-  for (const seed of [1, 2]) {
+  // The logits too: softmax saturates on random inputs, so probabilities alone could hide an error.
+  const logits = await compileIr(KWS, { inputs: [{ name: 'Mfcc:0', shape: [-1, 49, 10] }], outputs: ['add_4'] });
+  const refLogits = await tfGraphReference(KWS, [{ name: 'Mfcc', shape: [-1, 49, 10] }], ['add_4']);
+  for (const [seed, scale] of [[1, 30], [2, 3]]) {
     // MFCC features of speech lie within about +-30; the outputs are softmax probabilities.
-    const x = { shape: [4, 49, 10], data: pseudoRandom(4 * 490, seed, -30, 30) };
+    const x = { shape: [4, 49, 10], data: pseudoRandom(4 * 490, seed, -scale, scale) };
     const got = runIrSingle(g, x);
     const sums = [0, 1, 2, 3].map((r) => got.data.subarray(r * 12, r * 12 + 12).reduce((a, v) => a + v, 0));
     for (const s of sums) assert.ok(Math.abs(s - 1) < 1e-9, 'softmax rows sum to 1');
     assert.ok(maxAbsDiff(got, await ref(x)) < 1e-4);
+    const want = await refLogits(x);
+    // Logits reach ~50 at the larger scale: the 1e-4 bound is for magnitude 10, relative beyond.
+    assert.ok(maxAbsDiff(runIrSingle(logits, x), want) < 1e-4 * Math.max(1, maxAbs(want) / 10), `scale ${scale}`);
   }
 });
 

@@ -50,4 +50,6 @@ test('resolveTensorName: node ids, x:0, and a helpful E_ARG', () => {
   assert.equal(resolveTensorName(g, 'mm:0'), 'mm');
   assert.throws(() => resolveTensorName(g, 'mm:1'), (e: unknown) => e instanceof TfeError && e.code === 'E_ARG');
   assert.throws(() => resolveTensorName(g, 'MM'), (e: unknown) => e instanceof TfeError && /did you mean "mm"/.test(e.hint ?? ''));
+  const keyed = { ...g, nodes: g.nodes.map((n) => (n.id === 'x' ? { ...n, id: 'serving_default_x', attrs: { signature_key: 'inp' } } : n)) };
+  assert.equal(resolveTensorName(keyed, 'inp'), 'serving_default_x');
 });
