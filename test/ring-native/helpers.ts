@@ -16,7 +16,7 @@ export const native: NativeKernels | undefined = loadNativeKernels();
 /** `skip` option for describe(): a message when the addon is missing, false otherwise. */
 export const skipUnlessBuilt: string | false = native
   ? false
-  : `native ring addon not available (${nativeLoadError() ?? 'unknown reason'}): run \`npm run build:native\``;
+  : `native ring addon not available: ${nativeLoadError() ?? 'unknown reason'}`;
 
 /** The loaded kernels; only called inside suites that skip when the addon is missing. */
 export function kernels(): NativeKernels {

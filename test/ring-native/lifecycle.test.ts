@@ -55,7 +55,7 @@ describe('native ring addon lifecycle', { skip: skipUnlessBuilt }, () => {
     }
   });
 
-  test('a process that used the thread pool exits promptly', () => {
+  test('a process that used the thread pool (and loaded the addon twice) exits promptly', () => {
     const script = `
       const r = require(${JSON.stringify(addonPath())});
       r.setThreads(3);
@@ -64,7 +64,11 @@ describe('native ring addon lifecycle', { skip: skipUnlessBuilt }, () => {
       if (out[0] !== 1800n) throw new Error('bad product ' + out[0]);
       r.setThreads(2);
       r.add(new BigUint64Array(1 << 17), new BigUint64Array(1 << 17), new BigUint64Array(1 << 17));
-      process.stdout.write(r.isa() + ' ok');
+      // a second initialisation in the same environment (fresh require) must work too
+      delete require.cache[${JSON.stringify(addonPath())}];
+      const r2 = require(${JSON.stringify(addonPath())});
+      r2.matmul(a, a, out, n, n, n);
+      process.stdout.write(r2.isa() + ' ok');
     `;
     const res = spawnSync(process.execPath, ['-e', script], { timeout: 10_000, encoding: 'utf8' });
     assert.equal(res.error, undefined, `child failed to run or hung: ${String(res.error)}`);

@@ -333,7 +333,15 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-void cleanup(void*) { tfe::env_detach(); }
+// One token per module initialisation: Node refuses a cleanup hook registered
+// twice with the same argument, and the module can be initialised again in the
+// same environment (e.g. after its entry is deleted from require.cache).
+struct EnvToken {};
+
+void cleanup(void* token) {
+  delete static_cast<EnvToken*>(token);
+  tfe::env_detach();
+}
 
 }  // namespace
 
@@ -362,8 +370,14 @@ NAPI_MODULE_INIT() {
   if (!ok(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props), "napi_define_properties")) {
     return nullptr;
   }
+  EnvToken* token = new (std::nothrow) EnvToken();
+  if (token == nullptr) {
+    throw_error(env, "E_BACKEND", "tfe_ring: out of memory");
+    return nullptr;
+  }
   tfe::env_attach();
-  if (!ok(env, napi_add_env_cleanup_hook(env, cleanup, nullptr), "napi_add_env_cleanup_hook")) {
+  if (!ok(env, napi_add_env_cleanup_hook(env, cleanup, token), "napi_add_env_cleanup_hook")) {
+    delete token;
     tfe::env_detach();
     return nullptr;
   }
