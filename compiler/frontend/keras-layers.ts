@@ -149,18 +149,23 @@ const dense: LayerConverter = {
     if (ctx.cfg.lora_rank !== undefined && ctx.cfg.lora_rank !== null) ctx.unsupported('lora_rank (LoRA-enabled Dense)');
     const inF = dim(x.shape, -1);
     const [kernel, bias] = ctx.weights([{ name: 'kernel', shape: [inF, units] }, ...(useBias(ctx) ? [{ name: 'bias', shape: [units] }] : [])]);
-    const k = ctx.constant('kernel', kernel);
     const rank = x.shape?.length ?? 2;
     let y: KTensor;
     if (rank === 2) {
+      const k = ctx.constant('kernel', kernel);
       y = { id: ctx.node('MatMul', 'MatMul', [x.id, k], { transpose_a: false, transpose_b: false }), shape: [-1, units] };
+    } else if (rank === 3 || rank === 4) {
+      // Dense on rank 3/4 contracts the last axis: a 1x1 Conv2D with the kernel as [1,1,in,units]
+      // (same values, row-major), so the batch stays the only symbolic dimension (no Reshape
+      // that folds it into another axis). Rank 3 goes through ExpandDims/Squeeze on axis 1.
+      const shape = x.shape as readonly number[];
+      const k = ctx.constant('kernel', { ...kernel, shape: [1, 1, ...kernel.shape] });
+      const x4 = rank === 4 ? x : { id: ctx.node('ExpandDims', 'ExpandDims', [x.id, ctx.constant('ExpandDims/dim', int32([1], []))]), shape: [-1, 1, ...shape.slice(1)] };
+      const conv = ctx.node('Conv2D', 'Conv2D', [x4.id, k], { strides: [1, 1, 1, 1], padding: 'VALID', dilations: [1, 1, 1, 1], data_format: 'NHWC' });
+      y = rank === 4 ? { id: conv, shape: [...shape.slice(0, -1), units] } : { id: ctx.node('Squeeze', 'Squeeze', [conv], { squeeze_dims: [1] }), shape: [...shape.slice(0, -1), units] };
     } else {
-      // Dense on rank > 2 contracts the last axis: Reshape to [-1, in], MatMul, Reshape back.
-      const mid = (x.shape ?? []).slice(1, -1);
-      if (rank < 2 || mid.some((d) => d < 0)) ctx.unsupported(`input of rank ${rank} with unknown inner dimensions`);
-      const flat = reshape(ctx, 'Reshape', x, [-1, inF]);
-      const mm = ctx.node('MatMul', 'MatMul', [flat.id, k], { transpose_a: false, transpose_b: false });
-      y = reshape(ctx, 'Reshape_1', { id: mm, shape: [-1, units] }, [-1, ...mid, units]);
+      ctx.unsupported(`input of rank ${rank} (supported: 2, 3, 4)`);
+      y = { id: x.id, shape: undefined };
     }
     y = biasAdd(ctx, y, bias);
     return applyActivation(ctx, y, ctx.cfg.activation);

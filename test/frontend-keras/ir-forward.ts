@@ -3,8 +3,8 @@
  * from the TF op definitions (tensorflow.org/api_docs/python/tf/raw_ops): Conv2D and
  * DepthwiseConv2D (NHWC, HWIO / [kh,kw,C,M], SAME padding puts floor(total/2) before),
  * MaxPool / AvgPool (SAME average excludes padding), MatMul, BiasAdd, Add / Mul with NumPy
- * broadcasting, Relu, Relu6, Sigmoid, Tanh, Softmax (last axis), Reshape, Mean, Concat, Pad,
- * FusedBatchNorm (inference). It is deliberately simple and independent of the project's
+ * broadcasting, Relu, Relu6, Sigmoid, Tanh, Softmax (last axis), Reshape, ExpandDims, Squeeze,
+ * Mean, Concat, Pad, FusedBatchNorm (inference). It is deliberately simple and independent of the project's
  * interpreter, so the frontend tests do not depend on another engineer's code.
  */
 import type { IrGraph, IrNode, TensorData } from '../../src/ir/node.js';
@@ -270,6 +270,14 @@ const KERNELS: Readonly<Record<string, Kernel>> = {
   Mean: (n, a) => mean(a[0], Array.from(a[1].data), n.attrs.keep_dims === true),
   Concat: (_, a) => concat(a.slice(0, -1), a[a.length - 1].data[0]),
   Pad: (_, a) => pad(a[0], a[1]),
+  ExpandDims: (_, a) => {
+    const axis = a[1].data[0] < 0 ? a[1].data[0] + a[0].shape.length + 1 : a[1].data[0];
+    return { shape: [...a[0].shape.slice(0, axis), 1, ...a[0].shape.slice(axis)], data: a[0].data };
+  },
+  Squeeze: (n, a) => {
+    const dims = (n.attrs.squeeze_dims as number[] | undefined) ?? a[0].shape.flatMap((d, i) => (d === 1 ? [i] : []));
+    return { shape: a[0].shape.filter((_, i) => !dims.includes(i)), data: a[0].data };
+  },
   FusedBatchNorm: (n, a) => batchNorm(n, a[0], a[1], a[2], a[3], a[4]),
 };
 

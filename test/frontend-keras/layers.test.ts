@@ -9,6 +9,9 @@ import { test } from 'node:test';
 import { kerasFileToIr } from '../../compiler/frontend/keras-config.js';
 import { kerasFileToTfjsArtifacts } from '../../compiler/frontend/keras-artifacts.js';
 import type { IrGraph } from '../../src/ir/node.js';
+import { verifyGraph } from '../../src/ir/verify.js';
+import { shapeInferencePass } from '../../compiler/passes/shape-inference.js';
+import { DEFAULT_PASS_OPTIONS } from '../../compiler/passes/pass.js';
 import { keras2Config, keras3Config, makeWeights, memoryFile, uniform, type ModelSpec } from './fixtures.js';
 import { runIr } from './ir-forward.js';
 import { loadReference, predictAll } from './tfjs-reference.js';
@@ -17,7 +20,7 @@ import { loadReference, predictAll } from './tfjs-reference.js';
 export const ALL_LAYERS: ModelSpec = {
   name: 'all_layers',
   input: { name: 'image', batchShape: [null, 8, 8, 3] },
-  outputs: ['probs', 'cat', 'gap', 'bn2', 'r'],
+  outputs: ['probs', 'cat', 'gap', 'bn2', 'r', 'd4'],
   layers: [
     { name: 'pad', className: 'ZeroPadding2D', config: { padding: [[1, 1], [2, 0]], data_format: 'channels_last' }, inbound: ['image'] }, // [10,10,3]
     { name: 'c1', className: 'Conv2D', config: { filters: 4, kernel_size: [3, 3], strides: [2, 2], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'relu', use_bias: false }, inbound: ['pad'], weights: [{ name: 'kernel', shape: [3, 3, 3, 4] }] }, // [5,5,4]
@@ -27,6 +30,7 @@ export const ALL_LAYERS: ModelSpec = {
     { name: 'sum', className: 'Add', config: {}, inbound: ['bn', 'pw'] },
     { name: 'cat', className: 'Concatenate', config: { axis: -1 }, inbound: ['sum', 'dw'] }, // [3,3,16]
     { name: 'ap', className: 'AveragePooling2D', config: { pool_size: [2, 2], strides: [1, 1], padding: 'same', data_format: 'channels_last' }, inbound: ['cat'] }, // [3,3,16]
+    { name: 'd4', className: 'Dense', config: { units: 5, activation: 'relu', use_bias: true }, inbound: ['ap'], weights: [{ name: 'kernel', shape: [16, 5] }, { name: 'bias', shape: [5] }] }, // Dense on rank 4: [3,3,5]
     { name: 'mp', className: 'MaxPooling2D', config: { pool_size: [2, 2], strides: [2, 2], padding: 'same', data_format: 'channels_last' }, inbound: ['ap'] }, // [2,2,16]
     { name: 'gap', className: 'GlobalAveragePooling2D', config: { data_format: 'channels_last', keepdims: false }, inbound: ['mp'] }, // [16]
     { name: 'd1', className: 'Dense', config: { units: 6, activation: 'tanh', use_bias: true }, inbound: ['gap'], weights: [{ name: 'kernel', shape: [16, 6] }, { name: 'bias', shape: [6] }] },
@@ -53,9 +57,15 @@ async function compareWithTfjs(config: unknown, label: string): Promise<IrGraph>
   const g = kerasFileToIr(file);
   const n = 16;
   const x = uniform(n * 8 * 8 * 3, 42, 0, 1);
+  verifyGraph(g, 'loaded');
+  // Shape inference (another module) must agree with the shapes our evaluator produces.
+  const shaped = shapeInferencePass.run(g, DEFAULT_PASS_OPTIONS);
+  verifyGraph(shaped, 'shaped');
   const ys = runIr(g, { [g.inputs[0]]: { shape: [n, 8, 8, 3], data: x } });
+  const inferred = shaped.outputs.map((id) => shaped.nodes.find((m) => m.id === id)?.shape?.map((d) => (d === -1 ? n : d)));
+  assert.deepEqual(inferred, ys.map((y) => y.shape), `${label}: inferred output shapes`);
   const refs = predictAll(await loadReference(kerasFileToTfjsArtifacts(file)), Float32Array.from(x), [n, 8, 8, 3]);
-  assert.deepEqual(ys.map((y) => y.shape), [[n, 3], [n, 3, 3, 16], [n, 16], [n, 6], [n, 8]], label);
+  assert.deepEqual(ys.map((y) => y.shape), [[n, 3], [n, 3, 3, 16], [n, 16], [n, 6], [n, 8], [n, 3, 3, 5]], label);
   refs.forEach((ref, k) => {
     let worst = 0;
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ys[k].data[i] - ref[i]) / Math.max(1, Math.abs(ref[i])));
@@ -78,13 +88,14 @@ test('all supported layers, Keras 2 config: IR matches tfjs-layers within 1e-4',
     'sum/Add:Add',
     'cat/concat:Concat',
     'ap/AvgPool:AvgPool',
+    'd4/Conv2D:Conv2D', 'd4/BiasAdd:BiasAdd', 'd4/Relu:Relu', // Dense on rank 4: a 1x1 conv
     'mp/MaxPool:MaxPool',
     'gap/Mean:Mean',
     'd1/MatMul:MatMul', 'd1/BiasAdd:BiasAdd', 'd1/Tanh:Tanh',
     'bn2/mul:Mul', 'bn2/add:Add', // not 4-D: folded into Mul/Add constants
     'rs/Reshape:Reshape',
     'sm/Softmax:Softmax',
-    'd3/Reshape:Reshape', 'd3/MatMul:MatMul', 'd3/Reshape_1:Reshape', // Dense on rank 3
+    'd3/ExpandDims:ExpandDims', 'd3/Conv2D:Conv2D', 'd3/Squeeze:Squeeze', // Dense on rank 3: a 1x1 conv
     'fl/Reshape:Reshape',
     'act/Sigmoid:Sigmoid',
     'r6/Relu6:Relu6',
@@ -100,7 +111,7 @@ test('all supported layers, Keras 2 config: IR matches tfjs-layers within 1e-4',
   assert.deepEqual(shapeOf('pad/paddings'), [0, 0, 1, 1, 2, 0, 0, 0]);
   assert.deepEqual(shapeOf('cat/axis'), [3]);
   assert.equal(g.nodes.find((n) => n.id === 'bn/FusedBatchNorm')?.attrs.epsilon, 0.001);
-  assert.deepEqual(g.outputs, ['probs/BiasAdd', 'cat/concat', 'gap/Mean', 'bn2/add', 'r/Relu']);
+  assert.deepEqual(g.outputs, ['probs/BiasAdd', 'cat/concat', 'gap/Mean', 'bn2/add', 'r/Relu', 'd4/Relu']);
 });
 
 test('all supported layers, Keras 3 config (keras_history args, dtype policies, flat input_layers): same IR as Keras 2', async () => {

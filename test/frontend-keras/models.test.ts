@@ -10,9 +10,15 @@ import { loadKerasH5 } from '../../compiler/frontend/keras-h5.js';
 import { loadKeras3 } from '../../compiler/frontend/keras3.js';
 import { loadTfjsLayersModel } from '../../compiler/frontend/tfjs-layers.js';
 import { detectKerasFormat, readKerasModelFile } from '../../compiler/frontend/keras-detect.js';
+import { verifyGraph } from '../../src/ir/verify.js';
+import { shapeInferencePass } from '../../compiler/passes/shape-inference.js';
+import { DEFAULT_PASS_OPTIONS } from '../../compiler/passes/pass.js';
 import { sharedModel } from '../support/paths.js';
 
+/** Our own checks, then the shared verifier (src/ir/verify.ts) and, after shape inference, its 'shaped' stage. */
 function checkInvariants(g: IrGraph): void {
+  verifyGraph(g, 'loaded');
+  verifyGraph(shapeInferencePass.run(g, DEFAULT_PASS_OPTIONS), 'shaped');
   const seen = new Set<string>();
   for (const n of g.nodes) {
     assert.ok(!seen.has(n.id), `duplicate id ${n.id}`);
