@@ -11,6 +11,7 @@ import { constFeedPass } from './passes/const-feed.js';
 import { cutPass } from './passes/cut.js';
 import { foldBatchNormPass } from './passes/fold-batchnorm.js';
 import { foldConstantsPass } from './passes/fold-constants.js';
+import { normalizeAttrsPass } from './passes/normalize-attrs.js';
 import { type Pass, type PassOptions } from './passes/pass.js';
 import { prunePass } from './passes/prune.js';
 import { removeIdentityPass } from './passes/remove-identity.js';
@@ -26,6 +27,8 @@ export const PIPELINE: readonly Pass[] = [
   constFeedPass,
   // Any op the frontend could not convert and the cut did not remove is an error, listed all at once.
   checkSupportedPass,
+  // One spelling per attribute: [1,h,w,1] windows, TF defaults written out.
+  normalizeAttrsPass,
   // Evaluate everything computed from constants (shape arithmetic, Rsqrt of variances...).
   foldConstantsPass,
   // Drop Identity / inference Dropout / x*1 leftovers (some appear only after folding).

@@ -31,7 +31,7 @@ test('compile --emit ir prints the final IR and exits 0', async () => {
   assert.equal(r.code, 0, r.err);
   assert.equal(r.err, '');
   assert.match(r.out, /^# graphdef: .*mnist_model\.pb\ninputs: %Placeholder\noutputs: %fc2\/add\n/);
-  assert.match(r.out, /^%conv1\/Conv2D = Conv2D\(%reshape\/Reshape, %conv1\/Variable\) \{dilations=\[1,1\], padding="VALID", strides=\[1,1\]\} : float32\[-1,24,24,16\]$/m);
+  assert.match(r.out, /^%conv1\/Conv2D = Conv2D\(%reshape\/Reshape, %conv1\/Variable\) \{dilations=\[1,1,1,1\], padding="VALID", strides=\[1,1,1,1\]\} : float32\[-1,24,24,16\]$/m);
   assert.match(r.out, /^%fc2\/add = BiasAdd\(.*\) : float32\[-1,10\]$/m);
 });
 

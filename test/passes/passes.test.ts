@@ -7,6 +7,7 @@ import { cutPass } from '../../compiler/passes/cut.js';
 import { foldBatchNormPass } from '../../compiler/passes/fold-batchnorm.js';
 import { foldConstantsPass } from '../../compiler/passes/fold-constants.js';
 import { DEFAULT_PASS_OPTIONS, type PassOptions } from '../../compiler/passes/pass.js';
+import { normalizeAttrsPass } from '../../compiler/passes/normalize-attrs.js';
 import { prunePass } from '../../compiler/passes/prune.js';
 import { removeIdentityPass } from '../../compiler/passes/remove-identity.js';
 import { shapeInferencePass } from '../../compiler/passes/shape-inference.js';
@@ -153,4 +154,21 @@ test('runPipeline: emitAfter stops after a pass; an unknown pass is E_ARG', () =
   assert.ok(g.nodes.some((n) => n.op === 'FusedBatchNorm') && g.nodes.every((n) => n.id !== 'filter'));
   assert.equal(runPipeline(convBnGraph(), opts(), { emitAfter: 'frontend' }).nodes.length, convBnGraph().nodes.length);
   assert.throws(() => runPipeline(convBnGraph(), opts(), { emitAfter: 'nope' }), code('E_ARG', /the passes are: frontend, prune/));
+});
+
+test('normalize-attrs writes [1,h,w,1] windows and TF defaults, leaving other nodes untouched', () => {
+  const g = graph([
+    node('x', 'Placeholder', [], {}, [-1, 4, 4, 1]),
+    constF('f', [2, 2, 1, 1], [1, 1, 1, 1]),
+    node('c', 'Conv2D', ['x', 'f'], { strides: [2, 1], padding: 'SAME' }),
+    node('p', 'MaxPool', ['c'], { ksize: [1, 2, 2, 1], strides: [2, 2], padding: 'VALID' }),
+    constI('ax', [1]),
+    node('m', 'Mean', ['p', 'ax']),
+    node('r', 'Relu', ['m']),
+  ], ['x'], ['r']);
+  const n = new Map(normalizeAttrsPass.run(g, opts()).nodes.map((q) => [q.id, q]));
+  assert.deepEqual(n.get('c')?.attrs, { strides: [1, 2, 1, 1], padding: 'SAME', dilations: [1, 1, 1, 1] });
+  assert.deepEqual(n.get('p')?.attrs, { ksize: [1, 2, 2, 1], strides: [1, 2, 2, 1], padding: 'VALID' });
+  assert.deepEqual(n.get('m')?.attrs, { keep_dims: false });
+  assert.equal(n.get('r'), g.nodes[6]);
 });
