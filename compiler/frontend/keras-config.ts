@@ -79,14 +79,20 @@ export function kerasModelToIr(model: KerasModel, weights: KerasWeightSource, so
   }
 
   while (pending.length > 0) {
-    const ready = pending.findIndex((p) => p.layer.calls[p.call].every((r) => tensors.has(refKey(r))));
+    // Layers have one output: a ref to output k > 0 waits for output 0 and is reported below.
+    const ready = pending.findIndex((p) => p.layer.calls[p.call].every((r) => tensors.has(refKey({ ...r, tensor: 0 }))));
     if (ready < 0) {
       const p = pending[0];
       throw new TfeError('E_FORMAT', `${file}: ${describe(p.layer)} call ${p.call} consumes tensors no layer produces (${p.layer.calls[p.call].map(refKey).join(', ')})`);
     }
     const { layer, call } = pending.splice(ready, 1)[0];
     const refs = layer.calls[call];
-    const inputs = refs.map((r) => tensors.get(refKey(r)) as KTensor);
+    const inputs = refs.map((r) => {
+      const t = tensors.get(refKey({ ...r, tensor: 0 })) as KTensor;
+      if (r.tensor === 0) return t;
+      issues.push(`${describe(layer)}: consumes output ${r.tensor} of layer '${r.layer}' (multi-output layers are not supported)`);
+      return { id: t.id, shape: undefined };
+    });
     const converter = KERAS_LAYERS[layer.className];
     const prefix = call === 0 ? layer.name : `${layer.name}_call${call}`;
     let out: KTensor;

@@ -20,7 +20,8 @@ export async function readKerasH5(path: string): Promise<KerasFile> {
   return withHdf5(bytes, path, (root) => {
     const configText = stringAttr(root, 'model_config');
     if (configText === undefined) {
-      const weightsOnly = root.attrs.layer_names !== undefined || child(root, 'model_weights') !== undefined;
+      // Keras 2 save_weights: root `layer_names`; Keras 3 `.weights.h5`: groups `layers/`, `vars/`.
+      const weightsOnly = root.attrs.layer_names !== undefined || ['model_weights', 'layers', 'vars'].some((g) => child(root, g) !== undefined);
       throw new TfeError(
         'E_FORMAT',
         `${path}: ${weightsOnly ? 'a weights-only Keras file' : 'no model_config attribute'}: a full model file is needed`,

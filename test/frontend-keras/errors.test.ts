@@ -71,6 +71,11 @@ test('.h5: a weights-only file (model.save_weights) asks for a full model file',
   }));
   const e = await rejects(loadKerasH5(p), 'E_FORMAT', 'weights-only', 'a full model file is needed');
   assert.match(e.hint ?? '', /model\.save/);
+  // Keras 3 save_weights writes model.weights.h5 (layers/<name>/vars/...): the one inside the shared .keras.
+  const { default: JSZip } = await import('jszip');
+  const inner = await (await JSZip.loadAsync(readFileSync(KERAS))).file('model.weights.h5')?.async('uint8array');
+  assert.ok(inner !== undefined);
+  await rejects(loadKerasH5(variant('model.weights.h5', inner)), 'E_FORMAT', 'model.weights.h5', 'weights-only', 'a full model file is needed');
 });
 
 const SMALL: ModelSpec = {
@@ -210,6 +215,15 @@ test('every unsupported layer and argument is reported at once, naming layer and
     assert.ok(err.message.includes(part), `'${err.message}' should include '${part}'`);
   }
   assert.match(err.hint ?? '', /supported layers: InputLayer, Dense, Conv2D/);
+});
+
+test('a layer consuming the second output of another layer is reported as unsupported', () => {
+  const cfg = keras2Config(SMALL) as { config: { layers: { inbound_nodes: unknown[] }[] } };
+  cfg.config.layers[2].inbound_nodes = [[['hidden', 0, 1, {}]]];
+  assert.throws(
+    () => kerasFileToIr(memoryFile(cfg, makeWeights(SMALL))),
+    (e: unknown) => e instanceof TfeError && e.code === 'E_UNSUPPORTED' && e.message.includes("layer 'out' (Dense): consumes output 1 of layer 'hidden'"),
+  );
 });
 
 test('subclassed models, nested models and unknown files are rejected clearly', async () => {
