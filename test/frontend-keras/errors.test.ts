@@ -158,22 +158,33 @@ test('tfjs layers model: missing shard, short shard, long shard, graph model, in
   await rejects(loadTfjsLayersModel(join(bad, 'model.json')), 'E_FORMAT', 'model.json is not valid JSON');
 });
 
-test('tfjs layers model: uint8-quantized weights are dequantized as q * scale + min', async () => {
+test('tfjs layers model: uint8/uint16-quantized weights are q * scale + min, float16 ones decoded', async () => {
   const d = join(dir, 'quantized');
   mkdirSync(d);
   const json = {
     format: 'layers-model',
-    modelTopology: { class_name: 'Sequential', config: { name: 's', layers: [{ class_name: 'Dense', config: { name: 'd', units: 2, activation: 'linear', use_bias: true, batch_input_shape: [null, 2] } }] } },
+    modelTopology: {
+      class_name: 'Sequential',
+      config: {
+        name: 's',
+        layers: [
+          { class_name: 'Dense', config: { name: 'd', units: 2, activation: 'linear', use_bias: true, batch_input_shape: [null, 2] } },
+          { class_name: 'Dense', config: { name: 'h', units: 2, activation: 'linear', use_bias: false } },
+        ],
+      },
+    },
     weightsManifest: [{
       paths: ['w.bin'],
       weights: [
         { name: 'd/kernel', shape: [2, 2], dtype: 'float32', quantization: { dtype: 'uint8', scale: 0.5, min: -1 } },
         { name: 'd/bias', shape: [2], dtype: 'float32', quantization: { dtype: 'uint16', scale: 0.25, min: 1 } },
+        { name: 'h/kernel', shape: [2, 2], dtype: 'float32', quantization: { dtype: 'float16' } },
       ],
     }],
   };
   writeFileSync(join(d, 'model.json'), JSON.stringify(json));
-  writeFileSync(join(d, 'w.bin'), new Uint8Array([0, 1, 2, 4, 3, 0, 8, 0]));
+  // uint8 [0,1,2,4]; uint16 LE [3, 8]; float16 LE 1.0 (0x3c00), -2.0 (0xc000), 0.5 (0x3800), 2^-24 (0x0001, subnormal).
+  writeFileSync(join(d, 'w.bin'), new Uint8Array([0, 1, 2, 4, 3, 0, 8, 0, 0x00, 0x3c, 0x00, 0xc0, 0x00, 0x38, 0x01, 0x00]));
   const g = await loadTfjsLayersModel(join(d, 'model.json'));
   const vals = (id: string): number[] => {
     const v = g.nodes.find((n) => n.id === id)?.attrs.value;
@@ -181,6 +192,7 @@ test('tfjs layers model: uint8-quantized weights are dequantized as q * scale + 
   };
   assert.deepEqual(vals('d/kernel'), [-1, -0.5, 0, 1]);
   assert.deepEqual(vals('d/bias'), [1.75, 3]);
+  assert.deepEqual(vals('h/kernel'), [1, -2, 0.5, 2 ** -24]);
 });
 
 test('every unsupported layer and argument is reported at once, naming layer and class', () => {
