@@ -11,7 +11,8 @@
  *   `dilations` [1,dh,dw,1] or [dh,dw] (default ones), `data_format` 'NHWC' (default).
  * - DepthwiseConv2D [x, filter [kh,kw,C,M]]: same attrs; output channel c*M+m.
  * - MaxPool / AvgPool [x]: `ksize` [1,kh,kw,1] or [kh,kw], `strides`, `padding`.
- *   (Keras writes TF's 4-vectors, the GraphDef frontend the [h,w] pairs: both are valid.)
+ *   (Keras writes TF's 4-vectors, the GraphDef frontend the [h,w] pairs: both are valid;
+ *   the normalize-attrs pass rewrites them all as [1,h,w,1] and fills in defaults.)
  * - Mean / Sum / Prod [x, axes Const]: `keep_dims` (default false).
  * - ArgMax [x, axis Const]; Reshape [x, shape Const]; Concat [...xs, axis Const];
  *   Pad [x, paddings Const [rank,2]]; ExpandDims [x, axis Const]; Transpose [x, perm Const];

@@ -87,7 +87,19 @@ function convLike(depthwise: boolean): Kernel {
               if (iw < 0 || iw >= W) continue;
               const xbase = ((b * H + ih) * W + iw) * C;
               const fbase = (kh * KW + kw) * C * M;
-              for (let c = 0; c < C; c++) {
+              let c0 = 0;
+              if (!depthwise) {
+                // Two input channels per sweep over the outputs: half the loads and stores of o.
+                for (; c0 + 1 < C; c0 += 2) {
+                  const x0 = xs[xbase + c0];
+                  const x1 = xs[xbase + c0 + 1];
+                  if (x0 === 0 && x1 === 0) continue;
+                  const f0 = fbase + c0 * M;
+                  const f1 = f0 + M;
+                  for (let m = 0; m < M; m++) o[obase + m] += x0 * fs[f0 + m] + x1 * fs[f1 + m];
+                }
+              }
+              for (let c = c0; c < C; c++) {
                 const xv = xs[xbase + c];
                 if (xv === 0) continue;
                 const fb = fbase + c * M;
