@@ -25,17 +25,18 @@ const SHIFTS: readonly ShiftName[] = ['shr', 'sar', 'shl'];
 const ELEMENTWISE_SIZES = [0, 1, 7, 8, 9, 1000, 70001];
 
 // Odd shapes: 1x1x1, the MNIST dense layer, sizes off every tile (4x8, 8x16), k past
-// one k-block (256) and two, m past one row block (96/128), n past one column panel (1024).
+// one k-block (256) and two, m past one row block (96/128), n past one column panel
+// (1024), and n = 1 (the matrix-vector kernel).
 const MATMUL_SIZES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [4, 8, 8], [8, 16, 16], [9, 257, 17], [5, 600, 3],
-  [130, 3, 5], [2, 3, 1030], [3, 0, 4], [0, 5, 3], [4, 5, 0],
+  [130, 3, 5], [2, 3, 1030], [3, 0, 4], [0, 5, 3], [4, 5, 0], [37, 300, 1], [5, 0, 1],
 ];
 
 // Above the 2^18 multiply-add threshold: row split (ragged), column split (m below
 // one row block), a wide-k product, and n past one 1024-column panel (the shared
-// packed B then holds two column blocks).
+// packed B then holds two column blocks), and a threaded matrix-vector product.
 const THREADED_SIZES: readonly (readonly [number, number, number])[] = [
-  [67, 300, 45], [2, 512, 600], [128, 784, 128], [17, 300, 1100],
+  [67, 300, 45], [2, 512, 600], [128, 784, 128], [17, 300, 1100], [1000, 301, 1],
 ];
 
 const isas: readonly NativeIsa[] = native ? native.isas() : [];

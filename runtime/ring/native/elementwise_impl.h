@@ -50,6 +50,8 @@
   } while (0)
 
 // Defines tfe::NS::elementwise() returning the function set compiled with ATTR.
+// Row sums and dot products keep 8 partial sums (one per block lane) so they
+// vectorise; integer addition mod 2^64 is associative, so the order is exact.
 // sar is written with unsigned operations only: the logical shift, then the
 // sign bit smeared over the top k+1 bits (all shift amounts stay in 0..63).
 #define TFE_DEFINE_ELEMENTWISE(NS, ATTR)                                                 \
@@ -92,8 +94,22 @@
       out[r] = t;                                                                        \
     }                                                                                    \
   }                                                                                      \
+  ATTR static void row_dot(const u64* a, const u64* b, std::size_t rows, std::size_t cols, \
+                           u64* out) {                                                   \
+    for (std::size_t r = 0; r < rows; r++) {                                             \
+      const u64* row = a + r * cols;                                                     \
+      u64 s[TFE_EW_BLOCK] = {0, 0, 0, 0, 0, 0, 0, 0};                                    \
+      std::size_t c = 0;                                                                 \
+      for (; c + TFE_EW_BLOCK <= cols; c += TFE_EW_BLOCK)                                \
+        for (int j = 0; j < TFE_EW_BLOCK; j++) s[j] += row[c + j] * b[c + j];            \
+      u64 t = 0;                                                                         \
+      for (; c < cols; c++) t += row[c] * b[c];                                          \
+      for (int j = 0; j < TFE_EW_BLOCK; j++) t += s[j];                                  \
+      out[r] = t;                                                                        \
+    }                                                                                    \
+  }                                                                                      \
   const ElementwiseFns& elementwise() {                                                  \
-    static const ElementwiseFns fns = {binary, unary, shift, row_sum};                   \
+    static const ElementwiseFns fns = {binary, unary, shift, row_sum, row_dot};          \
     return fns;                                                                          \
   }                                                                                      \
   }                                                                                      \

@@ -177,6 +177,17 @@ void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, 
   // In double: m*k*n may exceed 2^64 for shapes whose operands fit in memory.
   const bool small = static_cast<double>(m) * static_cast<double>(k) * static_cast<double>(n) <
                      static_cast<double>(kMatmulParallelMacs);
+  if (n == 1 && k > 0) {
+    // A matrix-vector product: dot products of the rows of a with b.
+    const ElementwiseFns& f = fns();
+    if (t <= 1 || small || m < t) {
+      f.row_dot(a, b, m, k, out);
+    } else {
+      const Chunks ch(m, t, 1);
+      parallel(ch.count, [&](std::size_t i) { f.row_dot(a + ch.begin(i) * k, b, ch.len(i), k, out + ch.begin(i)); });
+    }
+    return;
+  }
   if (t <= 1 || small) {
     gemm_block(kern, a, k, b, n, out, n, m, k, n);
     return;

@@ -39,6 +39,9 @@ struct ElementwiseFns {
   void (*shift)(ShiftOp op, const u64* a, unsigned k, u64* out, std::size_t n);
   // out[r] = sum of a[r*cols .. r*cols+cols), for r < rows.
   void (*row_sum)(const u64* a, std::size_t rows, std::size_t cols, u64* out);
+  // out[r] = sum_c a[r*cols + c] * b[c]: a matrix-vector product (matmul with n = 1,
+  // where a register tile of NR columns would be mostly padding).
+  void (*row_dot)(const u64* a, const u64* b, std::size_t rows, std::size_t cols, u64* out);
 };
 
 // A register-blocked matmul micro-kernel: computes the h x NR tile
