@@ -26,7 +26,7 @@ export const cutPass: Pass = {
       if (old.shape && old.shape.length !== spec.shape.length && old.op !== 'Placeholder') {
         throw new TfeError('E_SHAPE', `--input ${spec.name}: shape [${spec.shape.join(',')}] has rank ${spec.shape.length}, tensor "${id}" has shape [${old.shape.join(',')}]`);
       }
-      const ph: IrNode = { id, op: 'Placeholder', inputs: [], attrs: {}, dtype: old.dtype === 'float64' ? 'float64' : old.dtype, shape: [...spec.shape] };
+      const ph: IrNode = { id, op: 'Placeholder', inputs: [], attrs: {}, dtype: old.dtype, shape: [...spec.shape] };
       nodes = nodes.map((n) => (n.id === id ? ph : n));
       cutIds.push(id);
     }

@@ -63,8 +63,7 @@ function checkAttrs(g: IrGraph, stage: string, n: IrNode): void {
     }
   }
   const df = n.attrs.data_format;
-  if (df !== undefined && df !== 'NHWC' && df !== 'NDHWC' && n.op !== 'BiasAdd') broken(g, stage, n, 'attrs', `data_format must be NHWC, got ${String(df)}`);
-  if (n.op === 'BiasAdd' && df !== undefined && df !== 'NHWC') broken(g, stage, n, 'attrs', `data_format must be NHWC, got ${String(df)}`);
+  if (df !== undefined && df !== 'NHWC') broken(g, stage, n, 'attrs', `data_format must be NHWC, got ${String(df)}`);
 }
 
 function checkDtypes(g: IrGraph, stage: string, n: IrNode, byId: Map<string, IrNode>): void {
