@@ -1,0 +1,131 @@
+/**
+ * The programmatic compiler: `compile(model, options)` loads a model (a path, the
+ * bytes of a file, or an IR graph), runs the graph pipeline, the secure pipeline and
+ * the Pond lowering, and returns the plan and the weights, plus the intermediate
+ * graphs for --explain. It touches the disk only to read the model (and a temporary
+ * copy of model bytes that are not a GraphDef), and to write when `outDir` is given.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { TfeError } from '../src/errors.js';
+import { checkFracBits } from '../src/fixed/index.js';
+import type { IrGraph } from '../src/ir/node.js';
+import type { RingGraph } from '../src/ir/ring-ops.js';
+import type { Plan } from '../src/plan/schema.js';
+import type { Weights } from '../src/plan/weights.js';
+import { calibrationRange } from './calibrate.js';
+import { loadGraphDef } from './frontend/graphdef.js';
+import { loadModel } from './frontend/index.js';
+import { lowerToPond } from './lower/pond.js';
+import { emitPlan } from './plan/emit.js';
+import { writePlanDir } from './plan/write.js';
+import type { ConstFeed, InputOverride } from './passes/pass.js';
+import { runPipeline } from './pipeline.js';
+import { runSecurePipeline } from './secure-pipeline.js';
+import { DEFAULT_SECURE_OPTIONS, type SecureOptions } from './secure/options.js';
+
+export interface CompileOptions {
+  /** --input NAME=SHAPE cuts. */
+  readonly inputs?: readonly InputOverride[];
+  /** --const NAME=VALUE feeds. */
+  readonly consts?: readonly ConstFeed[];
+  /** Tensors to compute (default: the model's outputs). */
+  readonly outputs?: readonly string[];
+  readonly signature?: string;
+  readonly protocol?: 'pond';
+  readonly fracBits?: number;
+  readonly relu?: 'exact' | 'poly';
+  readonly reluRange?: number;
+  /** Declared range of every input element (default [-8, 8]). */
+  readonly inputRange?: readonly [number, number];
+  /** A .npy or .json file whose observed range replaces inputRange. */
+  readonly calibrate?: string;
+  readonly publicWeights?: boolean;
+  /** Reveal only the ArgMax of the output (kind 'label'). */
+  readonly outputLabel?: boolean;
+  /** Write plan.json, weights.bin and weights.json there. */
+  readonly outDir?: string;
+  /** A fixed planId (reproducible output); random by default. */
+  readonly planId?: string;
+}
+
+export interface CompileResult {
+  readonly plan: Plan;
+  readonly weights: Weights;
+  /** The TF-level graph after the graph pipeline. */
+  readonly graph: IrGraph;
+  /** The scaled ring graph that was lowered. */
+  readonly ring: RingGraph;
+  readonly secureOptions: SecureOptions;
+}
+
+const HDF5 = [0x89, 0x48, 0x44, 0x46];
+const ZIP = [0x50, 0x4b, 0x03, 0x04];
+
+async function load(model: string | Uint8Array | IrGraph, signature: string | undefined): Promise<IrGraph> {
+  if (typeof model === 'string') return loadModel(model, signature !== undefined ? { signature } : {});
+  if (!(model instanceof Uint8Array)) return model;
+  const is = (sig: number[]): boolean => sig.every((b, i) => model[i] === b);
+  if (!is(HDF5) && !is(ZIP) && model[0] !== 0x7b) return loadGraphDef('<bytes>', model, { allowUnsupported: true });
+  const dir = mkdtempSync(join(tmpdir(), 'tfe-model-'));
+  try {
+    const file = join(dir, is(HDF5) ? 'model.h5' : is(ZIP) ? 'model.keras' : 'model.json');
+    writeFileSync(file, model);
+    return await loadModel(file);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Validated secure options from compile options (defaults filled in). */
+export function secureOptionsOf(o: CompileOptions): SecureOptions {
+  const fracBits = o.fracBits ?? DEFAULT_SECURE_OPTIONS.fracBits;
+  checkFracBits(fracBits);
+  if (fracBits < 1 || fracBits > 30) throw new TfeError('E_ARG', `--frac-bits ${fracBits}: expected 1..30`);
+  const inputRange = o.calibrate !== undefined ? calibrationRange(o.calibrate) : o.inputRange ?? DEFAULT_SECURE_OPTIONS.inputRange;
+  if (!(inputRange[0] <= inputRange[1]) || !inputRange.every(Number.isFinite)) throw new TfeError('E_ARG', `input range [${inputRange.join(', ')}] is not an interval`);
+  if (o.reluRange !== undefined && !(o.reluRange > 0)) throw new TfeError('E_ARG', `--relu-range ${o.reluRange}: expected a positive number`);
+  if (o.protocol !== undefined && o.protocol !== 'pond') throw new TfeError('E_ARG', `--protocol ${String(o.protocol)}: only pond is available`);
+  return {
+    fracBits,
+    relu: o.relu ?? 'exact',
+    ...(o.reluRange !== undefined ? { reluRange: o.reluRange } : {}),
+    inputRange: [inputRange[0], inputRange[1]],
+    publicWeights: o.publicWeights === true,
+    outputLabel: o.outputLabel === true,
+  };
+}
+
+function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
+  const opts: Plan['options'] = {
+    protocol: 'pond',
+    fracBits: s.fracBits,
+    relu: s.relu,
+    inputRange: `${s.inputRange[0]}:${s.inputRange[1]}`,
+    publicWeights: s.publicWeights,
+    output: s.outputLabel ? 'label' : 'values',
+  };
+  if (s.reluRange !== undefined) opts.reluRange = s.reluRange;
+  if (o.calibrate !== undefined) opts.calibrate = o.calibrate;
+  if (o.inputs?.length) opts.input = o.inputs.map((i) => `${i.name}=${i.shape.join('x')}`);
+  if (o.outputs?.length) opts.outputs = [...o.outputs];
+  return opts;
+}
+
+/** Compiles `model` to a Pond plan and its weights. */
+export async function compile(model: string | Uint8Array | IrGraph, options: CompileOptions = {}): Promise<CompileResult> {
+  const secureOptions = secureOptionsOf(options);
+  const loaded = await load(model, options.signature);
+  const graph = runPipeline(loaded, { inputs: options.inputs ?? [], consts: options.consts ?? [], outputs: options.outputs ?? [] });
+  const ring = runSecurePipeline(graph, secureOptions);
+  const lowered = lowerToPond(ring, secureOptions.inputRange);
+  const { plan, weights } = emitPlan(lowered, {
+    fracBits: secureOptions.fracBits,
+    model: graph.source,
+    options: planOptions(options, secureOptions),
+    ...(options.planId !== undefined ? { planId: options.planId } : {}),
+  });
+  if (options.outDir !== undefined) writePlanDir(options.outDir, plan, weights);
+  return { plan, weights, graph, ring, secureOptions };
+}

@@ -1,0 +1,54 @@
+/**
+ * Plan and weights emission: the lowered program becomes plan.json's object (with a
+ * fresh random planId from node:crypto, the cost totals, the options) and the
+ * model owner's weights (encoded at the scale the fixed-point pass chose, as ring
+ * words, with the manifest). The plan holds no weight values: weights only travel in
+ * weights.bin, and tensors name them.
+ */
+import { randomBytes } from 'node:crypto';
+import { encode } from '../../src/fixed/index.js';
+import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../src/plan/schema.js';
+import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights, type WeightEntry } from '../../src/plan/weights.js';
+import { addCosts } from '../../src/protocols/spec.js';
+import type { LoweredProgram } from '../lower/pond.js';
+
+export interface EmitInfo {
+  readonly fracBits: number;
+  readonly model: { readonly path: string; readonly format: string };
+  readonly options: Plan['options'];
+  /** Fixed id for reproducible output (tests); random otherwise. */
+  readonly planId?: string;
+}
+
+export function emitPlan(p: LoweredProgram, info: EmitInfo): { plan: Plan; weights: Weights } {
+  const planId = info.planId ?? randomBytes(16).toString('hex');
+  const perPrediction = addCosts(p.steps.map((s) => s.cost));
+  const plan: Plan = {
+    format: PLAN_FORMAT,
+    version: PLAN_VERSION,
+    planId,
+    protocol: 'pond',
+    ringBits: 64,
+    fracBits: info.fracBits,
+    roles: ['server0', 'server1', 'dealer', 'client', 'model-owner'],
+    model: { path: info.model.path, format: info.model.format },
+    tensors: p.tensors,
+    weights: p.weights.map((w) => ({ tensor: w.tensor, entry: w.entry, owner: 'model-owner' as const })),
+    inputs: p.inputs,
+    outputs: p.outputs,
+    setupSteps: p.setupSteps,
+    steps: p.steps,
+    cost: { perPrediction, firstPrediction: addCosts(p.coldCosts), setup: addCosts(p.setupSteps.map((s) => s.cost)) },
+    options: info.options,
+  };
+  const total = p.weights.reduce((a, w) => a + w.values.length, 0);
+  const data = new BigUint64Array(total);
+  const entries: WeightEntry[] = [];
+  let offset = 0;
+  for (const w of p.weights) {
+    data.set(encode(w.values, w.scale, `weight ${w.entry}`), offset);
+    entries.push({ name: w.entry, shape: w.shape.map((d) => Math.max(d, 0)), scale: w.scale, offset, length: w.values.length });
+    offset += w.values.length;
+  }
+  return { plan, weights: { manifest: { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, planId, entries }, data } };
+}

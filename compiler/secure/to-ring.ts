@@ -1,0 +1,298 @@
+/**
+ * to-ring: the level boundary from the TF-level graph (shaped, folded) to the ring IR.
+ * Each TF op becomes the ring ops that compute it; constants used as data become
+ * `const` nodes (model parameters, `param: true`); constants used as structure
+ * (shapes, axes, paddings, permutations) become attributes. Decisions made here:
+ * - Relu6(x) = relu(x) - relu(x - 6): two exact comparisons, no approximation.
+ * - Mean over H,W of an NHWC tensor (GlobalAveragePooling) = an avgpool over the whole
+ *   plane; Mean over other axes = sum times a public 1/count.
+ * - A Softmax that is a graph output is left to the client (output kind 'logits',
+ *   postprocess 'softmax'); a Softmax anywhere else is unsupported.
+ * - With --output label the (single) output becomes argmax(logits), revealed alone.
+ * - Squeeze / ExpandDims / Reshape become reshape; MatMul's transpose flags become a
+ *   compile-time transpose of a constant, or a transpose node.
+ * Everything it cannot map is reported at once (E_UNSUPPORTED, one line per node).
+ */
+import { TfeError } from '../../src/errors.js';
+import type { IrGraph, IrNode } from '../../src/ir/node.js';
+import { spatialPair } from '../../src/ir/op-specs.js';
+import type { RingAttrs, RingGraph, RingNode, RingOp } from '../../src/ir/ring-ops.js';
+import { constNumbers, constValue, tensorToFloat64 } from '../../src/ir/tensor-data.js';
+import type { SecureOptions } from './options.js';
+
+interface Problem {
+  readonly node: string;
+  readonly op: string;
+  readonly why: string;
+}
+
+class Builder {
+  readonly nodes: RingNode[] = [];
+  readonly ids = new Set<string>();
+  /** TF id -> ring id holding its value. */
+  readonly alias = new Map<string, string>();
+  readonly problems: Problem[] = [];
+
+  constructor(readonly tf: ReadonlyMap<string, IrNode>) {}
+
+  fresh(base: string): string {
+    let id = base;
+    for (let k = 1; this.ids.has(id); k++) id = `${base}_${k}`;
+    return id;
+  }
+
+  add(n: Omit<RingNode, 'id'> & { id?: string }, base: string): string {
+    const id = this.fresh(n.id ?? base);
+    this.ids.add(id);
+    this.nodes.push({ ...n, id });
+    return id;
+  }
+
+  op(op: RingOp, inputs: string[], shape: readonly number[], source: string, attrs: RingAttrs = {}, id = source): string {
+    return this.add({ id, op, inputs, attrs, shape: [...shape], source }, id);
+  }
+
+  /** Ring id for TF operand `id`, materialising a Const as a ring const on first data use. */
+  val(id: string): string {
+    const a = this.alias.get(id);
+    if (a !== undefined) return a;
+    const n = this.tf.get(id);
+    const v = constValue(n);
+    if (n && v) {
+      const r = this.add({ op: 'const', inputs: [], attrs: { param: true }, shape: [...v.shape], source: id, value: Float64Array.from(tensorToFloat64(v, id)) }, id);
+      this.alias.set(id, r);
+      return r;
+    }
+    throw new TfeError('E_IR', `to-ring: operand "${id}" has no ring value (not in topological order?)`);
+  }
+
+  /** A compiler constant (public): e.g. the 6 of Relu6. */
+  constant(value: number, source: string, name: string): string {
+    return this.add({ op: 'const', inputs: [], attrs: { param: false }, shape: [], source, value: Float64Array.of(value) }, name);
+  }
+
+  fail(n: IrNode, why: string): void {
+    this.problems.push({ node: n.id, op: n.op, why });
+  }
+}
+
+function shapeOf(n: IrNode): readonly number[] {
+  if (!n.shape) throw new TfeError('E_IR', `to-ring: node "${n.id}" has no shape (run shape inference first)`);
+  return n.shape;
+}
+
+function ints(n: IrNode | undefined): number[] | undefined {
+  return constNumbers(n)?.map((x) => Math.trunc(x));
+}
+
+function transposedConst(b: Builder, id: string, src: IrNode): string {
+  const v = constValue(src);
+  if (!v || v.shape.length !== 2) throw new TfeError('E_IR', `to-ring: "${id}" is not a matrix`);
+  const [r, c] = v.shape;
+  const x = tensorToFloat64(v, id);
+  const t = new Float64Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = x[i * c + j];
+  return b.add({ op: 'const', inputs: [], attrs: { param: true }, shape: [c, r], source: id, value: t }, `${id}/T`);
+}
+
+/** A MatMul operand, transposed if its flag says so. */
+function matOperand(b: Builder, n: IrNode, k: 0 | 1): string {
+  const flag = n.attrs[k === 0 ? 'transpose_a' : 'transpose_b'] === true;
+  const id = n.inputs[k];
+  if (!flag) return b.val(id);
+  const src = b.tf.get(id);
+  if (src && constValue(src)) return transposedConst(b, id, src);
+  const s = shapeOf(src as IrNode);
+  const perm = s.map((_, i) => i);
+  [perm[s.length - 2], perm[s.length - 1]] = [perm[s.length - 1], perm[s.length - 2]];
+  return b.op('transpose', [b.val(id)], perm.map((p) => s[p]), n.id, { perm }, `${n.id}/transpose_${k === 0 ? 'a' : 'b'}`);
+}
+
+function windowAttrs(b: Builder, n: IrNode, withKsize: boolean): RingAttrs | undefined {
+  const strides = spatialPair(n.attrs.strides, [1, 1]);
+  const padding = n.attrs.padding;
+  const ksize = withKsize ? spatialPair(n.attrs.ksize, undefined) : [1, 1];
+  const dil = spatialPair(n.attrs.dilations, [1, 1]);
+  if (!strides || !ksize || (padding !== 'SAME' && padding !== 'VALID')) {
+    b.fail(n, `window attributes not supported (padding ${JSON.stringify(padding)})`);
+    return undefined;
+  }
+  if (!dil || dil[0] !== 1 || dil[1] !== 1) {
+    b.fail(n, 'dilated convolutions are not supported');
+    return undefined;
+  }
+  return withKsize ? { ksize, strides, padding } : { strides, padding };
+}
+
+/** Mean: over H,W of NHWC as an avgpool over the plane, else sum times 1/count. */
+function mean(b: Builder, n: IrNode): void {
+  const x = b.tf.get(n.inputs[0]) as IrNode;
+  const s = shapeOf(x);
+  const axes = (ints(b.tf.get(n.inputs[1])) ?? []).map((a) => (a < 0 ? a + s.length : a));
+  const keep = n.attrs.keep_dims === true;
+  const out = shapeOf(n);
+  const set = new Set(axes);
+  if (s.length === 4 && set.size === 2 && set.has(1) && set.has(2) && s[1] > 0 && s[2] > 0) {
+    const pooled = [s[0], 1, 1, s[3]];
+    const p = b.op('avgpool', [b.val(x.id)], pooled, n.id, { ksize: [s[1], s[2]], strides: [1, 1], padding: 'VALID' }, keep ? n.id : `${n.id}/pool`);
+    b.alias.set(n.id, keep ? p : b.op('reshape', [p], out, n.id, { shape: [...out] }));
+    return;
+  }
+  if (axes.some((a) => s[a] < 0)) {
+    b.fail(n, 'Mean over the batch dimension');
+    return;
+  }
+  const count = axes.reduce((a, ax) => a * s[ax], 1);
+  const sum = b.op('sum', [b.val(x.id)], out, n.id, { axes, keepDims: keep }, `${n.id}/sum`);
+  const r = b.constant(1 / count, n.id, `${n.id}/reciprocal`);
+  b.alias.set(n.id, b.op('mul', [sum, r], out, n.id));
+}
+
+function convert(b: Builder, n: IrNode, softmaxOutputs: ReadonlySet<string>): void {
+  const shape = shapeOf(n);
+  const un = (op: RingOp, attrs: RingAttrs = {}): void => {
+    b.alias.set(n.id, b.op(op, [b.val(n.inputs[0])], shape, n.id, attrs));
+  };
+  const bin = (op: RingOp): void => {
+    b.alias.set(n.id, b.op(op, [b.val(n.inputs[0]), b.val(n.inputs[1])], shape, n.id));
+  };
+  switch (n.op) {
+    case 'Placeholder':
+      b.alias.set(n.id, b.op('input', [], shape, n.id));
+      return;
+    case 'Const':
+      return; // materialised on first data use
+    case 'Identity':
+      b.alias.set(n.id, b.val(n.inputs[0]));
+      return;
+    case 'MatMul':
+      b.alias.set(n.id, b.op('matmul', [matOperand(b, n, 0), matOperand(b, n, 1)], shape, n.id));
+      return;
+    case 'Conv2D':
+    case 'DepthwiseConv2D': {
+      const a = windowAttrs(b, n, false);
+      if (a) b.alias.set(n.id, b.op(n.op === 'Conv2D' ? 'conv2d' : 'depthwise_conv2d', [b.val(n.inputs[0]), b.val(n.inputs[1])], shape, n.id, a));
+      return;
+    }
+    case 'BiasAdd':
+    case 'Add':
+      bin('add');
+      return;
+    case 'Sub':
+      bin('sub');
+      return;
+    case 'Mul':
+      bin('mul');
+      return;
+    case 'Neg':
+      un('neg');
+      return;
+    case 'Relu':
+      un('relu');
+      return;
+    case 'Relu6': {
+      const x = b.val(n.inputs[0]);
+      const r1 = b.op('relu', [x], shape, n.id, {}, `${n.id}/relu`);
+      const six = b.constant(6, n.id, `${n.id}/six`);
+      const xm = b.op('sub', [x, six], shape, n.id, {}, `${n.id}/minus6`);
+      const r2 = b.op('relu', [xm], shape, n.id, {}, `${n.id}/relu_minus6`);
+      b.alias.set(n.id, b.op('sub', [r1, r2], shape, n.id));
+      return;
+    }
+    case 'Sigmoid':
+      un('sigmoid');
+      return;
+    case 'Tanh':
+      un('tanh');
+      return;
+    case 'Softmax':
+      if (softmaxOutputs.has(n.id)) b.alias.set(n.id, b.val(n.inputs[0]));
+      else b.fail(n, 'a Softmax inside the model cannot be computed (only a final Softmax, which the client applies)');
+      return;
+    case 'MaxPool':
+    case 'AvgPool': {
+      const a = windowAttrs(b, n, true);
+      if (a) un(n.op === 'MaxPool' ? 'maxpool' : 'avgpool', a);
+      return;
+    }
+    case 'Mean':
+      mean(b, n);
+      return;
+    case 'Sum': {
+      const s = shapeOf(b.tf.get(n.inputs[0]) as IrNode);
+      const axes = (ints(b.tf.get(n.inputs[1])) ?? []).map((a) => (a < 0 ? a + s.length : a));
+      un('sum', { axes, keepDims: n.attrs.keep_dims === true });
+      return;
+    }
+    case 'ArgMax': {
+      const s = shapeOf(b.tf.get(n.inputs[0]) as IrNode);
+      const ax = ints(b.tf.get(n.inputs[1]))?.[0] ?? 0;
+      if ((ax < 0 ? ax + s.length : ax) !== s.length - 1) b.fail(n, 'ArgMax over an axis other than the last');
+      else un('argmax');
+      return;
+    }
+    case 'Reshape':
+    case 'Squeeze':
+    case 'ExpandDims':
+      un('reshape', { shape: [...shape] });
+      return;
+    case 'Transpose':
+      un('transpose', { perm: ints(b.tf.get(n.inputs[1])) ?? [] });
+      return;
+    case 'Pad': {
+      const p = ints(b.tf.get(n.inputs[1])) ?? [];
+      const pairs: number[][] = [];
+      for (let i = 0; i < p.length; i += 2) pairs.push([p[i], p[i + 1]]);
+      un('pad', { paddings: pairs });
+      return;
+    }
+    case 'Concat': {
+      const data = n.inputs.slice(0, -1);
+      const ax = ints(b.tf.get(n.inputs[n.inputs.length - 1]))?.[0] ?? 0;
+      b.alias.set(n.id, b.op('concat', data.map((i) => b.val(i)), shape, n.id, { axis: ax < 0 ? ax + shape.length : ax }));
+      return;
+    }
+    default:
+      b.fail(n, hintFor(n.op));
+  }
+}
+
+function hintFor(op: string): string {
+  if (op === 'FusedBatchNorm') return 'a batch normalisation not preceded by a linear op cannot be folded';
+  return `${op} on a secret value has no secure implementation`;
+}
+
+/** Converts the TF-level graph to the ring IR; E_UNSUPPORTED listing every node it cannot convert. */
+export function toRing(g: IrGraph, opts: SecureOptions): RingGraph {
+  const tf = new Map(g.nodes.map((n) => [n.id, n]));
+  const b = new Builder(tf);
+  const softmaxOutputs = new Set(g.outputs.filter((o) => tf.get(o)?.op === 'Softmax'));
+  const problems = b.problems;
+  for (const n of g.nodes) {
+    try {
+      convert(b, n, softmaxOutputs);
+    } catch (e) {
+      if (!(e instanceof TfeError) || problems.length === 0) throw e;
+    }
+  }
+  if (opts.outputLabel && g.outputs.length !== 1) problems.push({ node: g.outputs.join(', '), op: 'output', why: '--output label needs exactly one output' });
+  if (problems.length > 0) {
+    throw new TfeError(
+      'E_UNSUPPORTED',
+      `${problems.length} node(s) cannot be computed securely:\n${problems.map((p) => `  ${p.node} (${p.op}): ${p.why}`).join('\n')}`,
+      'cut the model before or after these nodes with --input NAME=SHAPE / --output NAME, or replace them in the model',
+    );
+  }
+  for (const o of g.outputs) {
+    const v = b.val(o);
+    const sm = softmaxOutputs.has(o);
+    const vn = b.nodes.find((m) => m.id === v) as RingNode;
+    if (opts.outputLabel) {
+      const am = b.op('argmax', [v], vn.shape.slice(0, -1), o, {}, `${o}/argmax`);
+      b.op('output', [am], vn.shape.slice(0, -1), o, { name: o, postprocess: 'none', kind: 'label' }, `${o}/output`);
+    } else {
+      b.op('output', [v], vn.shape, o, { name: o, postprocess: sm ? 'softmax' : 'none', kind: sm ? 'logits' : 'values' }, `${o}/output`);
+    }
+  }
+  return { nodes: b.nodes, fracBits: opts.fracBits, source: g.source };
+}
