@@ -1,7 +1,8 @@
 /**
  * Keras layers -> the TensorFlow-level IR ops they compute, one converter object per layer
  * class in a registry (KERAS_LAYERS). Semantics follow the Keras layer docs (keras.io/api/
- * layers) and the TF ops Keras itself calls (tf.keras 2.x: Dense -> MatMul + BiasAdd,
+ * layers) and the TF ops Keras itself calls (tf.keras 2.x: Dense -> MatMul + BiasAdd (on a
+ * rank-3/4 input: a 1x1 Conv2D, the same contraction, keeping the batch the one symbolic dim),
  * Conv2D -> Conv2D + BiasAdd, BatchNormalization at inference -> FusedBatchNorm with the
  * moving statistics, Flatten -> Reshape to [-1, prod] (row-major, channels last), ...).
  *

@@ -17,12 +17,13 @@ import { runIr } from './ir-forward.js';
 import { loadReference, predictAll } from './tfjs-reference.js';
 
 /** [N,8,8,3] -> ... -> [N,3]; shapes in the comments. */
-export const ALL_LAYERS: ModelSpec = {
+const ALL_LAYERS: ModelSpec = {
   name: 'all_layers',
   input: { name: 'image', batchShape: [null, 8, 8, 3] },
   outputs: ['probs', 'cat', 'gap', 'bn2', 'r', 'd4'],
   layers: [
-    { name: 'pad', className: 'ZeroPadding2D', config: { padding: [[1, 1], [2, 0]], data_format: 'channels_last' }, inbound: ['image'] }, // [10,10,3]
+    { name: 'scale', className: 'Rescaling', config: { scale: 2, offset: -0.5 }, inbound: ['image'] },
+    { name: 'pad', className: 'ZeroPadding2D', config: { padding: [[1, 1], [2, 0]], data_format: 'channels_last' }, inbound: ['scale'] }, // [10,10,3]
     { name: 'c1', className: 'Conv2D', config: { filters: 4, kernel_size: [3, 3], strides: [2, 2], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'relu', use_bias: false }, inbound: ['pad'], weights: [{ name: 'kernel', shape: [3, 3, 3, 4] }] }, // [5,5,4]
     { name: 'dw', className: 'DepthwiseConv2D', config: { kernel_size: [3, 3], strides: [1, 1], padding: 'valid', depth_multiplier: 2, data_format: 'channels_last', dilation_rate: [1, 1], activation: 'relu6', use_bias: true }, inbound: ['c1'], weights: [{ name: 'depthwise_kernel', shape: [3, 3, 4, 2] }, { name: 'bias', shape: [8] }] }, // [3,3,8]
     { name: 'bn', className: 'BatchNormalization', config: { axis: -1, momentum: 0.99, epsilon: 0.001, center: true, scale: true }, inbound: ['dw'], weights: [{ name: 'gamma', shape: [8] }, { name: 'beta', shape: [8] }, { name: 'moving_mean', shape: [8] }, { name: 'moving_variance', shape: [8], positive: true }] },
@@ -80,6 +81,7 @@ test('all supported layers, Keras 2 config: IR matches tfjs-layers within 1e-4',
   const g = await compareWithTfjs(keras2Config(ALL_LAYERS), 'keras2');
   assert.deepEqual(nonConstOps(g), [
     'image:Placeholder',
+    'scale/mul:Mul', 'scale/add:Add',
     'pad/Pad:Pad',
     'c1/Conv2D:Conv2D', 'c1/Relu:Relu', // use_bias false: no BiasAdd
     'dw/DepthwiseConv2D:DepthwiseConv2D', 'dw/BiasAdd:BiasAdd', 'dw/Relu6:Relu6',
