@@ -6,11 +6,37 @@
  * PROVENANCE.md: regression X=5 -> 2.1193342, half_plus_two y = 0.5x + 2, times_three y = 3x.
  */
 import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
-import { sharedModel } from '../support/paths.js';
+import { SHARED_MODELS, sharedModel } from '../support/paths.js';
 import { compileIr, kerasReference, maxAbs, maxAbsDiff, pseudoRandom, runIrSingle, tfGraphReference } from './helpers.js';
 
 const TOL = 1e-4;
+
+/** The shared models and the test file that covers each (a new model must be added somewhere). */
+const COVERED: Readonly<Record<string, string>> = {
+  arm_kws_cnn_s: 'kws-cut.test.ts',
+  mnist_testset: 'mnist-check.ts (data)',
+  moonflower_mnist_convnet_h5: 'mnist-moonflower-h5.test.ts',
+  moonflower_mnist_convnet_keras3: 'mnist-moonflower-keras3.test.ts',
+  tf2onnx_fc_layers: 'mnist-fc-layers.test.ts',
+  tf2onnx_regression_graphdef: 'small-models.test.ts',
+  tf2onnx_regression_savedmodel: 'small-models.test.ts',
+  tfe_2lfc: 'small-models.test.ts',
+  tfe_mnist_cnn_avgpool: 'mnist-tfe-cnn-avgpool.test.ts',
+  tfe_short_dnn_h5: 'mnist-short-dnn-h5.test.ts',
+  tfjs_e2e_dense_graph_model: 'small-models.test.ts',
+  tfjs_e2e_matmul_graph_model: 'small-models.test.ts',
+  tfjs_examples_abalone_layers: 'small-models.test.ts',
+  tfjs_node_times_three_float: 'small-models.test.ts',
+  tfserving_half_plus_two_cpu: 'small-models.test.ts',
+  tfserving_half_plus_two_tf2_cpu: 'small-models.test.ts',
+};
+
+test('every shared model has an end-to-end test', () => {
+  const dirs = readdirSync(SHARED_MODELS, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+  for (const d of dirs) assert.ok(COVERED[d], `${d} in ${SHARED_MODELS} has no end-to-end test: add one to test/e2e-frontends`);
+});
 
 test('tf2onnx regression (GraphDef and SavedModel): X=5 -> 2.1193342, and agrees with tfjs', async () => {
   for (const p of [sharedModel('tf2onnx_regression_graphdef', 'frozen.pb'), sharedModel('tf2onnx_regression_savedmodel', 'saved_model')]) {
@@ -36,9 +62,15 @@ test('tfserving half_plus_two (TF1 and TF2 SavedModels): y = 0.5x + 2', async ()
   }
 });
 
-test('tfjs-node times_three_float SavedModel: y = 3x', async () => {
-  const g = await compileIr(sharedModel('tfjs_node_times_three_float', 'saved_model'));
-  for (const x of [0, 1.5, -4]) assert.equal(runIrSingle(g, { shape: [], data: Float64Array.of(x) }).data[0], 3 * x);
+test('tfjs-node times_three_float SavedModel: y = 3x, and agrees with tfjs', async () => {
+  const p = sharedModel('tfjs_node_times_three_float', 'saved_model');
+  const g = await compileIr(p);
+  const ref = await tfGraphReference(p);
+  for (const x of [0, 1.5, -4]) {
+    const y = runIrSingle(g, { shape: [], data: Float64Array.of(x) });
+    assert.equal(y.data[0], 3 * x);
+    assert.ok(maxAbsDiff(y, await ref({ shape: [], data: Float64Array.of(x) })) < TOL);
+  }
 });
 
 test('tfjs graph models (MatMul, fused Dense) agree with tfjs', async () => {
