@@ -3,7 +3,9 @@
 // arguments are checked (type, length, alignment, overlap, integer ranges) and
 // misuse throws a JS Error with a `code` (E_ARG / E_SHAPE / E_BACKEND) instead
 // of touching memory. runtime/ring/native.ts wraps this as a FlatKernels.
-#define NAPI_VERSION 8
+#ifndef NAPI_VERSION
+#define NAPI_VERSION 8  // binding.gyp sets it too; 8 is Node >= 12.22 / 14.17 / 15.12
+#endif
 #include <node_api.h>
 
 #include <cmath>

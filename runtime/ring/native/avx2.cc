@@ -59,7 +59,7 @@ TFE_AVX2 static void micro_avx2_t(std::size_t kc, const u64* a, const u64* b, st
       }
     }
   }
-  const __m256i hi_mask = _mm256_set1_epi64x(static_cast<long long>(0xffffffff00000000ull));
+  const __m256i hi_mask = _mm256_set1_epi64x(-(1LL << 32));  // 0xffffffff00000000
 #pragma GCC unroll 16
   for (int r = 0; r < MR; r++)
 #pragma GCC unroll 16
