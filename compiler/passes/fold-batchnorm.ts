@@ -8,7 +8,7 @@
  * keeps the normalisation node's id). A FusedBatchNorm that cannot fold becomes
  * Mul + Add with constants. Runs after shape inference and keeps every node shaped.
  */
-import { removeDeadNodes, useCounts } from '../../src/ir/graph.js';
+import { freshId, removeDeadNodes, useCounts } from '../../src/ir/graph.js';
 import type { IrGraph, IrNode } from '../../src/ir/node.js';
 import { constNumbers, makeConst } from '../../src/ir/tensor-data.js';
 import type { Pass } from './pass.js';
@@ -87,8 +87,7 @@ function fold(g: IrGraph, chain: Chain, endNode: IrNode, s: Float64Array | undef
   const channels = t.length;
   const taken = new Set(g.nodes.map((n) => n.id));
   const fresh = (base: string): string => {
-    let id = base;
-    for (let k = 1; taken.has(id); k++) id = `${base}_${k}`;
+    const id = freshId(taken, base);
     taken.add(id);
     return id;
   };
@@ -130,9 +129,15 @@ function rewriteAt(g: IrGraph, ctx: Ctx, n: IrNode): IrGraph | undefined {
     const chain = chainAt(ctx, x.id);
     if (chain) return fold(g, chain, n, s, t);
     // Not foldable: x*s + t with constants.
-    const sc0 = makeConst(`${n.id}/bn_scale`, n.dtype, [channels], s);
-    const sh0 = makeConst(`${n.id}/bn_shift`, n.dtype, [channels], t);
-    const mul: IrNode = { id: `${n.id}/bn_mul`, op: 'Mul', inputs: [x.id, sc0.id], attrs: {}, dtype: n.dtype, shape: n.shape };
+    const taken = new Set(g.nodes.map((m) => m.id));
+    const fresh = (base: string): string => {
+      const id = freshId(taken, base);
+      taken.add(id);
+      return id;
+    };
+    const sc0 = makeConst(fresh(`${n.id}/bn_scale`), n.dtype, [channels], s);
+    const sh0 = makeConst(fresh(`${n.id}/bn_shift`), n.dtype, [channels], t);
+    const mul: IrNode = { id: fresh(`${n.id}/bn_mul`), op: 'Mul', inputs: [x.id, sc0.id], attrs: {}, dtype: n.dtype, shape: n.shape };
     const addN: IrNode = { id: n.id, op: 'Add', inputs: [mul.id, sh0.id], attrs: {}, dtype: n.dtype, shape: n.shape };
     const nodes = g.nodes.flatMap((m) => (m.id === n.id ? [sc0, sh0, mul, addN] : [m]));
     return removeDeadNodes({ ...g, nodes });
