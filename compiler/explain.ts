@@ -1,0 +1,98 @@
+/**
+ * `tfe compile --explain` and the one-screen summary: a per-layer table of the plan
+ * (layer = the model node the steps came from; kernels; output shape; scale; the
+ * headroom bound on |value|, conservative; rounds, bytes each server sends, dealer
+ * bytes, all declared costs at batch 1 with the weight masks open; the approximation
+ * and its error), then the totals per prediction, for the first prediction (masks
+ * opened) and for the setup (weights shared).
+ */
+import type { RingGraph } from '../src/ir/ring-ops.js';
+import type { Plan, PlanCost, PlanStep } from '../src/plan/schema.js';
+import { addCosts } from '../src/protocols/spec.js';
+
+function kb(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+function table(rows: string[][]): string {
+  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows.map((r) => r.map((x, c) => x.padEnd(w[c])).join('  ').trimEnd()).join('\n');
+}
+
+function costLine(what: string, c: PlanCost): string {
+  const parties = Object.entries(c.bytes).map(([r, b]) => `${r} ${kb(b)}`).join(', ');
+  return `${what}: ${c.rounds} rounds; sent: ${parties || 'nothing'}; dealer ${kb(c.dealerBytes)}`;
+}
+
+interface Layer {
+  readonly source: string;
+  readonly steps: PlanStep[];
+}
+
+function layers(steps: readonly PlanStep[]): Layer[] {
+  const out: Layer[] = [];
+  for (const s of steps) {
+    const last = out[out.length - 1];
+    if (last && last.source === s.source) last.steps.push(s);
+    else out.push({ source: s.source, steps: [s] });
+  }
+  return out;
+}
+
+/** The per-layer table and totals. */
+export function explainPlan(plan: Plan, ring: RingGraph): string {
+  const tensors = new Map(plan.tensors.map((t) => [t.id, t]));
+  const bounds = new Map(ring.nodes.map((n) => [n.id, n.bound]));
+  const rows: string[][] = [['layer', 'kernels', 'shape', 'scale', '|x| bound', 'rounds', 'bytes/server', 'dealer', 'approximation']];
+  const notes: string[] = [];
+  for (const l of layers(plan.steps)) {
+    const out = tensors.get(l.steps[l.steps.length - 1].outputs[0]);
+    const c = addCosts(l.steps.map((s) => s.cost));
+    const approx = l.steps.find((s) => s.approximation)?.approximation;
+    if (approx) notes.push(`${l.source}: ${approx}`);
+    const b = out?.name !== undefined ? bounds.get(out.name) : undefined;
+    rows.push([
+      l.source,
+      l.steps.map((s) => s.kernel).join('+'),
+      `[${out?.shape.join(',') ?? ''}]`,
+      String(out?.scale ?? ''),
+      b !== undefined ? b.toPrecision(3) : '',
+      String(c.rounds),
+      kb(c.bytes.server0 ?? 0),
+      kb(c.dealerBytes),
+      approx ? `see note ${notes.length}` : '',
+    ]);
+  }
+  const lines = [
+    `plan for ${plan.model.path} (${plan.model.format}): protocol ${plan.protocol}, ${plan.fracBits} fractional bits, input range [${plan.inputs[0].range.join(', ')}]`,
+    '',
+    table(rows),
+    '',
+    ...(notes.length ? ['approximations:', ...notes.map((n, i) => `  ${i + 1}. ${n}`), ''] : []),
+    costLine('per prediction', plan.cost.perPrediction),
+    costLine('first prediction (opens the masked weights)', plan.cost.firstPrediction),
+    costLine('setup (model owner shares the weights)', plan.cost.setup),
+    'bounds are conservative (worst case over the declared input range); costs are declared costs at batch 1',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+/** The one-screen summary printed after `tfe compile -o DIR`. */
+export function summarizePlan(plan: Plan, dir: string | undefined): string {
+  const io = [
+    ...plan.inputs.map((i) => `  input  ${i.name} [${i.shape.join(',')}] from ${i.provider}, scale ${i.scale}, range [${i.range.join(', ')}]`),
+    ...plan.outputs.map((o) => `  output ${o.name} [${o.shape.join(',')}] to ${o.receiver}, scale ${o.scale}, ${o.kind}${o.postprocess !== 'none' ? ` (client applies ${o.postprocess})` : ''}`),
+  ];
+  const approx = plan.steps.filter((s) => s.approximation).length;
+  const secretWeights = plan.setupSteps.length;
+  return [
+    `compiled ${plan.model.path} (${plan.model.format}) for ${plan.protocol}, ${plan.fracBits} fractional bits`,
+    ...io,
+    `  ${plan.steps.length} steps per prediction, ${secretWeights} secret weight tensors${plan.weights.length > secretWeights ? `, ${plan.weights.length - secretWeights} public tensors` : ''}${approx ? `, ${approx} approximated activations (see --explain)` : ''}`,
+    `  ${costLine('per prediction', plan.cost.perPrediction)}`,
+    `  ${costLine('first prediction', plan.cost.firstPrediction)}`,
+    ...(dir !== undefined ? [`wrote ${dir}/plan.json (public), ${dir}/weights.bin and ${dir}/weights.json (the model owner's, private)`] : []),
+  ].join('\n') + '\n';
+}
