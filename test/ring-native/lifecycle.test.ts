@@ -6,7 +6,9 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, test } from 'node:test';
 import { Worker } from 'node:worker_threads';
 import { applyEnvOverrides, loadNativeKernels, packageRoot } from '../../runtime/ring/native.js';
@@ -16,6 +18,38 @@ function addonPath(): string {
   const root = packageRoot();
   assert.ok(root !== undefined, 'package root not found');
   return join(root, 'build', 'Release', 'tfe_ring.node');
+}
+
+/**
+ * Runs `node` on a script that loads runtime/ring/index and native (the .js files
+ * under dist/, or the .ts sources when this test itself runs under tsx) with
+ * extra environment variables; undefined if neither form can be loaded.
+ */
+function runLoaderChild(env: Record<string, string>): { status: number | null; stdout: string; stderr: string } | undefined {
+  const pick = (name: string): { url: URL; args: string[] } | undefined => {
+    const js = new URL(`../../runtime/ring/${name}.js`, import.meta.url);
+    if (existsSync(fileURLToPath(js))) return { url: js, args: [] };
+    const ts = new URL(`../../runtime/ring/${name}.ts`, import.meta.url);
+    if (existsSync(fileURLToPath(ts)) && process.execArgv.includes('tsx')) return { url: ts, args: [...process.execArgv] };
+    return undefined;
+  };
+  const index = pick('index');
+  const native = pick('native');
+  if (!index || !native) return undefined;
+  const script = `
+    const index = await import(${JSON.stringify(index.url.href)});
+    const native = await import(${JSON.stringify(native.url.href)});
+    try {
+      const b = index.defaultBackend();
+      process.stdout.write(b.name + ' ' + native.loadNativeKernels().isa() + ' ' + b.threads());
+    } catch (e) {
+      process.stdout.write('error ' + e.code + ': ' + e.message);
+    }
+  `;
+  const res = spawnSync(process.execPath, [...index.args, '--input-type=module', '-e', script], {
+    timeout: 20_000, encoding: 'utf8', env: { ...process.env, TFE_RING_BACKEND: '', TFE_RING_ISA: '', TFE_RING_THREADS: '', ...env },
+  });
+  return { status: res.status, stdout: res.stdout, stderr: res.stderr };
 }
 
 describe('native ring addon lifecycle', { skip: skipUnlessBuilt }, () => {
@@ -52,6 +86,22 @@ describe('native ring addon lifecycle', { skip: skipUnlessBuilt }, () => {
     } finally {
       k.setIsa(isa0);
       k.setThreads(threads0);
+    }
+  });
+
+  test('the environment overrides reach a fresh process through the backend selection', (t) => {
+    const k = kernels();
+    const portable = runLoaderChild({ TFE_RING_ISA: 'portable', TFE_RING_THREADS: '3' });
+    if (!portable) {
+      t.skip('runtime/ring/index is neither built (.js) nor loadable through tsx here');
+      return;
+    }
+    assert.equal(portable.stdout, 'native portable 3', portable.stderr);
+    const best = runLoaderChild({});
+    assert.equal(best?.stdout, `native ${k.isas()[0]} ${k.defaultThreads()}`, best?.stderr);
+    if (!k.isas().includes('avx512')) {
+      const refused = runLoaderChild({ TFE_RING_ISA: 'avx512' });
+      assert.match(refused?.stdout ?? '', /^error E_BACKEND: TFE_RING_ISA='avx512': this CPU cannot run that path/);
     }
   });
 
