@@ -1,0 +1,75 @@
+/**
+ * Loads a prediction input file by its extension: .npy (NumPy), .json (nested arrays,
+ * or an object of named nested arrays), .png (an image: pixels / 255, [1, H, W, C]).
+ * The tensor is then fitted to the plan's input shape: a batch of 1 is added if the
+ * file lacks it, and a [1, 28, 28, 1] image feeds a [-1, 784] model by flattening
+ * (row-major, as the MNIST models expect). A size mismatch is an E_SHAPE error naming
+ * the expected shape.
+ */
+import { readFileSync } from 'node:fs';
+import { extname } from 'node:path';
+import { TfeError } from '../../src/errors.js';
+import type { InputBinding } from '../../src/plan/index.js';
+import type { FloatTensor } from '../party/executor.js';
+import { parseJsonInputs } from './json-input.js';
+import { parseNpy } from './npy.js';
+import { parsePng } from './png.js';
+
+export interface InputFileOptions {
+  /** Resize images to the model's height and width. */
+  readonly resize?: boolean;
+}
+
+function fit(t: FloatTensor, b: InputBinding, where: string): FloatTensor {
+  const want = b.shape;
+  const perExample = want.slice(1).reduce((a, d) => a * d, 1);
+  const matches = (s: readonly number[]) => s.length === want.length && s.every((d, i) => want[i] === -1 || want[i] === d);
+  if (matches(t.shape)) return t;
+  // add a batch dimension, or flatten each example, when the element count allows it
+  if (matches([1, ...t.shape])) return { shape: [1, ...t.shape], data: t.data };
+  if (want[0] === -1 && perExample > 0 && t.data.length % perExample === 0) {
+    return { shape: [t.data.length / perExample, ...want.slice(1)], data: t.data };
+  }
+  throw new TfeError('E_SHAPE', `${where}: input of shape [${t.shape.join(',')}] does not fit the model's input '${b.name}' of shape [${want.map((d) => (d === -1 ? 'N' : d)).join(',')}]`);
+}
+
+/** Reads `path` and returns the inputs by binding name. */
+export function readInputFile(path: string, bindings: readonly InputBinding[], opts: InputFileOptions = {}): Record<string, FloatTensor> {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    throw new TfeError('E_IO', `cannot read input ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const ext = extname(path).toLowerCase();
+  const only = (t: FloatTensor): Record<string, FloatTensor> => {
+    if (bindings.length !== 1) {
+      throw new TfeError('E_ARG', `${path} holds one tensor but the model has ${bindings.length} inputs (${bindings.map((b) => b.name).join(', ')})`, 'give a .json object mapping each input name to its array');
+    }
+    return { [bindings[0].name]: fit(t, bindings[0], path) };
+  };
+  if (ext === '.npy') return only(parseNpy(bytes, path));
+  if (ext === '.png') {
+    const b = bindings[0];
+    const s = b.shape;
+    const channels = s.length === 4 ? s[3] : 1;
+    if (channels !== 1 && channels !== 3) throw new TfeError('E_SHAPE', `${path}: the model's input has ${channels} channels; images give 1 or 3`);
+    const hw: readonly [number, number] = s.length === 4 ? [s[1], s[2]] : [Math.round(Math.sqrt(s[1])), Math.round(Math.sqrt(s[1]))];
+    const img = parsePng(bytes, path, { channels, ...(opts.resize ? { resizeTo: hw } : {}) });
+    if (!opts.resize && (img.shape[1] !== hw[0] || img.shape[2] !== hw[1])) {
+      throw new TfeError('E_SHAPE', `${path} is ${img.shape[2]}x${img.shape[1]} pixels but the model takes ${hw[1]}x${hw[0]}`, 'pass --resize to resize it (bilinear)');
+    }
+    return only(img);
+  }
+  if (ext === '.json') {
+    const v = parseJsonInputs(new TextDecoder().decode(bytes), path);
+    if ('shape' in v && 'data' in v && v.data instanceof Float64Array) return only(v as FloatTensor);
+    const named = v as Record<string, FloatTensor>;
+    return Object.fromEntries(bindings.map((b) => {
+      const t = named[b.name];
+      if (!t) throw new TfeError('E_ARG', `${path} has no input '${b.name}' (it has ${Object.keys(named).join(', ')})`);
+      return [b.name, fit(t, b, path)];
+    }));
+  }
+  throw new TfeError('E_FORMAT', `${path}: unknown input format '${ext}'`, 'inputs are .npy, .json or .png files');
+}

@@ -1,0 +1,61 @@
+/**
+ * Reads a PNG image as a model input: pixels scaled to [0, 1] (value / 255, or / 65535
+ * for 16-bit images), as [1, H, W, C] with C = 1 (grayscale: the luminance
+ * 0.299 R + 0.587 G + 0.114 B, or the gray channel) or 3 (RGB), alpha dropped.
+ * Resizing happens only when asked (bilinear, to the model's H x W); otherwise a size
+ * that differs from the model's is an E_SHAPE error naming both sizes.
+ */
+import { PNG } from 'pngjs';
+import { TfeError } from '../../src/errors.js';
+import type { FloatTensor } from '../party/executor.js';
+
+export interface PngOptions {
+  readonly channels: 1 | 3;
+  /** Resize to this [height, width] (bilinear). */
+  readonly resizeTo?: readonly [number, number];
+}
+
+function bilinear(src: Float64Array, h: number, w: number, c: number, oh: number, ow: number): Float64Array {
+  const out = new Float64Array(oh * ow * c);
+  for (let y = 0; y < oh; y++) {
+    const fy = Math.min(Math.max(((y + 0.5) * h) / oh - 0.5, 0), h - 1);
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(y0 + 1, h - 1);
+    const dy = fy - y0;
+    for (let x = 0; x < ow; x++) {
+      const fx = Math.min(Math.max(((x + 0.5) * w) / ow - 0.5, 0), w - 1);
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(x0 + 1, w - 1);
+      const dx = fx - x0;
+      for (let k = 0; k < c; k++) {
+        const p = (yy: number, xx: number) => src[(yy * w + xx) * c + k];
+        out[(y * ow + x) * c + k] = (1 - dy) * ((1 - dx) * p(y0, x0) + dx * p(y0, x1)) + dy * ((1 - dx) * p(y1, x0) + dx * p(y1, x1));
+      }
+    }
+  }
+  return out;
+}
+
+export function parsePng(bytes: Uint8Array, where: string, opts: PngOptions): FloatTensor {
+  let img: PNG;
+  try {
+    img = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  } catch (e) {
+    throw new TfeError('E_FORMAT', `${where}: not a readable PNG image: ${(e as Error).message}`);
+  }
+  const { width: w, height: h, data } = img;
+  const max = data instanceof Uint16Array ? 65535 : 255;
+  const c = opts.channels;
+  let px: Float64Array = new Float64Array(h * w * c);
+  for (let i = 0; i < h * w; i++) {
+    const [r, g, b] = [data[4 * i], data[4 * i + 1], data[4 * i + 2]];
+    if (c === 1) px[i] = (r === g && g === b ? r : 0.299 * r + 0.587 * g + 0.114 * b) / max;
+    else for (let k = 0; k < 3; k++) px[3 * i + k] = data[4 * i + k] / max;
+  }
+  let [oh, ow] = [h, w];
+  if (opts.resizeTo) {
+    [oh, ow] = opts.resizeTo;
+    px = bilinear(px, h, w, c, oh, ow);
+  }
+  return { shape: [1, oh, ow, c], data: px };
+}
