@@ -1,0 +1,121 @@
+/**
+ * The secure half of `tfe compile`: the options that shape the plan (one table, each
+ * with its default for --help) and the action that compiles to a plan: writes
+ * DIR/plan.json, DIR/weights.bin and DIR/weights.json with -o DIR, prints a
+ * one-screen summary, or the per-layer table with --explain, or the ring IR after a
+ * secure pass with --emit ir:PASS. compiler/cli.ts adds these options to its own and
+ * hands `--emit plan` and the secure passes here.
+ */
+import { Option } from 'commander';
+import { TfeError } from '../src/errors.js';
+import { DEFAULT_FRAC_BITS } from '../src/fixed/index.js';
+import { compile, secureOptionsOf, type CompileOptions } from './compile.js';
+import { explainPlan, summarizePlan } from './explain.js';
+import type { ConstFeed, InputOverride } from './passes/pass.js';
+import { loadModel } from './frontend/index.js';
+import { runPipeline } from './pipeline.js';
+import { printRing } from './ring/print.js';
+import { runSecurePipeline, SECURE_PASS_NAMES } from './secure-pipeline.js';
+import { RELU_RANGE_CAP } from './secure/options.js';
+
+export interface SecureCliOptions {
+  readonly out?: string;
+  readonly explain?: boolean;
+  readonly protocol: string;
+  readonly fracBits: number;
+  readonly relu: string;
+  readonly reluRange?: number;
+  readonly inputRange: readonly [number, number];
+  readonly calibrate?: string;
+  readonly publicWeights?: boolean;
+}
+
+/** What compiler/cli.ts parses besides these (its own options). */
+export interface GraphCliOptions {
+  readonly emit: string;
+  readonly input: readonly InputOverride[];
+  readonly const: readonly ConstFeed[];
+  readonly output: readonly string[];
+  readonly signature?: string;
+}
+
+/** Parses `LO:HI` (e.g. 0:1, -8:8). */
+export function parseRange(spec: string): [number, number] {
+  const m = /^\s*(-?[\d.eE+-]+)\s*:\s*(-?[\d.eE+-]+)\s*$/.exec(spec);
+  const lo = m ? Number(m[1]) : NaN;
+  const hi = m ? Number(m[2]) : NaN;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || lo > hi) throw new TfeError('E_ARG', `--input-range ${spec}: expected LO:HI with LO <= HI, e.g. 0:1 or -8:8`);
+  return [lo, hi];
+}
+
+function positiveInt(name: string) {
+  return (s: string): number => {
+    const v = Number(s);
+    if (!Number.isInteger(v) || v < 1) throw new TfeError('E_ARG', `${name} ${s}: expected a positive integer`);
+    return v;
+  };
+}
+
+function positive(name: string) {
+  return (s: string): number => {
+    const v = Number(s);
+    if (!(v > 0) || !Number.isFinite(v)) throw new TfeError('E_ARG', `${name} ${s}: expected a positive number`);
+    return v;
+  };
+}
+
+/** The plan options, in the order `--help` lists them (after the graph options). */
+export function secureCliOptions(): Option[] {
+  return [
+    new Option('-o, --out <DIR>', 'write DIR/plan.json (public), DIR/weights.bin and DIR/weights.json (the model owner\'s, private)'),
+    new Option('--explain', 'print the per-layer table: kernels, shape, scale, bound, rounds, bytes, dealer bytes, approximations').default(false),
+    new Option('--protocol <NAME>', 'secure protocol').choices(['pond']).default('pond'),
+    new Option('--frac-bits <N>', 'fractional bits of the fixed-point encoding').argParser(positiveInt('--frac-bits')).default(DEFAULT_FRAC_BITS),
+    new Option('--relu <MODE>', 'ReLU by exact comparison, or by a fitted polynomial (an approximation)').choices(['exact', 'poly']).default('exact'),
+    new Option('--relu-range <R>', '--relu poly: fit on [-R, R]').argParser(positive('--relu-range')).default(undefined, `each layer's input bound, capped at ${RELU_RANGE_CAP}`),
+    new Option('--input-range <LO:HI>', 'declared range of every input element, for the headroom check').argParser(parseRange).default([-8, 8], '-8:8'),
+    new Option('--calibrate <FILE>', 'use the range observed in FILE (.npy or .json inputs) instead of --input-range'),
+    new Option('--public-weights', 'make the weights public (the servers see them: this REVEALS THE MODEL; cheaper products)').default(false),
+  ];
+}
+
+function compileOptionsOf(o: GraphCliOptions & SecureCliOptions): CompileOptions {
+  const label = o.output.includes('label');
+  return {
+    inputs: o.input,
+    consts: o.const,
+    outputs: o.output.filter((n) => n !== 'label'),
+    ...(o.signature !== undefined ? { signature: o.signature } : {}),
+    protocol: 'pond',
+    fracBits: o.fracBits,
+    relu: o.relu === 'poly' ? 'poly' : 'exact',
+    ...(o.reluRange !== undefined ? { reluRange: o.reluRange } : {}),
+    inputRange: o.inputRange,
+    ...(o.calibrate !== undefined ? { calibrate: o.calibrate } : {}),
+    publicWeights: o.publicWeights === true,
+    outputLabel: label,
+    ...(o.out !== undefined ? { outDir: o.out } : {}),
+  };
+}
+
+/** True when `--emit` asks for something this module produces. */
+export function isSecureEmit(emit: string): boolean {
+  const m = /^ir:(.+)$/.exec(emit);
+  return emit === 'plan' || (m !== null && SECURE_PASS_NAMES.includes(m[1]));
+}
+
+/** Runs `tfe compile` for `--emit plan` or `--emit ir:SECURE_PASS`. */
+export async function runSecureCompile(model: string, o: GraphCliOptions & SecureCliOptions, out: (s: string) => void): Promise<void> {
+  const opts = compileOptionsOf(o);
+  const m = /^ir:(.+)$/.exec(o.emit);
+  if (m) {
+    const loaded = await loadModel(model, o.signature !== undefined ? { signature: o.signature } : {});
+    const g = runPipeline(loaded, { inputs: opts.inputs ?? [], consts: opts.consts ?? [], outputs: opts.outputs ?? [] });
+    out(printRing(runSecurePipeline(g, secureOptionsOf(opts), { emitAfter: m[1] })));
+    return;
+  }
+  const r = await compile(model, opts);
+  if (o.explain === true) out(explainPlan(r.plan, r.ring));
+  out(summarizePlan(r.plan, o.out));
+  if (o.out === undefined && o.explain !== true) out('nothing written: give -o DIR to write the plan and the weights\n');
+}
