@@ -28,47 +28,65 @@ Pool::~Pool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void Pool::worker_loop() {
-  std::uint64_t seen = 0;
-  std::unique_lock<std::mutex> lock(mu_);
+void Pool::work(std::uint32_t batch, std::size_t ntasks, const std::function<void(std::size_t)>& task) {
   for (;;) {
-    work_cv_.wait(lock, [&] { return stop_ || generation_ != seen; });
-    if (stop_) return;
-    seen = generation_;
-    const std::function<void(std::size_t)>* task = task_;
-    const std::size_t n = ntasks_;
-    lock.unlock();
-    for (std::size_t i = next_.fetch_add(1, std::memory_order_relaxed); i < n;
-         i = next_.fetch_add(1, std::memory_order_relaxed)) {
-      (*task)(i);
+    std::uint64_t v = claim_.load(std::memory_order_acquire);
+    bool claimed = false;
+    while ((v >> 32) == batch && (v & 0xffffffffu) < ntasks) {
+      if (claim_.compare_exchange_weak(v, v + 1, std::memory_order_acq_rel, std::memory_order_acquire)) {
+        claimed = true;
+        break;
+      }
     }
-    lock.lock();
-    if (--busy_ == 0) done_cv_.notify_one();
+    if (!claimed) return;
+    task(static_cast<std::size_t>(v & 0xffffffffu));
+    if (done_.fetch_add(1, std::memory_order_acq_rel) + 1 == ntasks) {
+      // Notify under the lock so the caller cannot miss it between check and wait.
+      std::lock_guard<std::mutex> lock(mu_);
+      done_cv_.notify_all();
+    }
+  }
+}
+
+void Pool::worker_loop() {
+  std::uint32_t seen = 0;
+  for (;;) {
+    std::uint32_t batch;
+    std::size_t ntasks;
+    const std::function<void(std::size_t)>* task;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      work_cv_.wait(lock, [&] { return stop_ || batch_ != seen; });
+      if (stop_) return;
+      seen = batch = batch_;
+      ntasks = ntasks_;
+      task = task_;
+    }
+    // `task` is only called after a successful claim in this batch, and run()
+    // does not return before that task completes, so it is still alive.
+    work(batch, ntasks, *task);
   }
 }
 
 void Pool::run(std::size_t ntasks, const std::function<void(std::size_t)>& task) {
-  if (workers_.empty() || ntasks <= 1) {
+  // Batches of 2^32 tasks or more would overflow the claim counter's index half.
+  if (workers_.empty() || ntasks <= 1 || ntasks > 0xffffffffu) {
     for (std::size_t i = 0; i < ntasks; i++) task(i);
     return;
   }
+  std::uint32_t batch;
   {
     std::lock_guard<std::mutex> lock(mu_);
+    batch = ++batch_;
     task_ = &task;
     ntasks_ = ntasks;
-    next_.store(0, std::memory_order_relaxed);
-    busy_ = workers_.size();
-    generation_++;
+    done_.store(0, std::memory_order_relaxed);
+    claim_.store(static_cast<std::uint64_t>(batch) << 32, std::memory_order_release);
   }
   work_cv_.notify_all();
-  for (std::size_t i = next_.fetch_add(1, std::memory_order_relaxed); i < ntasks;
-       i = next_.fetch_add(1, std::memory_order_relaxed)) {
-    task(i);
-  }
-  // Every worker must acknowledge this generation before `task` goes out of scope.
+  work(batch, ntasks, task);
   std::unique_lock<std::mutex> lock(mu_);
-  done_cv_.wait(lock, [&] { return busy_ == 0; });
-  task_ = nullptr;
+  done_cv_.wait(lock, [&] { return done_.load(std::memory_order_acquire) == ntasks; });
 }
 
 }  // namespace tfe

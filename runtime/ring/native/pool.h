@@ -1,6 +1,9 @@
 // A persistent thread pool: `threads - 1` std::thread workers created once and
-// parked on a condition variable; `run` hands out task indices through an atomic
-// counter, the calling thread works too, and it returns when every task is done.
+// parked on a condition variable. `run` publishes a batch of task indices; the
+// calling thread and the workers claim indices from one atomic counter, and `run`
+// returns as soon as every task has completed. It never waits for a worker that
+// has not woken up yet (on a busy machine the caller may simply do all the work):
+// a worker that wakes late finds its batch fully claimed and goes back to sleep.
 #ifndef TFE_RING_NATIVE_POOL_H_
 #define TFE_RING_NATIVE_POOL_H_
 
@@ -30,17 +33,23 @@ class Pool {
 
  private:
   void worker_loop();
+  // Claims and runs tasks of batch `batch` until none is left.
+  void work(std::uint32_t batch, std::size_t ntasks, const std::function<void(std::size_t)>& task);
 
   std::vector<std::thread> workers_;
   std::mutex mu_;
   std::condition_variable work_cv_;
   std::condition_variable done_cv_;
-  std::uint64_t generation_ = 0;  // bumped once per run(); workers wait for a new one
   bool stop_ = false;
+  // The current batch, published under mu_.
+  std::uint32_t batch_ = 0;
   const std::function<void(std::size_t)>* task_ = nullptr;
   std::size_t ntasks_ = 0;
-  std::size_t busy_ = 0;  // workers that have not yet finished the current generation
-  std::atomic<std::size_t> next_{0};
+  // (batch << 32) | next unclaimed index: a claim succeeds only for the batch it
+  // was read for, so a late worker can never run a task of a newer batch with
+  // the function of an older one.
+  std::atomic<std::uint64_t> claim_{0};
+  std::atomic<std::size_t> done_{0};  // tasks of the current batch completed
 };
 
 }  // namespace tfe
