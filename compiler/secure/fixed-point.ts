@@ -8,7 +8,9 @@
  * secrets added at different scales are aligned down (the finer one truncated);
  * relu, maxpool, sum and the layout ops keep the scale; avgpool multiplies by a
  * reciprocal of `fb` bits (fb = log2 of the window size when that is a power of two
- * and the padding VALID, so 1/k is exact; f otherwise) and adds fb; argmax is an
+ * and the padding VALID, so 1/k is exact; f otherwise) and adds fb; likewise a
+ * public compiler constant exact in b < f bits (a mean's 1/4) is encoded at b bits
+ * and its product is not truncated first when headroom allows; argmax is an
  * integer (scale 0); rescale adds its shift; poly takes its input at f.
  *
  * Lazy truncation: a value is truncated only where it feeds a multiplication (or a
@@ -49,6 +51,17 @@ function avgpoolBits(n: RingNode, f: number): number {
   const k = (n.attrs.ksize as number[]).reduce((a, d) => a * d, 1);
   const log = Math.log2(k);
   return n.attrs.padding === 'VALID' && Number.isInteger(log) ? log : f;
+}
+
+/** The fewest fractional bits (<= f) that encode every value exactly, or undefined. */
+function exactBits(v: Float64Array, f: number): number {
+  for (let b = 0; b <= f; b++) if (v.every((x) => Number.isInteger(x * 2 ** b))) return b;
+  return f;
+}
+
+/** A compiler constant (public, not a model weight) exact in fewer than f bits, e.g. a mean's 1/4. */
+function isExactPublic(n: RingNode, f: number): boolean {
+  return n.op === 'const' && n.vis === 'public' && n.attrs.param !== true && exactBits(n.value as Float64Array, f) < f;
 }
 
 function run(g: RingGraph, opts: SecureOptions): RingGraph {
@@ -104,6 +117,16 @@ function run(g: RingGraph, opts: SecureOptions): RingGraph {
       case 'conv2d':
       case 'depthwise_conv2d':
       case 'mul': {
+        const c = n.op === 'mul' ? n.inputs.findIndex((i) => isExactPublic(must(src, i), f)) : -1;
+        if (c >= 0) {
+          // a public constant exact in b < f bits (1/4, 0.5): no truncation before it when headroom allows
+          const b = exactBits(must(src, n.inputs[c]).value as Float64Array, f);
+          let x = must(done, n.inputs[1 - c]);
+          if (!fits(bound, (x.scale as number) + b)) x = atMost(x.id, f);
+          const k = constAt(n.inputs[c], b);
+          put(c === 0 ? [k, x] : [x, k], (x.scale as number) + b);
+          break;
+        }
         const ins = n.inputs.map((i) => (isConst(i) ? constAt(i, f) : atMost(i, f)));
         put(ins, (ins[0].scale as number) + (ins[1].scale as number));
         break;

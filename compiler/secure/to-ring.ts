@@ -196,7 +196,7 @@ function convert(b: Builder, n: IrNode, softmaxOutputs: ReadonlySet<string>): vo
       const six = b.constant(6, n.id, `${n.id}/six`);
       const xm = b.op('sub', [x, six], shape, n.id, {}, `${n.id}/minus6`);
       const r2 = b.op('relu', [xm], shape, n.id, {}, `${n.id}/relu_minus6`);
-      b.alias.set(n.id, b.op('sub', [r1, r2], shape, n.id));
+      b.alias.set(n.id, b.op('sub', [r1, r2], shape, n.id, { clampBound: 6 }));
       return;
     }
     case 'Sigmoid':
