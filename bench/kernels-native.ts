@@ -5,8 +5,8 @@
  * runs and with 1 and 2 threads, reported in G multiply-adds per second
  * (m*k*n / seconds / 1e9); and a 10^6-element elementwise multiply.
  *
- * Times are wall-clock medians over several runs after one warm-up run; the best
- * run is reported too, and the median process CPU time per run (all threads):
+ * Times are wall-clock medians over several runs (thread counts interleaved, each
+ * after one warm-up run); the best run is reported too, and the median process CPU time per run (all threads):
  * on a shared machine the wall-clock median includes preemption, while for one
  * thread the CPU time is close to the uncontended run time.
  * Run directly for a table: `node --import tsx bench/kernels-native.ts`.
@@ -96,25 +96,35 @@ function median(xs: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function time(f: () => void, opts: NativeBenchOptions): Timing {
+/**
+ * Times `f` under each thread count, interleaved (a round runs every thread count
+ * once) so that load from other processes hits all of them alike. After each
+ * switch of thread count one untimed run lets the pool resize.
+ */
+function timeByThreads(k: NativeKernels, threadCounts: readonly number[], f: () => void, opts: NativeBenchOptions): Timing[] {
   const minRuns = opts.minRuns ?? 7;
   const maxRuns = Math.max(minRuns, opts.maxRuns ?? 100);
   const minTotal = opts.minTotalMs ?? 300;
-  f(); // warm-up: page in buffers, start the pool's workers
-  const ts: number[] = [];
-  const cpu: number[] = [];
+  const ts: number[][] = threadCounts.map(() => []);
+  const cpu: number[][] = threadCounts.map(() => []);
   let total = 0;
-  while (ts.length < minRuns || (total < minTotal && ts.length < maxRuns)) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    f();
-    const dt = performance.now() - t0;
-    const c = process.cpuUsage(c0);
-    ts.push(dt);
-    cpu.push((c.user + c.system) / 1000);
-    total += dt;
+  let rounds = 0;
+  while (rounds < minRuns || (total < minTotal * threadCounts.length && rounds < maxRuns)) {
+    threadCounts.forEach((threads, i) => {
+      k.setThreads(threads);
+      f(); // warm-up: pool resize, caches
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      f();
+      const dt = performance.now() - t0;
+      const c = process.cpuUsage(c0);
+      ts[i].push(dt);
+      cpu[i].push((c.user + c.system) / 1000);
+      total += dt;
+    });
+    rounds++;
   }
-  return { runs: ts.length, medianMs: median(ts), bestMs: Math.min(...ts), cpuMs: median(cpu) };
+  return ts.map((t, i) => ({ runs: t.length, medianMs: median(t), bestMs: Math.min(...t), cpuMs: median(cpu[i]) }));
 }
 
 /**
@@ -139,27 +149,23 @@ export function benchNativeMatmul(opts: NativeBenchOptions = {}): NativeBenchRep
         const a = randomU64(m * kk);
         const b = randomU64(kk * n);
         const out = new BigUint64Array(m * n);
-        for (const threads of threadCounts) {
-          k.setThreads(threads);
-          const t = time(() => k.matmul(a, b, out, m, kk, n), opts);
-          const macs = m * kk * n;
+        const macs = m * kk * n;
+        timeByThreads(k, threadCounts, () => k.matmul(a, b, out, m, kk, n), opts).forEach((t, i) => {
           matmul.push({
-            isa, threads, m, k: kk, n, ...t,
+            isa, threads: threadCounts[i], m, k: kk, n, ...t,
             gmacs: macs / (t.medianMs * 1e6),
             bestGmacs: macs / (t.bestMs * 1e6),
             cpuGmacs: macs / (t.cpuMs * 1e6),
           });
-        }
+        });
       }
       const size = opts.elementwiseSize ?? 1_000_000;
       const x = randomU64(size);
       const y = randomU64(size);
       const out = new BigUint64Array(size);
-      for (const threads of threadCounts) {
-        k.setThreads(threads);
-        const t = time(() => k.mul(x, y, out), opts);
-        elementwise.push({ isa, threads, op: 'mul', n: size, ...t, gelems: size / (t.medianMs * 1e6) });
-      }
+      timeByThreads(k, threadCounts, () => k.mul(x, y, out), opts).forEach((t, i) => {
+        elementwise.push({ isa, threads: threadCounts[i], op: 'mul', n: size, ...t, gelems: size / (t.medianMs * 1e6) });
+      });
     }
   } finally {
     k.setIsa(isa0);
