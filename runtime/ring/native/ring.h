@@ -7,7 +7,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#if (defined(__x86_64__) || defined(_M_X64)) && defined(__GNUC__)
+// x86-64 paths need GCC/Clang target attributes. TFE_NO_X86 builds the portable
+// code alone (what arm64 gets), to check that configuration on an x86 machine.
+#if (defined(__x86_64__) || defined(_M_X64)) && defined(__GNUC__) && !defined(TFE_NO_X86)
 #define TFE_X86 1
 #else
 #define TFE_X86 0
