@@ -12,7 +12,8 @@
 import { TfeError } from '../../src/errors.js';
 import type { Attrs, IrGraph, IrNode, TensorData } from '../../src/ir/node.js';
 import type { Op } from '../../src/ir/ops.js';
-import { KERAS_LAYERS, type KTensor, type LayerContext } from './keras-layers.js';
+import type { KTensor, LayerContext } from './keras-layer-context.js';
+import { KERAS_LAYERS } from './keras-layers.js';
 import { declaredBatchShape, isObject, parseKerasModel, type KerasLayer, type KerasModel, type TensorRef } from './keras-model.js';
 import { matchWeights, type KerasWeightSource, type KerasWeightSpec } from './keras-weights.js';
 
