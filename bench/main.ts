@@ -1,14 +1,17 @@
 /**
  * `npm run bench -- <name> [--json] [filters]`: the project's benchmarks.
  *   kernels [--backend native|wasm|js]   ring kernels and one Pond matmul
+ *   compile                              compile time and peak memory per shared model
  * Prints a markdown table, or with --json one JSON object per line.
  */
 import { parseArgs } from 'node:util';
+import { benchCompile } from './compile.js';
 import { benchKernels } from './kernels.js';
 import { report, type Row } from './stats.js';
 
 const BENCHES: Record<string, (opts: Record<string, string | boolean | undefined>) => Promise<Row[]>> = {
   kernels: (o) => benchKernels({ backend: typeof o.backend === 'string' ? o.backend : undefined }),
+  compile: () => benchCompile(),
 };
 
 async function main(): Promise<number> {
