@@ -48,6 +48,14 @@ test('Conv2D: SAME/VALID, strides, dilations, both attribute spellings', () => {
     close(run('Conv2D', [x, f], { strides: [s, s], padding: pad, dilations: [d, d] }), want, `conv ${pad} s${s} d${d}`);
     close(run('Conv2D', [x, f], { strides: [1, s, s, 1], padding: pad, dilations: [1, d, d, 1] }), want, `conv 4-vector ${pad}`);
   }
+  // Output channels in blocks of 8 plus a remainder, on ReLU-like inputs (zeros are skipped).
+  for (const [pad, s, d, m] of [['SAME', 2, 1, 11], ['VALID', 1, 2, 16], ['SAME', 1, 2, 19]] as const) {
+    const x = rand([2, 8, 7, 5], -1, 1.5);
+    for (let i = 0; i < x.data.length; i++) if (x.data[i] < 0) x.data[i] = 0;
+    const f = rand([3, 2, 5, m]);
+    const want = tf.conv2d(tfOf(x) as tf.Tensor4D, tfOf(f) as tf.Tensor4D, s, pad.toLowerCase() as 'same' | 'valid', 'NHWC', d);
+    close(run('Conv2D', [x, f], { strides: [s, s], padding: pad, dilations: [d, d] }), want, `conv ${m} channels ${pad} s${s} d${d}`);
+  }
 });
 
 test('DepthwiseConv2D: channel multiplier, SAME/VALID, strides', () => {

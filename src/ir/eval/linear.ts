@@ -70,49 +70,131 @@ function convLike(depthwise: boolean): Kernel {
     const pad = String(n.attrs.padding);
     const gh = windowGeometry(H, KH, sh, dh, pad);
     const gw = windowGeometry(W, KW, sw, dw, pad);
-    const OC = depthwise ? C * M : M;
-    const out = tensor([N, gh.out, gw.out, OC]);
-    const o = out.data;
-    const xs = x.data;
-    const fs = f.data;
-    for (let b = 0; b < N; b++) {
-      for (let oh = 0; oh < gh.out; oh++) {
-        for (let ow = 0; ow < gw.out; ow++) {
-          const obase = ((b * gh.out + oh) * gw.out + ow) * OC;
-          for (let kh = 0; kh < KH; kh++) {
-            const ih = oh * sh + kh * dh - gh.before;
-            if (ih < 0 || ih >= H) continue;
-            for (let kw = 0; kw < KW; kw++) {
-              const iw = ow * sw + kw * dw - gw.before;
-              if (iw < 0 || iw >= W) continue;
-              const xbase = ((b * H + ih) * W + iw) * C;
-              const fbase = (kh * KW + kw) * C * M;
-              let c0 = 0;
-              if (!depthwise) {
-                // Two input channels per sweep over the outputs: half the loads and stores of o.
-                for (; c0 + 1 < C; c0 += 2) {
-                  const x0 = xs[xbase + c0];
-                  const x1 = xs[xbase + c0 + 1];
-                  if (x0 === 0 && x1 === 0) continue;
-                  const f0 = fbase + c0 * M;
-                  const f1 = f0 + M;
-                  for (let m = 0; m < M; m++) o[obase + m] += x0 * fs[f0 + m] + x1 * fs[f1 + m];
-                }
-              }
-              for (let c = c0; c < C; c++) {
+    const out = tensor([N, gh.out, gw.out, depthwise ? C * M : M]);
+    const geo: ConvGeometry = { N, H, W, C, KH, KW, M, sh, sw, dh, dw, OH: gh.out, OW: gw.out, top: gh.before, left: gw.before };
+    (depthwise ? depthwiseLoops : convLoops)(geo, x.data, f.data, out.data);
+    return out;
+  };
+}
+
+interface ConvGeometry {
+  readonly N: number;
+  readonly H: number;
+  readonly W: number;
+  readonly C: number;
+  readonly KH: number;
+  readonly KW: number;
+  /** Output channels (Conv2D) or the channel multiplier (DepthwiseConv2D). */
+  readonly M: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly OH: number;
+  readonly OW: number;
+  /** Padding before the first row / column (SAME). */
+  readonly top: number;
+  readonly left: number;
+}
+
+/** The filter taps [k0, k1) of one window that fall inside the input (the others meet padding). */
+function taps(start: number, k: number, dilation: number, size: number): [number, number] {
+  const k0 = start >= 0 ? 0 : Math.ceil(-start / dilation);
+  const k1 = Math.min(k, Math.floor((size - 1 - start) / dilation) + 1);
+  return [k0, k1];
+}
+
+/**
+ * Conv2D: for each output position, 8 output channels at a time are accumulated in
+ * locals over the window's in-bounds taps and input channels (HWIO makes the 8
+ * filter values adjacent); zero inputs (post-ReLU) are skipped.
+ */
+function convLoops(g: ConvGeometry, xs: Float64Array, fs: Float64Array, o: Float64Array): void {
+  const { N, H, W, C, KH, KW, M, sh, sw, dh, dw, OH, OW, top, left } = g;
+  const CM = C * M;
+  const M8 = M - (M % 8);
+  for (let b = 0; b < N; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = oh * sh - top;
+      const [kh0, kh1] = taps(ih0, KH, dh, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const iw0 = ow * sw - left;
+        const [kw0, kw1] = taps(iw0, KW, dw, W);
+        const obase = ((b * OH + oh) * OW + ow) * M;
+        for (let m0 = 0; m0 < M8; m0 += 8) {
+          let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+          for (let kh = kh0; kh < kh1; kh++) {
+            const xrow = (b * H + ih0 + kh * dh) * W;
+            for (let kw = kw0; kw < kw1; kw++) {
+              const xbase = (xrow + iw0 + kw * dw) * C;
+              let fi = (kh * KW + kw) * CM + m0;
+              for (let c = 0; c < C; c++, fi += M) {
                 const xv = xs[xbase + c];
                 if (xv === 0) continue;
-                const fb = fbase + c * M;
-                const ob = depthwise ? obase + c * M : obase;
-                for (let m = 0; m < M; m++) o[ob + m] += xv * fs[fb + m];
+                a0 += xv * fs[fi];
+                a1 += xv * fs[fi + 1];
+                a2 += xv * fs[fi + 2];
+                a3 += xv * fs[fi + 3];
+                a4 += xv * fs[fi + 4];
+                a5 += xv * fs[fi + 5];
+                a6 += xv * fs[fi + 6];
+                a7 += xv * fs[fi + 7];
               }
+            }
+          }
+          o[obase + m0] = a0;
+          o[obase + m0 + 1] = a1;
+          o[obase + m0 + 2] = a2;
+          o[obase + m0 + 3] = a3;
+          o[obase + m0 + 4] = a4;
+          o[obase + m0 + 5] = a5;
+          o[obase + m0 + 6] = a6;
+          o[obase + m0 + 7] = a7;
+        }
+        for (let m = M8; m < M; m++) {
+          let acc = 0;
+          for (let kh = kh0; kh < kh1; kh++) {
+            const xrow = (b * H + ih0 + kh * dh) * W;
+            for (let kw = kw0; kw < kw1; kw++) {
+              const xbase = (xrow + iw0 + kw * dw) * C;
+              const fb = (kh * KW + kw) * CM + m;
+              for (let c = 0; c < C; c++) acc += xs[xbase + c] * fs[fb + c * M];
+            }
+          }
+          o[obase + m] = acc;
+        }
+      }
+    }
+  }
+}
+
+/** DepthwiseConv2D: output channel c*M+m sums x[.., c] * filter[kh, kw, c, m] over the window. */
+function depthwiseLoops(g: ConvGeometry, xs: Float64Array, fs: Float64Array, o: Float64Array): void {
+  const { N, H, W, C, KH, KW, M, sh, sw, dh, dw, OH, OW, top, left } = g;
+  const OC = C * M;
+  for (let b = 0; b < N; b++) {
+    for (let oh = 0; oh < OH; oh++) {
+      const ih0 = oh * sh - top;
+      const [kh0, kh1] = taps(ih0, KH, dh, H);
+      for (let ow = 0; ow < OW; ow++) {
+        const iw0 = ow * sw - left;
+        const [kw0, kw1] = taps(iw0, KW, dw, W);
+        const obase = ((b * OH + oh) * OW + ow) * OC;
+        for (let kh = kh0; kh < kh1; kh++) {
+          for (let kw = kw0; kw < kw1; kw++) {
+            const xbase = ((b * H + ih0 + kh * dh) * W + iw0 + kw * dw) * C;
+            const fbase = (kh * KW + kw) * OC;
+            for (let c = 0; c < C; c++) {
+              const xv = xs[xbase + c];
+              const ob = obase + c * M;
+              const fb = fbase + c * M;
+              for (let m = 0; m < M; m++) o[ob + m] += xv * fs[fb + m];
             }
           }
         }
       }
     }
-    return out;
-  };
+  }
 }
 
 export const conv2d = convLike(false);
