@@ -120,3 +120,13 @@ test('--help lists the commands, compile --help every option with its default', 
     assert.ok(line.slice(0, 400).replace(/\s+/g, ' ').includes(def), `${opt} shows ${def}`);
   }
 });
+
+test('--signature picks a SavedModel signature; an unknown one is E_ARG listing the available ones', async () => {
+  const sm = sharedModel('tfserving_half_plus_two_cpu', 'saved_model');
+  const r = await tfe('compile', sm, '--emit', 'ir', '--signature', 'regress_x2_to_y3');
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.out, /^inputs: %x2\noutputs: %y3\n/m);
+  const bad = await tfe('compile', sm, '--emit', 'ir', '--signature', 'nope');
+  assert.equal(bad.code, 2);
+  assert.match(bad.err, /^error: .*no signature 'nope' \(available: .*serving_default\)/);
+});
