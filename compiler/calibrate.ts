@@ -17,7 +17,7 @@ function npyValues(buf: Uint8Array, path: string): ArrayLike<number> {
   const header = new TextDecoder('latin1').decode(buf.subarray(major >= 2 ? 12 : 10, start));
   const descr = /'descr':\s*'([^']+)'/.exec(header)?.[1];
   if (/'fortran_order':\s*True/.test(header)) throw new TfeError('E_FORMAT', `${path}: Fortran-order arrays are not supported`);
-  const body = buf.slice(start);
+  const body = Uint8Array.from(buf.subarray(start)); // a copy: aligned, and not a view into a Buffer pool
   switch (descr) {
     case '<f4': return new Float32Array(body.buffer, 0, body.byteLength >> 2);
     case '<f8': return new Float64Array(body.buffer, 0, body.byteLength >> 3);
