@@ -17,7 +17,12 @@ export const checkSupportedPass: Pass = {
     const badIds = new Set(bad.map((n) => n.id));
     const frontier = new Set<string>();
     for (const n of g.nodes) if (!badIds.has(n.id)) for (const i of n.inputs) if (badIds.has(i)) frontier.add(i);
-    const list = bad.map((n) => `node '${n.id}' (op ${unsupportedOp(n)})`).join(', ');
+    // A frontend may say why (`unsupported_detail`, e.g. "op Conv2D, data_format NCHW; only NHWC is supported").
+    const why = (n: (typeof bad)[number]): string => {
+      const d = n.attrs.unsupported_detail;
+      return typeof d === 'string' && d.length > 0 ? d : `op ${unsupportedOp(n)}`;
+    };
+    const list = bad.map((n) => `node '${n.id}' (${why(n)})`).join(', ');
     const cuts = [...frontier].map((id) => `--input ${id}=SHAPE`).join(' ');
     throw new TfeError(
       'E_UNSUPPORTED',

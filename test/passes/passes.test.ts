@@ -172,3 +172,12 @@ test('normalize-attrs writes [1,h,w,1] windows and TF defaults, leaving other no
   assert.deepEqual(n.get('m')?.attrs, { keep_dims: false });
   assert.equal(n.get('r'), g.nodes[6]);
 });
+
+test('check-supported shows the reason a frontend gives for a marker', () => {
+  const g = graph([
+    node('x', 'Placeholder', [], {}, [1, 4, 4, 3]),
+    node('c', 'Placeholder', [], { unsupported_op: 'Conv2D', unsupported_inputs: ['x'], unsupported_detail: 'op Conv2D, data_format NCHW; only NHWC is supported' }),
+    node('y', 'Relu', ['c']),
+  ], ['x'], ['y']);
+  assert.throws(() => checkSupportedPass.run(g, opts()), code('E_UNSUPPORTED', /1 unsupported op: node 'c' \(op Conv2D, data_format NCHW; only NHWC is supported\)/));
+});
