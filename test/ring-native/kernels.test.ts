@@ -24,8 +24,8 @@ const SHIFTS: readonly ShiftName[] = ['shr', 'sar', 'shl'];
 // 2^16-element threshold where elementwise kernels use the thread pool.
 const ELEMENTWISE_SIZES = [0, 1, 7, 8, 9, 1000, 70001];
 
-// Odd shapes: 1x1x1, the MNIST dense layer, sizes off every tile (4x8, 8x16), k past
-// one k-block (256) and two, m past one row block (96/128), n past one column panel
+// Odd shapes: 1x1x1, the MNIST dense layer, sizes off every tile (2x8, 4x4, 8x16), k past
+// one k-block (256 or 512; 784 spans several), m past one row block (96/128), n past one column panel
 // (1024), and n = 1 (the matrix-vector kernel).
 const MATMUL_SIZES: readonly (readonly [number, number, number])[] = [
   [1, 1, 1], [1, 784, 128], [7, 13, 5], [33, 65, 17], [4, 8, 8], [8, 16, 16], [9, 257, 17], [5, 600, 3],
