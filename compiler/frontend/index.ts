@@ -102,24 +102,21 @@ function safeIsFile(p: string): boolean {
   }
 }
 
+/** The frontend of each format (TF-family ones keep unsupported ops as markers for the cut). */
+const LOADERS: Readonly<Record<ModelFormat, (file: string, opts: LoadOptions) => Promise<IrGraph>>> = {
+  graphdef: (file) => loadGraphDef(file, undefined, { allowUnsupported: true }),
+  savedmodel: (file, opts) => loadSavedModel(file, { allowUnsupported: true, ...(opts.signature !== undefined ? { signature: opts.signature } : {}) }),
+  'tfjs-graph': (file) => loadTfjsGraphModel(file, { allowUnsupported: true }),
+  'tfjs-layers': (file) => loadTfjsLayersModel(file),
+  'keras-h5': (file) => loadKerasH5(file),
+  keras3: (file) => loadKeras3(file),
+};
+
 /** Loads the model at `path` (any accepted format) into IR, as its frontend returns it. */
 export async function loadModel(path: string, opts: LoadOptions = {}): Promise<IrGraph> {
   const { format, file } = detectFormat(path);
   if (opts.signature !== undefined && format !== 'savedmodel') {
     throw new TfeError('E_ARG', `--signature applies to SavedModels only; ${path} is a ${format} model`);
   }
-  switch (format) {
-    case 'graphdef':
-      return loadGraphDef(file, undefined, { allowUnsupported: true });
-    case 'savedmodel':
-      return loadSavedModel(file, { allowUnsupported: true, ...(opts.signature !== undefined ? { signature: opts.signature } : {}) });
-    case 'tfjs-graph':
-      return loadTfjsGraphModel(file, { allowUnsupported: true });
-    case 'tfjs-layers':
-      return loadTfjsLayersModel(file);
-    case 'keras-h5':
-      return loadKerasH5(file);
-    case 'keras3':
-      return loadKeras3(file);
-  }
+  return LOADERS[format](file, opts);
 }
