@@ -61,7 +61,8 @@ struct MicroKernel {
   int mr;
   int nr;
   // Cache blocking: kc (depth of a packed panel), mc (rows of A packed at once),
-  // nc (columns of B packed at once); each kernel says why its values fit.
+  // nc (columns of B packed at once, a multiple of nr); each kernel says why its
+  // values fit.
   std::size_t kc;
   std::size_t mc;
   std::size_t nc;
