@@ -17,8 +17,11 @@
  * poly) at a scale above f, once per value (shared by all its consumers), i.e. after
  * the scale-agnostic relu / maxpool / reshape that follow a layer, on the fewest
  * elements. Outputs are not truncated: they are revealed at their scale and the
- * client decodes with it (exact, and one round less). An avgpool whose added bits
- * would break headroom first truncates its input to f.
+ * client decodes with it (exact, and one round less). The truncation before the
+ * last product on the way to an output (after which only adds, relu, pools and
+ * layout ops follow) is dropped too when the untruncated product still fits the
+ * headroom (e.g. a final dense layer revealed at scale 3f). An avgpool whose added
+ * bits would break headroom first truncates its input to f.
  *
  * Headroom: every value must satisfy bound * 2^scale < 2^62 (trunc_s and the
  * comparisons need |x| < 2^62); the bounds are those of bounds.ts from the declared
@@ -33,7 +36,20 @@ import type { RingPass } from './pass.js';
 import { HEADROOM_LOG2 } from '../ring/verify.js';
 
 function fits(bound: number, scale: number): boolean {
-  return bound * 2 ** scale < 2 ** HEADROOM_LOG2;
+  return scale <= HEADROOM_LOG2 && bound * 2 ** scale < 2 ** HEADROOM_LOG2;
+}
+
+const SCALE_SENSITIVE: ReadonlySet<string> = new Set(['matmul', 'conv2d', 'depthwise_conv2d', 'mul', 'poly', 'avgpool', 'rescale']);
+
+/** Products after which no op cares about the scale (only adds, relu, pools, layout, argmax, outputs follow). */
+function terminalProducts(g: RingGraph): string[] {
+  const consumers = new Map<string, RingNode[]>();
+  for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
+  const sensitive = new Set<string>();
+  for (const n of [...g.nodes].reverse()) {
+    if ((consumers.get(n.id) ?? []).some((c) => SCALE_SENSITIVE.has(c.op) || sensitive.has(c.id))) sensitive.add(n.id);
+  }
+  return g.nodes.filter((n) => SCALE_SENSITIVE.has(n.op) && n.op !== 'poly' && n.op !== 'rescale' && !sensitive.has(n.id)).map((n) => n.id);
 }
 
 function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptions): TfeError {
@@ -64,9 +80,12 @@ function isExactPublic(n: RingNode, f: number): boolean {
   return n.op === 'const' && n.vis === 'public' && n.attrs.param !== true && exactBits(n.value as Float64Array, f) < f;
 }
 
-function run(g: RingGraph, opts: SecureOptions): RingGraph {
+/**
+ * Assigns scales; the products in `untruncated` take their operands as they are (no
+ * truncation first), which run() tries for the last products before the outputs.
+ */
+function assign(g: RingGraph, opts: SecureOptions, bounds: ReadonlyMap<string, number>, untruncated: ReadonlySet<string>): RingGraph {
   const f = opts.fracBits;
-  const bounds = nodeBounds(g, inputBoundOf(opts.inputRange));
   const src = ringNodeMap(g);
   const fresh = idAllocator(g);
   const out: RingNode[] = [];
@@ -117,6 +136,12 @@ function run(g: RingGraph, opts: SecureOptions): RingGraph {
       case 'conv2d':
       case 'depthwise_conv2d':
       case 'mul': {
+        if (untruncated.has(n.id)) {
+          const constScale = (i: string): number => (isExactPublic(must(src, i), f) ? exactBits(must(src, i).value as Float64Array, f) : f);
+          const ins = n.inputs.map((i) => (isConst(i) ? constAt(i, constScale(i)) : must(done, i)));
+          put(ins, (ins[0].scale as number) + (ins[1].scale as number));
+          break;
+        }
         const c = n.op === 'mul' ? n.inputs.findIndex((i) => isExactPublic(must(src, i), f)) : -1;
         if (c >= 0) {
           // a public constant exact in b < f bits (1/4, 0.5): no truncation before it when headroom allows
@@ -174,6 +199,22 @@ function run(g: RingGraph, opts: SecureOptions): RingGraph {
     }
   }
   return { ...g, nodes: out };
+}
+
+function run(g: RingGraph, opts: SecureOptions): RingGraph {
+  const bounds = nodeBounds(g, inputBoundOf(opts.inputRange));
+  let best = assign(g, opts, bounds, new Set());
+  const untruncated = new Set<string>();
+  for (const p of terminalProducts(g).reverse()) {
+    const trial = new Set([...untruncated, p]);
+    try {
+      best = assign(g, opts, bounds, trial);
+      untruncated.add(p);
+    } catch (e) {
+      if (!(e instanceof TfeError && e.code === 'E_RANGE')) throw e;
+    }
+  }
+  return best;
 }
 
 export const fixedPointPass: RingPass = {
