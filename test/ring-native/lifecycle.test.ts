@@ -120,7 +120,7 @@ describe('native ring addon lifecycle', { skip: skipUnlessBuilt }, () => {
       r2.matmul(a, a, out, n, n, n);
       process.stdout.write(r2.isa() + ' ok');
     `;
-    const res = spawnSync(process.execPath, ['-e', script], { timeout: 10_000, encoding: 'utf8' });
+    const res = spawnSync(process.execPath, ['-e', script], { timeout: 20_000, encoding: 'utf8' });
     assert.equal(res.error, undefined, `child failed to run or hung: ${String(res.error)}`);
     assert.equal(res.status, 0, res.stderr);
     assert.match(res.stdout, / ok$/);
