@@ -13,6 +13,7 @@ import { DEFAULT_PASS_OPTIONS, type PassOptions } from '../../compiler/passes/pa
 import { PASS_NAMES, runPipeline } from '../../compiler/pipeline.js';
 import { type PlainTensor, runIr } from '../../runtime/plaintext/interpreter.js';
 import { openTfjsGraph, openTfjsLayers, type TfjsArtifacts } from '../../runtime/plaintext/tfjs-runner.js';
+import { evaluateGraph } from '../../src/ir/eval/evaluate.js';
 import type { IrGraph } from '../../src/ir/node.js';
 import { verifyGraph } from '../../src/ir/verify.js';
 
@@ -24,6 +25,21 @@ export async function compileIr(path: string, opts: Partial<PassOptions> = {}): 
   assert.deepEqual(seen, PASS_NAMES, 'every pass ran (and its output verified)');
   verifyGraph(out, 'shaped', 'final');
   return out;
+}
+
+/**
+ * Shape inference against evaluation: runs every node on `x` (fed to the first input)
+ * and asserts each value's shape is the inferred one, -1 matching any size.
+ */
+export function assertShapesMatchRun(g: IrGraph, x: PlainTensor): void {
+  const ids = g.nodes.map((n) => n.id);
+  const values = evaluateGraph(g, new Map([[g.inputs[0], { shape: [...x.shape], data: x.data }]]), ids);
+  g.nodes.forEach((n, i) => {
+    const got = values[i].shape;
+    const want = n.shape ?? [];
+    assert.equal(got.length, want.length, `node ${n.id}: rank of [${got.join(',')}] vs inferred [${want.join(',')}]`);
+    want.forEach((d, k) => assert.ok(d === -1 || d === got[k], `node ${n.id}: shape [${got.join(',')}] vs inferred [${want.join(',')}]`));
+  });
 }
 
 /** Runs the IR on one input (the graph's first) and returns its first output. */

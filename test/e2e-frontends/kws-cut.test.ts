@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TfeError } from '../../src/errors.js';
 import { sharedModel } from '../support/paths.js';
-import { compileIr, maxAbs, maxAbsDiff, pseudoRandom, runIrSingle, tfGraphReference } from './helpers.js';
+import { assertShapesMatchRun, compileIr, maxAbs, maxAbsDiff, pseudoRandom, runIrSingle, tfGraphReference } from './helpers.js';
 
 const KWS = sharedModel('arm_kws_cnn_s', 'CNN_S.pb');
 
@@ -19,6 +19,7 @@ test('arm_kws_cnn_s cut at Mfcc:0 compiles, folds its batch norms, and agrees wi
   const ops = new Set<string>(g.nodes.map((n) => n.op));
   for (const gone of ['FusedBatchNorm', 'Rsqrt', 'Identity', 'Sub']) assert.ok(!ops.has(gone), `${gone} folded away`);
   assert.ok(!g.nodes.some((n) => n.attrs.unsupported_op !== undefined), 'no unsupported markers left');
+  assertShapesMatchRun(g, { shape: [2, 49, 10], data: pseudoRandom(980, 3, -10, 10) });
   const ref = await tfGraphReference(KWS, [{ name: 'Mfcc', shape: [-1, 49, 10] }]);
   // The logits too: softmax saturates on random inputs, so probabilities alone could hide an error.
   const logits = await compileIr(KWS, { inputs: [{ name: 'Mfcc:0', shape: [-1, 49, 10] }], outputs: ['add_4'] });

@@ -2,14 +2,15 @@
  * The MNIST check shared by the per-model tests: IR interpreter accuracy on the first
  * 1000 test images (all 10,000 with TFE_MNIST_FULL=1, then it must match PROVENANCE.md
  * within 0.0005), and agreement with tfjs running the original model on the first
- * images (max |IR - tfjs| within 1e-4, outputs of magnitude <= 10 or relative beyond).
+ * images (max |IR - tfjs| within 1e-4, outputs of magnitude <= 10 or relative beyond);
+ * also every node's inferred shape against the shape it evaluates to.
  */
 import assert from 'node:assert/strict';
 import type { TestContext } from 'node:test';
 import type { PlainTensor } from '../../runtime/plaintext/interpreter.js';
 import type { IrGraph } from '../../src/ir/node.js';
 import { readMnist } from '../support/mnist.js';
-import { argmaxRows, maxAbs, maxAbsDiff, runIrSingle } from './helpers.js';
+import { argmaxRows, assertShapesMatchRun, maxAbs, maxAbsDiff, runIrSingle } from './helpers.js';
 
 export const FULL = process.env.TFE_MNIST_FULL === '1';
 /** Images in the CI subset. */
@@ -29,6 +30,7 @@ export interface MnistCase {
 
 export async function mnistCheck(t: TestContext, c: MnistCase): Promise<number> {
   const set = readMnist(FULL ? 10000 : SUBSET);
+  assertShapesMatchRun(c.g, { shape: c.shape(2), data: Float64Array.from(set.images.subarray(0, 2 * 784)) });
   let correct = 0;
   let worst = 0;
   for (let start = 0; start < set.n; start += BATCH) {
