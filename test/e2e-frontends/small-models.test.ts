@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { test } from 'node:test';
 import { SHARED_MODELS, sharedModel } from '../support/paths.js';
-import { compileIr, kerasReference, maxAbs, maxAbsDiff, pseudoRandom, runIrSingle, tfGraphReference } from './helpers.js';
+import { assertShapesMatchRun, compileIr, kerasReference, maxAbs, maxAbsDiff, pseudoRandom, runIrSingle, tfGraphReference } from './helpers.js';
 
 const TOL = 1e-4;
 
@@ -82,6 +82,7 @@ test('tfjs graph models (MatMul, fused Dense) agree with tfjs', async () => {
     const g = await compileIr(p);
     const x = { shape, data: pseudoRandom(shape[0] * shape[1], 7, -3, 3) };
     const ref = await tfGraphReference(p);
+    assertShapesMatchRun(g, x);
     const got = runIrSingle(g, x);
     assert.ok(maxAbs(got) <= 10);
     assert.ok(maxAbsDiff(got, await ref(x)) < TOL, p);
@@ -94,6 +95,7 @@ test('tfe 2lfc GraphDef (16-512-512-2 sigmoid MLP) agrees with tfjs', async () =
   const ref = await tfGraphReference(p);
   for (const seed of [1, 2, 3]) {
     const x = { shape: [1, 16], data: pseudoRandom(16, seed, -2, 2) };
+    assertShapesMatchRun(g, x);
     const got = runIrSingle(g, x);
     const want = await ref(x);
     // Logits here reach ~100 (untrained net): compare relative to the output's size.
@@ -106,6 +108,7 @@ test('tfjs-examples abalone layers model agrees with tfjs', async () => {
   const g = await compileIr(p);
   const ref = await kerasReference(p);
   const x = { shape: [5, 8], data: pseudoRandom(40, 11, 0, 1) };
+  assertShapesMatchRun(g, x);
   const got = runIrSingle(g, x);
   assert.ok(maxAbsDiff(got, await ref(x)) < TOL);
 });
