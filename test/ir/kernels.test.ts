@@ -15,7 +15,8 @@ import type { Tensor } from '../../src/ir/eval/tensor.js';
 import type { Attrs } from '../../src/ir/node.js';
 import type { Op } from '../../src/ir/ops.js';
 import { pseudoRandom } from '../e2e-frontends/helpers.js';
-import { node } from './fixtures.js';
+import { inferShape } from '../../src/ir/shape-rules.js';
+import { constF, node } from './fixtures.js';
 
 before(async () => {
   await tf.setBackend('cpu');
@@ -31,8 +32,13 @@ function ints(values: number[]): Tensor {
 function tfOf(t: Tensor): tf.Tensor {
   return tf.tensor(Float32Array.from(t.data), [...t.shape]);
 }
+/** Runs the kernel, and checks the op's shape rule (operands as constants) predicts the result's shape. */
 function run(op: Op, ins: Tensor[], attrs: Attrs = {}): Tensor {
-  return evalNode(node('n', op, ins.map((_, i) => `i${i}`), attrs), ins);
+  const n = node('n', op, ins.map((_, i) => `i${i}`), attrs);
+  const out = evalNode(n, ins);
+  const operands = ins.map((t, i) => constF(`i${i}`, [...t.shape], Array.from(t.data)));
+  assert.deepEqual(inferShape(n, operands), out.shape, `${op}: shape rule vs kernel`);
+  return out;
 }
 function close(got: Tensor, want: tf.Tensor, what: string, tol = 1e-4): void {
   assert.deepEqual([...got.shape], want.shape, `${what}: shape`);
