@@ -67,14 +67,14 @@ function positive(name: string) {
 /** The plan options, in the order `--help` lists them (after the graph options). */
 export function secureCliOptions(): Option[] {
   return [
-    new Option('-o, --out <DIR>', 'write DIR/plan.json (public), DIR/weights.bin and DIR/weights.json (the model owner\'s, private)'),
+    new Option('-o, --out <DIR>', 'write DIR/plan.json (public), DIR/weights.bin and DIR/weights.json (the model owner\'s, private) (default: none, only the summary is printed)'),
     new Option('--explain', 'print the per-layer table: kernels, shape, scale, bound, rounds, bytes, dealer bytes, approximations').default(false),
     new Option('--protocol <NAME>', 'secure protocol').choices(['pond']).default('pond'),
     new Option('--frac-bits <N>', 'fractional bits of the fixed-point encoding').argParser(positiveInt('--frac-bits')).default(DEFAULT_FRAC_BITS),
     new Option('--relu <MODE>', 'ReLU by exact comparison, or by a fitted polynomial (an approximation)').choices(['exact', 'poly']).default('exact'),
-    new Option('--relu-range <R>', '--relu poly: fit on [-R, R]').argParser(positive('--relu-range')).default(undefined, `each layer's input bound, capped at ${RELU_RANGE_CAP}`),
+    new Option('--relu-range <R>', `--relu poly: fit on [-R, R] (default: each layer's input bound, capped at ${RELU_RANGE_CAP})`).argParser(positive('--relu-range')),
     new Option('--input-range <LO:HI>', 'declared range of every input element, for the headroom check').argParser(parseRange).default([-8, 8], '-8:8'),
-    new Option('--calibrate <FILE>', 'use the range observed in FILE (.npy or .json inputs) instead of --input-range'),
+    new Option('--calibrate <FILE>', 'use the range observed in FILE (.npy or .json inputs) instead of --input-range (default: none, --input-range is used)'),
     new Option('--public-weights', 'make the weights public (the servers see them: this REVEALS THE MODEL; cheaper products)').default(false),
   ];
 }
@@ -117,5 +117,5 @@ export async function runSecureCompile(model: string, o: GraphCliOptions & Secur
   const r = await compile(model, opts);
   if (o.explain === true) out(explainPlan(r.plan, r.ring));
   out(summarizePlan(r.plan, o.out));
-  if (o.out === undefined && o.explain !== true) out('nothing written: give -o DIR to write the plan and the weights\n');
+  if (o.out === undefined) out('nothing written: give -o DIR to write the plan and the weights\n');
 }

@@ -26,6 +26,13 @@ function costLine(what: string, c: PlanCost): string {
   return `${what}: ${c.rounds} rounds; sent: ${parties || 'nothing'}; dealer ${kb(c.dealerBytes)}`;
 }
 
+/** The kernels of a layer, repeated ones counted: `relu_s x2`. */
+function kernelList(steps: readonly PlanStep[]): string {
+  const counts = new Map<string, number>();
+  for (const s of steps) counts.set(s.kernel, (counts.get(s.kernel) ?? 0) + 1);
+  return [...counts].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join('+');
+}
+
 interface Layer {
   readonly source: string;
   readonly steps: PlanStep[];
@@ -55,7 +62,7 @@ export function explainPlan(plan: Plan, ring: RingGraph): string {
     const b = out?.name !== undefined ? bounds.get(out.name) : undefined;
     rows.push([
       l.source,
-      l.steps.map((s) => s.kernel).join('+'),
+      kernelList(l.steps),
       `[${out?.shape.join(',') ?? ''}]`,
       String(out?.scale ?? ''),
       b !== undefined ? b.toPrecision(3) : '',
