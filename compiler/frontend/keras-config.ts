@@ -65,6 +65,7 @@ export function kerasModelToIr(model: KerasModel, weights: KerasWeightSource, so
     if (dtype !== 'float32' && !(isObject(dtype) && (dtype.config as { name?: unknown } | undefined)?.name === 'float32')) {
       issues.push(`${describe(l)}: input dtype ${JSON.stringify(dtype)} (only float32)`);
     }
+    for (const key of ['sparse', 'ragged']) if (l.config[key] === true) issues.push(`${describe(l)}: ${key} input`);
     const id = uniqueId(l.name);
     nodes.push({ id, op: 'Placeholder', inputs: [], attrs: { shape }, dtype: 'float32', shape });
     tensors.set(refKey({ layer: l.name, node: 0, tensor: 0 }), { id, shape });
@@ -101,6 +102,11 @@ export function kerasModelToIr(model: KerasModel, weights: KerasWeightSource, so
     const dtype = layer.config.dtype;
     if (isObject(dtype) && typeof dtype.class_name === 'string' && dtype.class_name.includes('Quantized')) {
       issues.push(`${describe(layer)}: quantized dtype policy ${JSON.stringify(dtype.class_name)}`);
+    }
+    // Keras 3 LoRA and quantized layers carry extra variables and change the computation.
+    for (const key of ['lora_rank', 'quantization_config']) {
+      const v = layer.config[key];
+      if (v !== undefined && v !== null && v !== false) issues.push(`${describe(layer)}: ${key}=${JSON.stringify(v)} (LoRA / quantized layers)`);
     }
     if (converter === undefined) {
       issues.push(`${describe(layer)}: layer class not supported`);

@@ -43,7 +43,6 @@ export function convLike(depthwise: boolean): LayerConverter {
         outC = positiveInt(ctx, 'filters');
         const groups = ctx.cfg.groups ?? 1;
         if (groups !== 1) ctx.unsupported(`groups=${JSON.stringify(groups)} (grouped convolution)`);
-        if (ctx.cfg.lora_rank !== undefined && ctx.cfg.lora_rank !== null) ctx.unsupported('lora_rank (LoRA-enabled convolution)');
         kernelSpec = { name: 'kernel', shape: [kh, kw, c, outC] };
       }
       const [kernel, bias] = ctx.weights([kernelSpec, ...(useBias(ctx) ? [{ name: 'bias', shape: [outC] }] : [])]);

@@ -27,7 +27,6 @@ export const dense: LayerConverter = {
   convert(ctx) {
     const x = ctx.inputs[0];
     const units = positiveInt(ctx, 'units');
-    if (ctx.cfg.lora_rank !== undefined && ctx.cfg.lora_rank !== null) ctx.unsupported('lora_rank (LoRA-enabled Dense)');
     const inF = dim(x.shape, -1);
     const [kernel, bias] = ctx.weights([{ name: 'kernel', shape: [inF, units] }, ...(useBias(ctx) ? [{ name: 'bias', shape: [units] }] : [])]);
     const rank = x.shape?.length ?? 2;

@@ -205,7 +205,7 @@ test('every unsupported layer and argument is reported at once, naming layer and
       { name: 'leaky', className: 'LeakyReLU', config: { alpha: 0.3 }, inbound: ['cf'] },
       { name: 'r3', className: 'ReLU', config: { max_value: 3 }, inbound: ['leaky'] },
       { name: 'gmp', className: 'GlobalMaxPooling2D', config: {}, inbound: ['r3'] },
-      { name: 'out', className: 'Dense', config: { units: 2, activation: 'softmax' }, inbound: ['gmp'], weights: [{ name: 'kernel', shape: [2, 2] }, { name: 'bias', shape: [2] }] },
+      { name: 'out', className: 'Dense', config: { units: 2, activation: 'softmax', lora_rank: 4 }, inbound: ['gmp'], weights: [{ name: 'kernel', shape: [2, 2] }, { name: 'bias', shape: [2] }] },
     ],
   };
   let err: unknown;
@@ -217,12 +217,13 @@ test('every unsupported layer and argument is reported at once, naming layer and
   assert.ok(err instanceof TfeError && err.code === 'E_UNSUPPORTED', String(err));
   assert.ok(!err.message.includes('\n'));
   for (const part of [
-    '5 unsupported Keras features',
+    '6 unsupported Keras features',
     "layer 'cf' (Conv2D): data_format 'channels_first' (only channels_last)",
     "layer 'cf' (Conv2D): activation \"swish\"",
     "layer 'leaky' (LeakyReLU): layer class not supported",
     "layer 'r3' (ReLU): max_value=3 (only none or 6)",
     "layer 'gmp' (GlobalMaxPooling2D): layer class not supported",
+    "layer 'out' (Dense): lora_rank=4",
   ]) {
     assert.ok(err.message.includes(part), `'${err.message}' should include '${part}'`);
   }
