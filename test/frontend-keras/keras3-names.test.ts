@@ -4,12 +4,16 @@
  * chosen to collide with the class-derived paths, and loaded back.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { keras3WeightPaths, kerasSnakeCase, loadKeras3, readKeras3 } from '../../compiler/frontend/keras3.js';
 import { kerasFileToIr } from '../../compiler/frontend/keras-config.js';
 import type { IrGraph, TensorData } from '../../src/ir/node.js';
 import { keras3Config, makeWeights, tempDir, writeKeras3Zip, type ModelSpec } from './fixtures.js';
+
+const dir = tempDir();
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 test('kerasSnakeCase follows Keras naming.to_snake_case', () => {
   assert.equal(kerasSnakeCase('Conv2D'), 'conv2d');
@@ -51,7 +55,7 @@ function constValues(g: IrGraph, id: string): number[] {
 }
 
 test('a .keras whose layer names collide with the class-derived paths loads each layer its own weights', async () => {
-  const path = join(tempDir(), 'swapped.keras');
+  const path = join(dir, 'swapped.keras');
   const weights = makeWeights(SWAPPED);
   const config = keras3Config(SWAPPED);
   await writeKeras3Zip(path, config, weights, keras3WeightPaths([{ name: 'input_layer', className: 'InputLayer' }, ...SWAPPED.layers]));
@@ -64,7 +68,7 @@ test('a .keras whose layer names collide with the class-derived paths loads each
 });
 
 test('a .keras whose weights are stored under the config layer names is still read (shape-checked fallback)', async () => {
-  const path = join(tempDir(), 'by-name.keras');
+  const path = join(dir, 'by-name.keras');
   const weights = makeWeights(SWAPPED);
   await writeKeras3Zip(path, keras3Config(SWAPPED), weights, new Map(SWAPPED.layers.map((l) => [l.name, `layers/${l.name}`])));
   const file = await readKeras3(path);
