@@ -7,6 +7,7 @@
  * --explain and copied to the plan step). Exact relu stays relu.
  */
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
+import { polyErrorUlps } from '../../src/protocols/pond.js';
 import { inputBoundOf, nodeBounds } from './bounds.js';
 import { idAllocator } from './graph.js';
 import { RELU_RANGE_CAP, type SecureOptions } from './options.js';
@@ -48,7 +49,10 @@ function run(g: RingGraph, opts: SecureOptions): RingGraph {
       t = mk('add', [mk('sub', [t, hi], 'clamp_hi'), lo], 'clamped', { attrs: { clampBound: 1 } });
     }
     const outside = a.clamp ? (clamped ? 'clamped to the domain outside it' : `input bound ${fmt(xb)} within the domain`) : xb > dom ? `WARNING: input bound ${fmt(xb)} exceeds the domain, where the polynomial diverges` : 'input within the domain';
-    const approximation = `${a.name}: degree-${a.degree} Chebyshev polynomial on [-${dom}, ${dom}], max error ${fmt(fit.maxError)} there; ${outside}`;
+    const tBound = clamped ? 1 : Math.max(1, xb / dom);
+    const fixedErr = polyErrorUlps(fit.coeffs, tBound, opts.fracBits) * 2 ** -opts.fracBits;
+    const approximation = `${a.name}: degree-${a.degree} Chebyshev polynomial on [-${dom}, ${dom}], max error ${fmt(fit.maxError)} there`
+      + ` + fixed-point error <= ${fmt(fixedErr)}; ${outside}`;
     out.push({ id: n.id, op: 'poly', inputs: [t], attrs: { coeffs: fit.coeffs }, shape: n.shape, source: n.source, vis: n.vis, approximation });
   }
   return { ...g, nodes: out };

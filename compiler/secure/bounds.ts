@@ -4,7 +4,7 @@
  * weights: an output's bound is the sum over its inputs of |w| times the input's
  * bound (the L1 norm of its weight column against the input bounds) plus |bias|.
  * relu, maxpool and the layout ops keep bounds; avgpool averages them; sigmoid and
- * tanh are within 1.01 (their polynomials' fit error included); a polynomial's bound is its max |p| on its input's interval
+ * tanh are within 1.05 (their polynomials' error included); a polynomial's bound is its max |p| on its input's interval
  * (plus 1%); `attrs.clampBound` caps a node whose operands were clamped (Relu6, the
  * activations' input clamp) where interval arithmetic cannot see the correlation.
  * These bounds are conservative (worst case over every input in the range).
@@ -14,8 +14,8 @@ import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import { batch1, evalLinearish } from './float-ops.js';
 import { polyRange } from './poly.js';
 
-/** sigmoid and tanh are within 1; their polynomials within 1 plus the fit error (< 1e-2). */
-const ACTIVATION_BOUND = 1.01;
+/** sigmoid and tanh are within 1; their polynomials within 1 plus their error (< 5e-2). */
+const ACTIVATION_BOUND = 1.05;
 
 function fill(shape: readonly number[], v: number): Tensor {
   const s = batch1(shape);

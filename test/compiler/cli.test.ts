@@ -69,7 +69,7 @@ test('--explain prints the per-layer table, the approximations and the totals', 
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /^layer +kernels +shape +scale +\|x\| bound +rounds +bytes\/server +dealer +approximation$/m);
   assert.match(r.out, /^MatMul +matmul_ss +\[1,512\] +32 /m);
-  assert.match(r.out, /^ {2}1\. Sigmoid: sigmoid: degree-11 Chebyshev polynomial on \[-8, 8\], max error 6\.2e-3 there; clamped/m);
+  assert.match(r.out, /^ {2}1\. Sigmoid: sigmoid: degree-9 Chebyshev polynomial on \[-8, 8\], max error 1\.3e-2 there \+ fixed-point error <= 3\.2e-3; clamped/m);
   assert.match(r.out, /^per prediction: \d+ rounds; sent: client .*, server0 .*; dealer /m);
   assert.match(r.out, /^first prediction \(opens the masked weights\)/m);
   assert.match(r.out, /nothing written: give -o DIR/);
