@@ -130,3 +130,25 @@ test('--signature picks a SavedModel signature; an unknown one is E_ARG listing 
   assert.equal(bad.code, 2);
   assert.match(bad.err, /^error: .*no signature 'nope' \(available: .*serving_default\)/);
 });
+
+test('compile --emit ir succeeds on every shared model (with the cut or input shape it needs)', async () => {
+  const flags: Readonly<Record<string, string[]>> = {
+    arm_kws_cnn_s: ['--input', 'Mfcc:0=-1x49x10'],
+    tf2onnx_regression_graphdef: ['--input', 'X=1'],
+    tf2onnx_regression_savedmodel: ['--input', 'X=1'],
+  };
+  const models: [string, string][] = [
+    ['arm_kws_cnn_s', 'CNN_S.pb'], ['moonflower_mnist_convnet_h5', 'mnist_model.h5'], ['moonflower_mnist_convnet_keras3', 'mnist_model.keras'],
+    ['tf2onnx_fc_layers', 'frozen.pb'], ['tf2onnx_regression_graphdef', 'frozen.pb'], ['tf2onnx_regression_savedmodel', 'saved_model'],
+    ['tfe_2lfc', '2lfc.pb'], ['tfe_mnist_cnn_avgpool', 'mnist_model.pb'], ['tfe_short_dnn_h5', 'short-dnn.h5'],
+    ['tfjs_e2e_dense_graph_model', '.'], ['tfjs_e2e_matmul_graph_model', 'model.json'], ['tfjs_examples_abalone_layers', 'model.json'],
+    ['tfjs_node_times_three_float', 'saved_model'], ['tfserving_half_plus_two_cpu', 'saved_model'], ['tfserving_half_plus_two_tf2_cpu', 'saved_model'],
+  ];
+  for (const [dir, file] of models) {
+    const r = await tfe('compile', sharedModel(dir, file), '--emit', 'ir', ...(flags[dir] ?? []));
+    assert.equal(r.code, 0, `${dir}: ${r.err}`);
+    const out = /^outputs: %(.+)$/m.exec(r.out)?.[1];
+    assert.ok(out && new RegExp(`^%${out.replace(/[/.]/g, '\\$&')} = `, 'm').test(r.out), `${dir}: output node printed`);
+    assert.doesNotMatch(r.out, / : \w+\[\?\]$/m, `${dir}: every node shaped`);
+  }
+});
