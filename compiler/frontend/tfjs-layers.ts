@@ -4,7 +4,7 @@
  * it in `model_config`); `weightsManifest` is a list of groups `{paths, weights}`, each group's
  * shards (paths relative to model.json) concatenated into one little-endian buffer in which
  * the weights lie back to back in listed order. A weight is `{name, shape, dtype}`, names
- * `<layer>/<weight>` (e.g. `dense_Dense1/kernel`). Quantized weights carry
+ * `<layer>/<weight>` (e.g. `dense_Dense1/kernel`), possibly behind a scope (`model/dense/kernel`). Quantized weights carry
  * `quantization: {dtype: 'uint8'|'uint16', scale, min}` (value = q * scale + min) or
  * `{dtype: 'float16'}` (IEEE half).
  */
@@ -115,9 +115,11 @@ export async function readTfjsLayersModel(modelJsonPath: string): Promise<KerasF
     weights: {
       file,
       fetch(layer) {
+        // `<layer>/<weight>`; converters from Keras may prefix a scope (`<model>/<layer>/<weight>`).
         const prefix = `${layer.name}/`;
-        const ws = order.filter((n) => n.startsWith(prefix) && !n.slice(prefix.length).includes('/')).map((n) => byName.get(n) as StoredWeight);
-        return ws.length > 0 ? ws : undefined;
+        let names = order.filter((n) => n.startsWith(prefix) && !n.slice(prefix.length).includes('/'));
+        if (names.length === 0) names = order.filter((n) => n.split('/').slice(-2)[0] === layer.name && n.includes('/'));
+        return names.length > 0 ? names.map((n) => byName.get(n) as StoredWeight) : undefined;
       },
     },
   } satisfies KerasFile;

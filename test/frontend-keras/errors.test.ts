@@ -182,6 +182,7 @@ test('tfjs layers model: uint8/uint16-quantized weights are q * scale + min, flo
       ],
     }],
   };
+  json.weightsManifest[0].weights[2].name = 'outer_model/h/kernel'; // a scoped name, as Keras converters may write
   writeFileSync(join(d, 'model.json'), JSON.stringify(json));
   // uint8 [0,1,2,4]; uint16 LE [3, 8]; float16 LE 1.0 (0x3c00), -2.0 (0xc000), 0.5 (0x3800), 2^-24 (0x0001, subnormal).
   writeFileSync(join(d, 'w.bin'), new Uint8Array([0, 1, 2, 4, 3, 0, 8, 0, 0x00, 0x3c, 0x00, 0xc0, 0x00, 0x38, 0x01, 0x00]));
