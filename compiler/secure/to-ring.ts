@@ -291,7 +291,8 @@ export function toRing(g: IrGraph, opts: SecureOptions): RingGraph {
       const am = b.op('argmax', [v], vn.shape.slice(0, -1), o, {}, `${o}/argmax`);
       b.op('output', [am], vn.shape.slice(0, -1), o, { name: o, postprocess: 'none', kind: 'label' }, `${o}/output`);
     } else {
-      b.op('output', [v], vn.shape, o, { name: o, postprocess: sm ? 'softmax' : 'none', kind: sm ? 'logits' : 'values' }, `${o}/output`);
+      const kind = sm ? 'logits' : vn.op === 'argmax' ? 'label' : 'values';
+      b.op('output', [v], vn.shape, o, { name: o, postprocess: sm ? 'softmax' : 'none', kind }, `${o}/output`);
     }
   }
   return { nodes: b.nodes, fracBits: opts.fracBits, source: g.source };
