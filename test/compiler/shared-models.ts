@@ -1,7 +1,8 @@
 /**
  * Every shared model with the compile options the README documents for it (the cut
- * for the keyword-spotting model, the input shape for the regression models whose
- * input has no static shape), for the compile tests and bench/compile.ts.
+ * and a wide input range for the keyword-spotting model, the input shape for the
+ * regression models whose input has no static shape, the pixel range 0:1 for the
+ * MNIST models), for the compile tests and bench/compile.ts.
  */
 import type { CompileOptions } from '../../compiler/compile.js';
 
@@ -15,7 +16,8 @@ export interface SharedModelCase {
 }
 
 export const SHARED_MODEL_CASES: readonly SharedModelCase[] = [
-  { name: 'arm_kws_cnn_s', path: ['arm_kws_cnn_s', 'CNN_S.pb'], options: { inputs: [{ name: 'Mfcc:0', shape: [-1, 49, 10] }] }, args: ['--input', 'Mfcc:0=-1x49x10'] },
+  // MFCC features are not small numbers: a wide declared range (the headroom allows up to about +-1024)
+  { name: 'arm_kws_cnn_s', path: ['arm_kws_cnn_s', 'CNN_S.pb'], options: { inputs: [{ name: 'Mfcc:0', shape: [-1, 49, 10] }], inputRange: [-256, 256] }, args: ['--input', 'Mfcc:0=-1x49x10', '--input-range', '-256:256'] },
   { name: 'moonflower_mnist_convnet_h5', path: ['moonflower_mnist_convnet_h5', 'mnist_model.h5'], options: { inputRange: [0, 1] }, args: ['--input-range', '0:1'] },
   { name: 'moonflower_mnist_convnet_keras3', path: ['moonflower_mnist_convnet_keras3', 'mnist_model.keras'], options: { inputRange: [0, 1] }, args: ['--input-range', '0:1'] },
   { name: 'tf2onnx_fc_layers', path: ['tf2onnx_fc_layers', 'frozen.pb'], options: { inputRange: [0, 1] }, args: ['--input-range', '0:1'] },
