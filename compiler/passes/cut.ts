@@ -6,7 +6,7 @@
  * cut points followed by the original inputs still needed.
  */
 import { TfeError } from '../../src/errors.js';
-import { removeDeadNodes, resolveTensorName } from '../../src/ir/graph.js';
+import { removeDeadNodes, resolveTensorName, unsupportedOp } from '../../src/ir/graph.js';
 import type { IrNode } from '../../src/ir/node.js';
 import type { Pass } from './pass.js';
 
@@ -26,7 +26,11 @@ export const cutPass: Pass = {
       if (old.shape && old.shape.length !== spec.shape.length && old.op !== 'Placeholder') {
         throw new TfeError('E_SHAPE', `--input ${spec.name}: shape [${spec.shape.join(',')}] has rank ${spec.shape.length}, tensor "${id}" has shape [${old.shape.join(',')}]`);
       }
-      const ph: IrNode = { id, op: 'Placeholder', inputs: [], attrs: {}, dtype: old.dtype, shape: [...spec.shape] };
+      // An existing input keeps its attributes (a recorded `shape` attr follows the new shape); a cut node starts clean.
+      const attrs = old.op === 'Placeholder' && unsupportedOp(old) === undefined
+        ? { ...old.attrs, ...(old.attrs.shape !== undefined ? { shape: [...spec.shape] } : {}) }
+        : {};
+      const ph: IrNode = { id, op: 'Placeholder', inputs: [], attrs, dtype: old.dtype, shape: [...spec.shape] };
       nodes = nodes.map((n) => (n.id === id ? ph : n));
       cutIds.push(id);
     }
