@@ -32,6 +32,7 @@ function program(io: CliIo): Command {
     .version('0.1.0')
     .showHelpAfterError(false)
     .configureOutput({ writeOut: io.out, writeErr: io.err })
+    .addHelpText('after', '\nExit codes: 0 success, 2 a model or argument the user can fix (unsupported op, bad file, bad shape), 1 an internal error.\nEnvironment: TFE_DEBUG=1 prints stack traces with errors.')
     .exitOverride();
   const compile = compileCommand(io).configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride();
   p.addCommand(compile);
