@@ -20,10 +20,11 @@ import { loadReference, predictAll } from './tfjs-reference.js';
 const ALL_LAYERS: ModelSpec = {
   name: 'all_layers',
   input: { name: 'image', batchShape: [null, 8, 8, 3] },
-  outputs: ['probs', 'cat', 'gap', 'bn2', 'r', 'd4'],
+  outputs: ['probs', 'cat', 'gap', 'bn2', 'r', 'd4', 'dil'],
   layers: [
     { name: 'scale', className: 'Rescaling', config: { scale: 2, offset: -0.5 }, inbound: ['image'] },
     { name: 'pad', className: 'ZeroPadding2D', config: { padding: [[1, 1], [2, 0]], data_format: 'channels_last' }, inbound: ['scale'] }, // [10,10,3]
+    { name: 'dil', className: 'Conv2D', config: { filters: 2, kernel_size: [3, 3], strides: [1, 1], padding: 'same', data_format: 'channels_last', dilation_rate: [2, 2], groups: 1, activation: 'linear', use_bias: true }, inbound: ['pad'], weights: [{ name: 'kernel', shape: [3, 3, 3, 2] }, { name: 'bias', shape: [2] }] }, // dilated, SAME: [10,10,2]
     { name: 'c1', className: 'Conv2D', config: { filters: 4, kernel_size: [3, 3], strides: [2, 2], padding: 'same', data_format: 'channels_last', dilation_rate: [1, 1], groups: 1, activation: 'relu', use_bias: false }, inbound: ['pad'], weights: [{ name: 'kernel', shape: [3, 3, 3, 4] }] }, // [5,5,4]
     { name: 'dw', className: 'DepthwiseConv2D', config: { kernel_size: [3, 3], strides: [1, 1], padding: 'valid', depth_multiplier: 2, data_format: 'channels_last', dilation_rate: [1, 1], activation: 'relu6', use_bias: true }, inbound: ['c1'], weights: [{ name: 'depthwise_kernel', shape: [3, 3, 4, 2] }, { name: 'bias', shape: [8] }] }, // [3,3,8]
     { name: 'bn', className: 'BatchNormalization', config: { axis: -1, momentum: 0.99, epsilon: 0.001, center: true, scale: true }, inbound: ['dw'], weights: [{ name: 'gamma', shape: [8] }, { name: 'beta', shape: [8] }, { name: 'moving_mean', shape: [8] }, { name: 'moving_variance', shape: [8], positive: true }] },
@@ -66,7 +67,7 @@ async function compareWithTfjs(config: unknown, label: string): Promise<IrGraph>
   const inferred = shaped.outputs.map((id) => shaped.nodes.find((m) => m.id === id)?.shape?.map((d) => (d === -1 ? n : d)));
   assert.deepEqual(inferred, ys.map((y) => y.shape), `${label}: inferred output shapes`);
   const refs = predictAll(await loadReference(kerasFileToTfjsArtifacts(file)), Float32Array.from(x), [n, 8, 8, 3]);
-  assert.deepEqual(ys.map((y) => y.shape), [[n, 3], [n, 3, 3, 16], [n, 16], [n, 6], [n, 8], [n, 3, 3, 5]], label);
+  assert.deepEqual(ys.map((y) => y.shape), [[n, 3], [n, 3, 3, 16], [n, 16], [n, 6], [n, 8], [n, 3, 3, 5], [n, 10, 10, 2]], label);
   refs.forEach((ref, k) => {
     let worst = 0;
     for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ys[k].data[i] - ref[i]) / Math.max(1, Math.abs(ref[i])));
@@ -83,6 +84,7 @@ test('all supported layers, Keras 2 config: IR matches tfjs-layers within 1e-4',
     'image:Placeholder',
     'scale/mul:Mul', 'scale/add:Add',
     'pad/Pad:Pad',
+    'dil/Conv2D:Conv2D', 'dil/BiasAdd:BiasAdd',
     'c1/Conv2D:Conv2D', 'c1/Relu:Relu', // use_bias false: no BiasAdd
     'dw/DepthwiseConv2D:DepthwiseConv2D', 'dw/BiasAdd:BiasAdd', 'dw/Relu6:Relu6',
     'bn/FusedBatchNorm:FusedBatchNorm',
@@ -113,7 +115,8 @@ test('all supported layers, Keras 2 config: IR matches tfjs-layers within 1e-4',
   assert.deepEqual(shapeOf('pad/paddings'), [0, 0, 1, 1, 2, 0, 0, 0]);
   assert.deepEqual(shapeOf('cat/axis'), [3]);
   assert.equal(g.nodes.find((n) => n.id === 'bn/FusedBatchNorm')?.attrs.epsilon, 0.001);
-  assert.deepEqual(g.outputs, ['probs/BiasAdd', 'cat/concat', 'gap/Mean', 'bn2/add', 'r/Relu', 'd4/Relu']);
+  assert.deepEqual(g.outputs, ['probs/BiasAdd', 'cat/concat', 'gap/Mean', 'bn2/add', 'r/Relu', 'd4/Relu', 'dil/BiasAdd']);
+  assert.deepEqual(g.nodes.find((n) => n.id === 'dil/Conv2D')?.attrs.dilations, [1, 2, 2, 1]);
 });
 
 test('all supported layers, Keras 3 config (keras_history args, dtype policies, flat input_layers): same IR as Keras 2', async () => {
