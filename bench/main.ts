@@ -1,23 +1,37 @@
 /**
  * `npm run bench -- <name> [--json] [filters]`: the project's benchmarks.
- *   kernels [--backend native|wasm|js]   ring kernels and one Pond matmul
- *   compile                              compile time and peak memory per shared model
+ *   kernels [--backend native|wasm|js]                       ring kernels and one Pond matmul
+ *   compile                                                  compile time and peak memory per shared model
+ *   inference [--net A] [--batch 1] [--relu exact] [--runs N] private predictions of networks A-D vs tfjs
  * Prints a markdown table, or with --json one JSON object per line.
  */
 import { parseArgs } from 'node:util';
 import { benchCompile } from './compile.js';
+import { benchInference } from './inference.js';
 import { benchKernels } from './kernels.js';
 import { report, type Row } from './stats.js';
 
-const BENCHES: Record<string, (opts: Record<string, string | boolean | undefined>) => Promise<Row[]>> = {
-  kernels: (o) => benchKernels({ backend: typeof o.backend === 'string' ? o.backend : undefined }),
+type Opts = Record<string, string | boolean | undefined>;
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+const num = (v: unknown): number | undefined => (typeof v === 'string' ? Number.parseInt(v, 10) : undefined);
+
+const BENCHES: Record<string, (opts: Opts) => Promise<Row[]>> = {
+  kernels: (o) => benchKernels({ backend: str(o.backend) }),
   compile: () => benchCompile(),
+  inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), runs: num(o.runs) }),
 };
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { json: { type: 'boolean', default: false }, backend: { type: 'string' } },
+    options: {
+      json: { type: 'boolean', default: false },
+      backend: { type: 'string' },
+      net: { type: 'string' },
+      batch: { type: 'string' },
+      relu: { type: 'string' },
+      runs: { type: 'string' },
+    },
   });
   const names = positionals.length ? positionals : Object.keys(BENCHES);
   for (const name of names) {

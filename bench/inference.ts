@@ -1,0 +1,81 @@
+/**
+ * Inference benchmark: private predictions of the zoo networks A-D (models/zoo) at
+ * batch 1 and 64, with exact and polynomial ReLU, all parties in this process. Per
+ * configuration: the median wall time of a prediction (after a warm-up that opens the
+ * weights' masks), its measured rounds and bytes (checked equal to the declared cost),
+ * and the plaintext tfjs time of the same batch in the same process as the baseline.
+ * Inputs are MNIST test images when ../shared is present, else uniform pixels.
+ */
+import { existsSync } from 'node:fs';
+import { compile } from '../compiler/compile.js';
+import { toTfjsLayersArtifacts } from '../compiler/frontend/keras-artifacts.js';
+import { isNetName, NETS, zooModelPath, type NetName } from '../models/index.js';
+import { readMnistDir } from '../runtime/io/mnist.js';
+import { PlanDeployment } from '../runtime/party/executor.js';
+import { openTfjsLayers, type TfjsArtifacts } from '../runtime/plaintext/tfjs-runner.js';
+import { Prg } from '../runtime/crypto/prg.js';
+import { defaultBackend } from '../runtime/ring/index.js';
+import { medianMs, type Row } from './stats.js';
+import { MNIST_DIR } from './paths.js';
+
+export interface InferenceFilter {
+  readonly net?: string;
+  readonly batch?: number;
+  readonly relu?: string;
+  readonly runs?: number;
+}
+
+function images(n: number): Float64Array {
+  if (existsSync(MNIST_DIR)) {
+    const set = readMnistDir(MNIST_DIR, n);
+    if (set.n === n) return set.images;
+  }
+  const bytes = new Uint8Array(n * 784);
+  Prg.fresh().fill(bytes);
+  return Float64Array.from(bytes, (b) => b / 255);
+}
+
+export async function benchInference(f: InferenceFilter): Promise<Row[]> {
+  const nets: NetName[] = f.net ? [f.net].filter(isNetName) : [...NETS];
+  if (f.net && nets.length === 0) throw new Error(`unknown network '${f.net}' (have ${NETS.join(', ')})`);
+  const batches = f.batch ? [f.batch] : [1, 64];
+  const relus = (f.relu ? [f.relu] : ['exact', 'poly']) as ('exact' | 'poly')[];
+  const rows: Row[] = [];
+  const ring = defaultBackend();
+  for (const net of nets) {
+    const path = zooModelPath(net);
+    const plain = await openTfjsLayers((await toTfjsLayersArtifacts(path)) as unknown as TfjsArtifacts);
+    for (const relu of relus) {
+      const { plan, weights } = await compile(path, { relu, inputRange: [0, 1] });
+      const d = await PlanDeployment.start(plan, weights, { ring });
+      const input = plan.inputs[0];
+      for (const batch of batches) {
+        const x = { shape: [batch, ...input.shape.slice(1)], data: images(batch) };
+        const feeds = { [input.name]: x };
+        await d.predict(feeds); // warm-up: opens the weights' masks
+        let last = await d.predict(feeds);
+        const runs = f.runs ?? (batch > 1 ? 3 : 15);
+        const ms = await medianMs(async () => {
+          last = await d.predict(feeds);
+        }, { runs, warmup: 0, budgetMs: 60_000 });
+        const plaintextMs = await medianMs(() => plain.run([x]), { runs: 15 });
+        rows.push({
+          bench: 'inference',
+          net,
+          batch,
+          relu,
+          backend: ring.name,
+          ms,
+          rounds: last.stats.rounds,
+          bytes_per_server: last.stats.bytes.server0 ?? 0,
+          dealer_bytes: last.stats.dealerBytes,
+          cost_matches_plan: last.stats.rounds === last.declared.rounds && last.stats.dealerBytes === last.declared.dealerBytes && last.stats.bytes.server0 === last.declared.bytes.server0,
+          plaintext_ms: plaintextMs,
+          ratio: ms / plaintextMs,
+        });
+      }
+    }
+    plain.dispose();
+  }
+  return rows;
+}
