@@ -5,11 +5,12 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import type { CliIo } from '../compiler/cli.js';
 import { main } from './cli.js';
 
 /** Runs `tfe compile` with `argv` (without node and the script); returns the exit code. */
-export async function compileMain(argv: readonly string[]): Promise<number> {
-  return main(['compile', ...argv]);
+export async function compileMain(argv: readonly string[], io?: CliIo): Promise<number> {
+  return io ? main(['compile', ...argv], io) : main(['compile', ...argv]);
 }
 
 function isEntryPoint(): boolean {

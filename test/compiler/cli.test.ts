@@ -14,6 +14,7 @@ import { compileMain } from '../../src/cli-compile.js';
 import { main } from '../../src/cli.js';
 import { checkWeights, parsePlanText, parseWeightsManifest } from '../../src/plan/index.js';
 import { sharedModel } from '../support/paths.js';
+import { SHARED_MODEL_CASES } from './shared-models.js';
 
 async function tfe(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -49,17 +50,17 @@ test('tfe compile MODEL -o DIR writes plan.json, weights.bin, weights.json and p
 
 test('tfe-compile is tfe compile (the KWS model with its documented cut)', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfe-plan-'));
-  const write = process.stdout.write.bind(process.stdout);
   let out = '';
-  process.stdout.write = ((s: string) => { out += s; return true; }) as typeof process.stdout.write;
+  let err = '';
   try {
-    const code = await compileMain([sharedModel('arm_kws_cnn_s', 'CNN_S.pb'), '--input', 'Mfcc:0=-1x49x10', '-o', dir]);
-    process.stdout.write = write;
-    assert.equal(code, 0);
+    const code = await compileMain([sharedModel('arm_kws_cnn_s', 'CNN_S.pb'), '--input', 'Mfcc:0=-1x49x10', '--input-range', '-256:256', '-o', dir], {
+      out: (s) => { out += s; },
+      err: (s) => { err += s; },
+    });
+    assert.equal(code, 0, err);
     assert.match(out, /output labels_softmax \[-1,12\] to client, scale \d+, logits \(client applies softmax\)/);
     readDir(dir);
   } finally {
-    process.stdout.write = write;
     rmSync(dir, { recursive: true, force: true });
   }
 });
@@ -113,5 +114,13 @@ test('compile --help lists every plan option with its default', async () => {
     const at = flat.indexOf(opt);
     assert.ok(at >= 0, opt);
     assert.ok(flat.slice(at, at + 300).includes(def), `${opt} shows ${def}`);
+  }
+});
+
+test('every shared model: tfe compile with its documented options exits 0', async () => {
+  for (const m of SHARED_MODEL_CASES) {
+    const r = await tfe('compile', sharedModel(...m.path), ...m.args);
+    assert.equal(r.code, 0, `${m.name}: ${r.err}`);
+    assert.match(r.out, /^compiled /);
   }
 });
