@@ -5,8 +5,9 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import type { CliIo } from '../compiler/cli.js';
 import { main } from './cli.js';
+
+type CliIo = NonNullable<Parameters<typeof main>[1]>;
 
 /** Runs `tfe compile` with `argv` (without node and the script); returns the exit code. */
 export async function compileMain(argv: readonly string[], io?: CliIo): Promise<number> {
