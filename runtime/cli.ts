@@ -60,7 +60,7 @@ function describeOutput(name: string, o: OutputValue): string {
   const last = o.shape[o.shape.length - 1] ?? 1;
   if (o.kind === 'label') {
     lines.push(`${name}: label ${Array.from(o.data).join(', ')}`);
-  } else if ((o.kind === 'logits' || o.probabilities) && last > 1) {
+  } else if (last > 1 && (o.kind === 'logits' || o.probabilities || o.shape.length === 2)) {
     const v = finalValues(o);
     for (let r = 0; r * last < v.length; r++) {
       const row = Array.from(v.subarray(r * last, (r + 1) * last)).map((x, i) => ({ i, x })).sort((a, b) => b.x - a.x).slice(0, 5);
@@ -109,7 +109,7 @@ export function runCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
         return;
       }
       for (const b of d.plan.outputs) io.out(`${describeOutput(b.name, p.outputs[b.name])}\n`);
-      io.out(`cost: ${costLine(p)}\n`);
+      io.out(`cost (first prediction of this deployment: it also opens the weights' masks): ${costLine(p)}\n`);
       if (p.stats.rounds !== p.declared.rounds) io.out(`note: measured rounds ${p.stats.rounds} differ from the declared ${p.declared.rounds}\n`);
       if (check !== undefined) io.out(`check: largest |private - plaintext (tfjs)| = ${check.toExponential(3)}\n`);
     });

@@ -11,10 +11,12 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { type CliIo, compileCommand } from '../compiler/cli.js';
+import { evalCommand, runCommand } from '../runtime/cli.js';
+import { tfjsReference } from './reference.js';
 import { type ErrorCode, TfeError } from './errors.js';
 
 /** Error codes that mean "the input or the request is wrong", exit code 2. */
-const USER_ERRORS: ReadonlySet<ErrorCode> = new Set(['E_UNSUPPORTED', 'E_ARG', 'E_FORMAT', 'E_IO', 'E_SHAPE', 'E_RANGE', 'E_PLAN']);
+const USER_ERRORS: ReadonlySet<ErrorCode> = new Set(['E_UNSUPPORTED', 'E_ARG', 'E_FORMAT', 'E_IO', 'E_SHAPE', 'E_RANGE', 'E_PLAN', 'E_BACKEND']);
 
 const processIo: CliIo = {
   out: (s) => process.stdout.write(s),
@@ -34,8 +36,10 @@ function program(io: CliIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .addHelpText('after', '\nExit codes: 0 success, 2 a model or argument the user can fix (unsupported op, bad file, bad shape), 1 an internal error.\nEnvironment: TFE_DEBUG=1 prints stack traces with errors.')
     .exitOverride();
-  const compile = compileCommand(io).configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride();
-  p.addCommand(compile);
+  const reference = tfjsReference();
+  for (const c of [compileCommand(io), runCommand(io, { reference }), evalCommand(io, { reference })]) {
+    p.addCommand(c.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride());
+  }
   return p;
 }
 
