@@ -8,7 +8,7 @@
  */
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import { polyErrorUlps } from '../../src/protocols/pond.js';
-import { inputBoundOf, nodeBounds } from './bounds.js';
+import { nodeBounds } from './bounds.js';
 import { idAllocator } from './graph.js';
 import { RELU_RANGE_CAP, type SecureOptions } from './options.js';
 import type { RingPass } from './pass.js';
@@ -19,7 +19,7 @@ const fmt = (x: number): string => x.toExponential(1);
 function run(g: RingGraph, opts: SecureOptions): RingGraph {
   const targets = g.nodes.filter((n) => n.op === 'sigmoid' || n.op === 'tanh' || (n.op === 'relu' && opts.relu === 'poly'));
   if (targets.length === 0) return g;
-  const bounds = nodeBounds(g, inputBoundOf(opts.inputRange));
+  const bounds = nodeBounds(g, opts.inputRange);
   const fresh = idAllocator(g);
   const out: RingNode[] = [];
   for (const n of g.nodes) {

@@ -1,77 +1,139 @@
 /**
- * Headroom bounds: a bound on |real value| of every element of every ring node, by
- * interval arithmetic from the declared input range. Linear layers use the actual
- * weights: an output's bound is the sum over its inputs of |w| times the input's
- * bound (the L1 norm of its weight column against the input bounds) plus |bias|.
- * relu, maxpool and the layout ops keep bounds; avgpool averages them; sigmoid and
- * tanh are within 1.05 (their polynomials' error included); a polynomial's bound is its max |p| on its input's interval
- * (plus 1%); `attrs.clampBound` caps a node whose operands were clamped (Relu6, the
- * activations' input clamp) where interval arithmetic cannot see the correlation.
- * These bounds are conservative (worst case over every input in the range).
+ * Headroom bounds: an interval [lo, hi] for every element of every ring node, by
+ * interval arithmetic from the declared input range, and from it the bound on
+ * |real value| the fixed-point pass checks against the ring's headroom.
+ *
+ * Linear layers use the actual weights, split by sign: for y = W x,
+ * hi(y) = W+ hi(x) + W- lo(x) and lo(y) = W+ lo(x) + W- hi(x) (W+ / W- the positive
+ * and negative parts), plus the bias; this is never looser than the L1 norm of a
+ * weight column times the input bound plus |bias|, and after a relu (lo = 0) about
+ * half of it. relu clips lo and hi at 0; maxpool, avgpool, sum and the layout ops
+ * apply to lo and hi alike (they are monotone); a product of two secrets uses the
+ * magnitudes; sigmoid is within [-0.05, 1.05] and tanh within +-1.05 (their
+ * polynomials' error included); a polynomial's interval is its sampled range on its
+ * input's interval (plus 1%); `attrs.clampBound` caps a node whose operands were
+ * clamped (Relu6, the activations' input clamp), which interval arithmetic cannot
+ * see. The bounds are conservative: worst case over every input in the range.
  */
 import type { Tensor } from '../../src/ir/eval/tensor.js';
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import { batch1, evalLinearish } from './float-ops.js';
-import { polyRange } from './poly.js';
+import { evalPoly } from './poly.js';
 
-/** sigmoid and tanh are within 1; their polynomials within 1 plus their error (< 5e-2). */
-const ACTIVATION_BOUND = 1.05;
+/** Slack for the polynomial activations beyond [0, 1] / [-1, 1]: their errors are below 5e-2. */
+const ACTIVATION_SLACK = 0.05;
+
+export interface Interval {
+  readonly lo: Tensor;
+  readonly hi: Tensor;
+}
 
 function fill(shape: readonly number[], v: number): Tensor {
   const s = batch1(shape);
   return { shape: s, data: new Float64Array(s.reduce((a, d) => a * d, 1)).fill(v) };
 }
 
-function maxAbs(t: Tensor): number {
+function map(t: Tensor, f: (x: number) => number): Tensor {
+  return { shape: t.shape, data: t.data.map(f) };
+}
+
+function zip(a: Tensor, b: Tensor, f: (x: number, y: number) => number): Tensor {
+  return { shape: a.shape, data: a.data.map((x, i) => f(x, b.data[i])) };
+}
+
+function maxAbs(iv: Interval): number {
   let m = 0;
-  for (const x of t.data) if (Math.abs(x) > m) m = Math.abs(x);
+  for (const x of iv.lo.data) m = Math.max(m, Math.abs(x));
+  for (const x of iv.hi.data) m = Math.max(m, Math.abs(x));
   return m;
 }
 
-function nodeBound(n: RingNode, ins: Tensor[], inputBound: number): Tensor {
+function both(n: RingNode, ivs: Interval[]): Interval {
+  return { lo: evalLinearish(n, ivs.map((v) => v.lo)), hi: evalLinearish(n, ivs.map((v) => v.hi)) };
+}
+
+function product(n: RingNode, ins: Interval[], consts: (Float64Array | undefined)[]): Interval {
+  const k = consts[1] !== undefined ? 1 : consts[0] !== undefined ? 0 : -1;
+  if (k < 0) {
+    // secret x secret: magnitudes
+    const m = evalLinearish(n, ins.map((v) => zip(v.lo, v.hi, (a, b) => Math.max(Math.abs(a), Math.abs(b)))));
+    return { lo: map(m, (x) => -x), hi: m };
+  }
+  const w = ins[k].hi;
+  const pos = map(w, (x) => Math.max(x, 0));
+  const neg = map(w, (x) => Math.min(x, 0));
+  const x = ins[1 - k];
+  const apply = (xs: Tensor, ws: Tensor): Tensor => evalLinearish(n, k === 1 ? [xs, ws] : [ws, xs]);
+  const add = (a: Tensor, b: Tensor): Tensor => zip(a, b, (p, q) => p + q);
+  return { lo: add(apply(x.lo, pos), apply(x.hi, neg)), hi: add(apply(x.hi, pos), apply(x.lo, neg)) };
+}
+
+function nodeInterval(n: RingNode, ins: Interval[], consts: (Float64Array | undefined)[], range: readonly [number, number]): Interval {
   switch (n.op) {
     case 'input':
-      return fill(n.shape, inputBound);
-    case 'const':
-      return { shape: batch1(n.shape), data: (n.value as Float64Array).map(Math.abs) };
+      return { lo: fill(n.shape, range[0]), hi: fill(n.shape, range[1]) };
+    case 'const': {
+      const t = { shape: batch1(n.shape), data: n.value as Float64Array };
+      return { lo: t, hi: t };
+    }
+    case 'matmul':
+    case 'conv2d':
+    case 'depthwise_conv2d':
+    case 'mul':
+      return product(n, ins, consts);
     case 'sub':
-      return evalLinearish({ ...n, op: 'add' }, ins);
+      return { lo: evalLinearish({ ...n, op: 'sub' }, [ins[0].lo, ins[1].hi]), hi: evalLinearish({ ...n, op: 'sub' }, [ins[0].hi, ins[1].lo]) };
     case 'neg':
+      return { lo: map(ins[0].hi, (x) => -x), hi: map(ins[0].lo, (x) => -x) };
     case 'trunc':
       return ins[0];
-    case 'rescale':
-      return { shape: ins[0].shape, data: ins[0].data.map((x) => x / 2 ** Number(n.attrs.shift)) };
+    case 'rescale': {
+      const d = 2 ** Number(n.attrs.shift);
+      return { lo: map(ins[0].lo, (x) => x / d), hi: map(ins[0].hi, (x) => x / d) };
+    }
     case 'sigmoid':
+      return { lo: fill(n.shape, -ACTIVATION_SLACK), hi: fill(n.shape, 1 + ACTIVATION_SLACK) };
     case 'tanh':
-      return fill(n.shape, ACTIVATION_BOUND);
-    case 'poly':
-      return fill(n.shape, polyRange(n.attrs.coeffs as number[], maxAbs(ins[0])));
-    case 'argmax':
-      return fill(n.shape, Math.max(0, n.shape.length ? (ins[0].shape[ins[0].shape.length - 1] - 1) : 0));
+      return { lo: fill(n.shape, -1 - ACTIVATION_SLACK), hi: fill(n.shape, 1 + ACTIVATION_SLACK) };
+    case 'poly': {
+      const c = n.attrs.coeffs as number[];
+      let lo = Infinity;
+      let hi = -Infinity;
+      const a = Math.min(...ins[0].lo.data);
+      const b = Math.max(...ins[0].hi.data);
+      for (let i = 0; i <= 2000; i++) {
+        const y = evalPoly(c, a + ((b - a) * i) / 2000);
+        lo = Math.min(lo, y);
+        hi = Math.max(hi, y);
+      }
+      const pad = 0.01 * Math.max(Math.abs(lo), Math.abs(hi));
+      return { lo: fill(n.shape, lo - pad), hi: fill(n.shape, hi + pad) };
+    }
+    case 'argmax': {
+      const k = ins[0].lo.shape[ins[0].lo.shape.length - 1] ?? 1;
+      return { lo: fill(n.shape, 0), hi: fill(n.shape, Math.max(0, k - 1)) };
+    }
     default:
-      return evalLinearish(n, ins);
+      // add, relu, pools, sum, layout ops, output: monotone in each operand
+      return both(n, ins);
   }
 }
 
-/** Element bounds of every node (batch 1), given the bound on every input element. */
-export function elementBounds(g: RingGraph, inputBound: number): Map<string, Tensor> {
-  const out = new Map<string, Tensor>();
+/** The element intervals of every node (batch 1), from the declared input range. */
+export function elementIntervals(g: RingGraph, range: readonly [number, number]): Map<string, Interval> {
+  const out = new Map<string, Interval>();
+  const values = new Map(g.nodes.filter((n) => n.op === 'const').map((n) => [n.id, n.value]));
   for (const n of g.nodes) {
-    const ins = n.inputs.map((i) => out.get(i) as Tensor);
-    let t = nodeBound(n, ins, inputBound);
+    const ins = n.inputs.map((i) => out.get(i) as Interval);
+    let iv = nodeInterval(n, ins, n.inputs.map((i) => values.get(i)), range);
     const cap = n.attrs.clampBound;
-    if (typeof cap === 'number') t = { shape: t.shape, data: t.data.map((x) => Math.min(x, cap)) };
-    out.set(n.id, t);
+    if (typeof cap === 'number') iv = { lo: map(iv.lo, (x) => Math.max(x, -cap)), hi: map(iv.hi, (x) => Math.min(x, cap)) };
+    out.set(n.id, iv);
   }
   return out;
 }
 
-/** The scalar bound (max over elements) of every node. */
-export function nodeBounds(g: RingGraph, inputBound: number): Map<string, number> {
-  return new Map([...elementBounds(g, inputBound)].map(([id, t]) => [id, maxAbs(t)]));
-}
-
-/** max(|lo|, |hi|) of the declared input range. */
-export function inputBoundOf(range: readonly [number, number]): number {
-  return Math.max(Math.abs(range[0]), Math.abs(range[1]));
+/** The bound on |real value| (max over elements) of every node. */
+export function nodeBounds(g: RingGraph, range: readonly [number, number]): Map<string, number> {
+  return new Map([...elementIntervals(g, range)].map(([id, iv]) => [id, maxAbs(iv)]));
 }

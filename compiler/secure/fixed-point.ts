@@ -29,7 +29,7 @@
  */
 import { TfeError } from '../../src/errors.js';
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
-import { inputBoundOf, nodeBounds } from './bounds.js';
+import { nodeBounds } from './bounds.js';
 import { idAllocator, must, ringNodeMap } from './graph.js';
 import type { SecureOptions } from './options.js';
 import type { RingPass } from './pass.js';
@@ -202,7 +202,7 @@ function assign(g: RingGraph, opts: SecureOptions, bounds: ReadonlyMap<string, n
 }
 
 function run(g: RingGraph, opts: SecureOptions): RingGraph {
-  const bounds = nodeBounds(g, inputBoundOf(opts.inputRange));
+  const bounds = nodeBounds(g, opts.inputRange);
   let best = assign(g, opts, bounds, new Set());
   const untruncated = new Set<string>();
   for (const p of terminalProducts(g).reverse()) {

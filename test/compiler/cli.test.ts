@@ -88,7 +88,7 @@ test('--emit ir:PASS prints the ring IR after a secure pass', async () => {
 test('headroom errors exit 2 naming the layer and the fix, no stack', async () => {
   const r = await tfe('compile', CNN, '--input-range', '-1e6:1e6');
   assert.equal(r.code, 2);
-  assert.match(r.err, /^error: layer "conv\d\/Conv2D" \(conv2d\) can reach .* \[E_RANGE\]$/m);
+  assert.match(r.err, /^error: layer "(conv|fc)\d\/(Conv2D|MatMul)" \((conv2d|matmul)\) can reach .* \[E_RANGE\]$/m);
   assert.match(r.err, /^hint: use fewer fractional bits \(--frac-bits \d+\) or declare a smaller input range/m);
   assert.doesNotMatch(r.err, /^\s+at /m);
   const bad = await tfe('compile', CNN, '--input-range', '3');
