@@ -69,7 +69,7 @@ function avgpoolBits(n: RingNode, f: number): number {
   return n.attrs.padding === 'VALID' && Number.isInteger(log) ? log : f;
 }
 
-/** The fewest fractional bits (<= f) that encode every value exactly, or undefined. */
+/** The fewest fractional bits (<= f) that encode every value exactly (f when none does). */
 function exactBits(v: Float64Array, f: number): number {
   for (let b = 0; b <= f; b++) if (v.every((x) => Number.isInteger(x * 2 ** b))) return b;
   return f;
