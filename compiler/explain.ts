@@ -86,18 +86,25 @@ export function explainPlan(plan: Plan, ring: RingGraph): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** The one-screen summary printed after `tfe compile -o DIR`. */
+/** Approximations listed in the summary (each with its domain and error: the compiler's warning). */
+const MAX_APPROX_LINES = 4;
+
+/** The one-screen summary printed after `tfe compile -o DIR`, with the approximations it made. */
 export function summarizePlan(plan: Plan, dir: string | undefined): string {
   const io = [
     ...plan.inputs.map((i) => `  input  ${i.name} [${i.shape.join(',')}] from ${i.provider}, scale ${i.scale}, range [${i.range.join(', ')}]`),
     ...plan.outputs.map((o) => `  output ${o.name} [${o.shape.join(',')}] to ${o.receiver}, scale ${o.scale}, ${o.kind}${o.postprocess !== 'none' ? ` (client applies ${o.postprocess})` : ''}`),
   ];
-  const approx = plan.steps.filter((s) => s.approximation).length;
+  const approxSteps = plan.steps.filter((s) => s.approximation);
+  const approx = approxSteps.length;
   const secretWeights = plan.setupSteps.length;
+  const shown = approxSteps.slice(0, MAX_APPROX_LINES).map((s) => `  approximation at ${s.source}: ${s.approximation ?? ''}`);
+  if (approx > MAX_APPROX_LINES) shown.push(`  ... and ${approx - MAX_APPROX_LINES} more (see --explain)`);
   return [
     `compiled ${plan.model.path} (${plan.model.format}) for ${plan.protocol}, ${plan.fracBits} fractional bits`,
     ...io,
     `  ${plan.steps.length} steps per prediction, ${secretWeights} secret weight tensors${plan.weights.length > secretWeights ? `, ${plan.weights.length - secretWeights} public tensors` : ''}${approx ? `, ${approx} approximated activations (see --explain)` : ''}`,
+    ...shown,
     `  ${costLine('per prediction', plan.cost.perPrediction)}`,
     `  ${costLine('first prediction', plan.cost.firstPrediction)}`,
     ...(dir !== undefined ? [`wrote ${dir}/plan.json (public), ${dir}/weights.bin and ${dir}/weights.json (the model owner's, private)`] : []),

@@ -54,6 +54,14 @@ function terminalProducts(g: RingGraph): string[] {
 
 function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptions): TfeError {
   const need = Math.ceil(Math.log2(bound * 2 ** scale));
+  if (n.op === 'poly') {
+    return new TfeError(
+      'E_RANGE',
+      `layer "${n.source}": its polynomial can reach |x| <= ${bound.toPrecision(4)} on its input's range, beyond the ring's headroom at scale ${scale} `
+        + `(${n.approximation ?? 'approximation'})`,
+      'the input leaves the polynomial\'s domain: widen it with --relu-range R, declare a smaller input range, or use --relu exact',
+    );
+  }
   return new TfeError(
     'E_RANGE',
     `layer "${n.source}" (${n.op}) can reach |x| <= ${bound.toPrecision(4)}, which at scale ${scale} needs ${need} bits of the 62 the ring allows `
