@@ -38,8 +38,12 @@ export function errorBounds(g: RingGraph): Map<string, number> {
       case 'conv2d':
       case 'depthwise_conv2d':
       case 'mul': {
-        const w = byId.get(n.inputs[1]) as RingNode;
-        const x = byId.get(n.inputs[0]) as RingNode;
+        // the constant factor may come first (a * x)
+        const constFirst = n.op === 'mul' && byId.get(n.inputs[0])?.op === 'const' && byId.get(n.inputs[1])?.op !== 'const';
+        const [xi, wi] = constFirst ? [1, 0] : [0, 1];
+        const w = byId.get(n.inputs[wi]) as RingNode;
+        const x = byId.get(n.inputs[xi]) as RingNode;
+        if (constFirst) ins.reverse();
         if (w.op !== 'const') throw new Error('errorBounds: only products by constants are modelled');
         const { l1, fanIn } = n.op === 'mul' ? { l1: Math.max(...Array.from(w.value as Float64Array, Math.abs)), fanIn: 1 } : colNorms(w);
         const k = n.op === 'depthwise_conv2d' ? fanIn : fanIn;
