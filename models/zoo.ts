@@ -8,6 +8,10 @@
  * The last layer is a Dense 10 with a softmax activation (the compiler turns a final
  * softmax into client post-processing). Layers have fixed names so the saved files do
  * not depend on tfjs' global name counters.
+ *
+ * Training runs its gradient steps on a "training mirror" of the Sequential model (the
+ * same computation in tfjs-core ops with fast gradients on the cpu backend, see
+ * `mirror`), then writes the weights back into the layers model, which is what is saved.
  */
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,7 +21,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { Mnist } from './mnist.js';
 import type { NetName } from './index.js';
 
-/** Selects tfjs' cpu backend once (quietly). */
+/** Selects tfjs' cpu backend (PROD mode: no debug-mode checks). */
 export async function tfReady(): Promise<void> {
   tf.env().set('PROD', true);
   if (tf.getBackend() !== 'cpu') await tf.setBackend('cpu');
