@@ -1,6 +1,6 @@
 /**
  * Loads a prediction input file by its extension: .npy (NumPy), .json (nested arrays,
- * or an object of named nested arrays), .png (an image: pixels / 255, [1, H, W, C]).
+ * or an object of named nested arrays; see json-input.ts), .png (an image: pixels / 255, [1, H, W, C]).
  * The tensor is then fitted to the plan's input shape: a batch of 1 is added if the
  * file lacks it, and a [1, 28, 28, 1] image feeds a [-1, 784] model by flattening
  * (row-major, as the MNIST models expect). A size mismatch is an E_SHAPE error naming
@@ -62,14 +62,8 @@ export function readInputFile(path: string, bindings: readonly InputBinding[], o
     return only(img);
   }
   if (ext === '.json') {
-    const v = parseJsonInputs(new TextDecoder().decode(bytes), path);
-    if ('shape' in v && 'data' in v && v.data instanceof Float64Array) return only(v as FloatTensor);
-    const named = v as Record<string, FloatTensor>;
-    return Object.fromEntries(bindings.map((b) => {
-      const t = named[b.name];
-      if (!t) throw new TfeError('E_ARG', `${path} has no input '${b.name}' (it has ${Object.keys(named).join(', ')})`);
-      return [b.name, fit(t, b, path)];
-    }));
+    const named = parseJsonInputs(new TextDecoder().decode(bytes), path, bindings.map((b) => b.name));
+    return Object.fromEntries(bindings.map((b) => [b.name, fit(named[b.name], b, path)]));
   }
   throw new TfeError('E_FORMAT', `${path}: unknown input format '${ext}'`, 'inputs are .npy, .json or .png files');
 }

@@ -31,16 +31,28 @@ export function tensorFromJson(v: unknown, where: string, path = '$'): FloatTens
   return { shape, data: Float64Array.from(out) };
 }
 
-/** One unnamed tensor, or named tensors (`{"x": [[...]]}`). */
-export function parseJsonInputs(text: string, where: string): FloatTensor | Record<string, FloatTensor> {
+/**
+ * The inputs in a JSON file, by input name: a bare nested array feeds the only input;
+ * an object maps input names to nested arrays, and for a model with one input the key
+ * `input` also works (so a sample file may carry other fields, such as its label).
+ */
+export function parseJsonInputs(text: string, where: string, names: readonly string[]): Record<string, FloatTensor> {
   let v: unknown;
   try {
     v = JSON.parse(text);
   } catch (e) {
     throw new TfeError('E_FORMAT', `${where}: invalid JSON: ${(e as Error).message}`);
   }
-  if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
-    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, tensorFromJson(x, where, `$.${k}`)]));
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) {
+    if (names.length !== 1) {
+      throw new TfeError('E_ARG', `${where} holds one array but the model has ${names.length} inputs (${names.join(', ')})`, 'give an object mapping each input name to its array');
+    }
+    return { [names[0]]: tensorFromJson(v, where) };
   }
-  return tensorFromJson(v, where);
+  const obj = v as Record<string, unknown>;
+  return Object.fromEntries(names.map((name) => {
+    const key = name in obj ? name : names.length === 1 && 'input' in obj ? 'input' : undefined;
+    if (key === undefined) throw new TfeError('E_ARG', `${where} has no input '${name}'${names.length === 1 ? " (nor 'input')" : ''}; it has ${Object.keys(obj).join(', ')}`);
+    return [name, tensorFromJson(obj[key], where, `$.${key}`)];
+  }));
 }

@@ -88,3 +88,14 @@ test('png: grayscale pixels / 255 as [1, H, W, 1]; a size mismatch needs --resiz
   assert.throws(() => readInputFile(join(dir, 'missing.png'), [mnistBinding]), (e: unknown) => e instanceof TfeError && e.code === 'E_IO');
   assert.throws(() => readInputFile(join(dir, 'x.csv'), [mnistBinding]), (e: unknown) => e instanceof TfeError);
 });
+
+test('json: an object names the inputs; with one input the key "input" works and other fields are ignored', () => {
+  const p = join(dir, 'named.json');
+  const row = Array.from({ length: 784 }, (_, i) => i / 784);
+  writeFileSync(p, JSON.stringify({ label: 4, index: 8000, input: [row] }));
+  assert.deepEqual(readInputFile(p, [flatBinding]).x.shape, [1, 784]);
+  writeFileSync(p, JSON.stringify({ x: [row], label: 4 }));
+  assert.equal(readInputFile(p, [flatBinding]).x.data[783], 783 / 784);
+  writeFileSync(p, JSON.stringify({ y: [row] }));
+  assert.throws(() => readInputFile(p, [flatBinding]), (e: unknown) => e instanceof TfeError && /no input 'x'/.test(e.message));
+});
