@@ -19,7 +19,8 @@ const SHAPES: readonly [number, number, number][] = [[1, 784, 128], [128, 784, 1
 const prg = Prg.fresh();
 const rand = (shape: Shape): RingTensor => ringTensor(shape, prg.ring(sizeOf(shape)));
 
-export async function benchKernels(filter: { backend?: string }): Promise<Row[]> {
+/** `quick`: only the smallest shapes and few runs (the CI smoke test). */
+export async function benchKernels(filter: { backend?: string; quick?: boolean }): Promise<Row[]> {
   const rows: Row[] = [];
   const backends = (['native', 'wasm', 'js'] as const)
     .filter((b) => !filter.backend || filter.backend === b)
@@ -28,7 +29,7 @@ export async function benchKernels(filter: { backend?: string }): Promise<Row[]>
   for (const be of backends) {
     const threadCounts = be.name === 'native' ? [1, 2] : [1];
     for (const [m, k, n] of SHAPES) {
-      if (be.name === 'js' && m * k * n > 200_000) continue;
+      if ((be.name === 'js' || filter.quick) && m * k * n > 200_000) continue;
       for (const threads of threadCounts) {
         be.setThreads(threads);
         const a = rand([m, k]);
@@ -38,7 +39,7 @@ export async function benchKernels(filter: { backend?: string }): Promise<Row[]>
       }
     }
     if (be.name === 'native') be.setThreads(2);
-    const size = be.name === 'js' ? 10_000 : 1_000_000;
+    const size = be.name === 'js' || filter.quick ? 10_000 : 1_000_000;
     const x = rand([size]);
     const y = rand([size]);
     const ms = await medianMs(() => be.mul(x, y));

@@ -1,0 +1,26 @@
+/**
+ * Benchmark smoke run (CI runs no full benchmark): the kernel and inference benchmarks
+ * run on their smallest configurations and produce well-formed rows, and the inference
+ * rows' measured cost equals the plan's declared cost.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { benchInference } from '../../bench/inference.js';
+import { benchKernels } from '../../bench/kernels.js';
+
+test('kernels benchmark (quick): rows for every available backend and the Pond matmul', async () => {
+  const rows = await benchKernels({ quick: true });
+  const matmul = rows.filter((r) => r.bench === 'ring.matmul');
+  assert.ok(matmul.length >= 2, 'at least two backends measured');
+  for (const r of matmul) assert.ok(typeof r.ms === 'number' && r.ms > 0 && typeof r.gmacs === 'number' && r.gmacs > 0);
+  const pondRow = rows.find((r) => r.bench === 'pond.matmul');
+  assert.ok(pondRow && pondRow.rounds === 1 && pondRow.bytes === 8 * 128 * 784, 'the cached-weight matmul opens only the input side');
+});
+
+test('inference benchmark (network A, batch 1, exact ReLU): cost matches the plan', async () => {
+  const [row] = await benchInference({ net: 'A', batch: 1, relu: 'exact', runs: 3, warmMs: 0 });
+  assert.equal(row.net, 'A');
+  assert.equal(row.cost_matches_plan, true);
+  assert.ok(typeof row.ms === 'number' && row.ms > 0 && typeof row.plaintext_ms === 'number' && row.plaintext_ms > 0);
+  assert.ok((row.rounds as number) <= 40, `network A takes ${row.rounds} rounds`);
+});
