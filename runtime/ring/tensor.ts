@@ -3,7 +3,7 @@
  * Signed values are two's complement; every arithmetic op wraps modulo 2^64.
  */
 import { TfeError } from '../../src/errors.js';
-import { sizeOf, shapeStr, type Shape } from '../../src/shape.js';
+import { sizeOf, type Shape } from '../../src/shape.js';
 
 export { broadcastShapes, sameShape, shapeStr, sizeOf, type Shape } from '../../src/shape.js';
 
