@@ -154,6 +154,16 @@ export class PlanDeployment {
         throw new TfeError('E_SHAPE', `input '${b.name}' has shape [${x.shape.join(',')}] but the model expects [${b.shape.map((d) => (d === -1 ? 'N' : d)).join(',')}]`);
       }
       if (x.data.length !== sizeOf(x.shape)) throw new TfeError('E_SHAPE', `input '${b.name}' has ${x.data.length} values for shape [${x.shape.join(',')}]`);
+      // the compiler proved headroom for inputs inside the declared range only: outside
+      // it a value could overflow the ring and give a wrong answer, so refuse it
+      const [lo, hi] = b.range;
+      for (let i = 0; i < x.data.length; i++) {
+        const v = x.data[i];
+        if (!(v >= lo && v <= hi)) {
+          throw new TfeError('E_RANGE', `input '${b.name}'[${i}] = ${v} is outside the range [${lo}, ${hi}] the model was compiled for`,
+            'recompile with a wider --input-range (or --calibrate on representative inputs), or rescale the input');
+        }
+      }
       const value = ringTensor(x.shape, encode(x.data, b.scale, `input '${b.name}'`));
       for (const [role, env] of envs) env.set(b.tensor, pub(x.shape, role === b.provider ? value : undefined));
     }

@@ -124,6 +124,13 @@ test('a wrong input shape is an E_SHAPE error naming the expected shape', async 
   await assert.rejects(runLocal(plan, weights, { y: { shape: [1, 4], data: new Float64Array(4) } }, { ring: testBackend() }), /missing input 'x'/);
 });
 
+test('an input outside the declared range is an E_RANGE error (the headroom proof covers the range only)', async () => {
+  const { plan, weights } = makePlan();
+  await assert.rejects(runLocal(plan, weights, { x: { shape: [1, 4], data: Float64Array.of(0, 1, 8.5, 0) } }, { ring: testBackend() }),
+    (e: unknown) => e instanceof TfeError && e.code === 'E_RANGE' && /\[2\] = 8.5 is outside the range \[-8, 8\]/.test(e.message));
+  await assert.rejects(runLocal(plan, weights, { x: { shape: [1, 4], data: Float64Array.of(0, Number.NaN, 0, 0) } }, { ring: testBackend() }), /outside the range/);
+});
+
 test('weights of another plan, a bad plan version, and an unmarked reveal are E_PLAN errors', async () => {
   const { plan, weights } = makePlan();
   const other = { ...weights, manifest: { ...weights.manifest, planId: 'another-plan-000' } };
