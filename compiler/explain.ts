@@ -95,7 +95,9 @@ export function summarizePlan(plan: Plan, dir: string | undefined): string {
     ...plan.inputs.map((i) => `  input  ${i.name} [${i.shape.join(',')}] from ${i.provider}, scale ${i.scale}, range [${i.range.join(', ')}]`),
     ...plan.outputs.map((o) => `  output ${o.name} [${o.shape.join(',')}] to ${o.receiver}, scale ${o.scale}, ${o.kind}${o.postprocess !== 'none' ? ` (client applies ${o.postprocess})` : ''}`),
   ];
-  const approxSteps = plan.steps.filter((s) => s.approximation);
+  // one line per approximated layer (a piecewise activation spans several steps, each stating it)
+  const layersSeen = new Set<string>();
+  const approxSteps = plan.steps.filter((s) => s.approximation && !layersSeen.has(s.source) && layersSeen.add(s.source));
   const approx = approxSteps.length;
   const secretWeights = plan.setupSteps.length;
   const shown = approxSteps.slice(0, MAX_APPROX_LINES).map((s) => `  approximation at ${s.source}: ${s.approximation ?? ''}`);

@@ -13,12 +13,15 @@
  * tensor id): its Beaver mask is opened once per deployment (the first prediction's
  * extra cost), not per prediction. Commutative ops put the secret operand first.
  * Each step's cost is its spec's declared cost at batch 1 (-1 counted as 1), warm.
+ * A `piecewise` node becomes several steps (lowerPiecewise below), each carrying the
+ * node's approximation statement.
  */
 import { TfeError } from '../../src/errors.js';
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import type { InputBinding, OutputBinding, PlanStep, PlanTensor } from '../../src/plan/schema.js';
-import { POND_SPECS } from '../../src/protocols/pond.js';
+import { POND_SPECS, polyLevels } from '../../src/protocols/pond.js';
 import type { Cost, KernelAttrs } from '../../src/protocols/spec.js';
+import { tableOf } from '../secure/piecewise.js';
 
 /** A weight to encode into weights.bin. */
 export interface LoweredWeight {
@@ -80,6 +83,72 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
     });
   };
   const secretOut = (n: RingNode): PlanTensor => newTensor({ shape: [...n.shape], scale: n.scale as number, visibility: 'secret', name: n.id });
+
+  /**
+   * A piecewise approximation (compiler/secure/piecewise.ts) on x [..., m] at scale f,
+   * with a trailing segment axis: u = x - centres [..., m, K]; bits = drelu_s(x -
+   * breaks) [..., m, K + 1] (0/1, scale 0); the powers of u by levels (mul_ss, then
+   * trunc_s to f except at the last level, which stays at 2f); the K polynomials as
+   * sum_k u^k * c_k (public coefficient rows encoded so every term is at S = 2f + G);
+   * the jumps [p_1 - below, p_2 - p_1, ..., above - p_K] (two zero pads, a subtraction,
+   * the end values); below + sum(bits * jumps) (one mul_ss, exact: the bits are 0/1),
+   * truncated to f.
+   */
+  const lowerPiecewise = (n: RingNode, x: PlanTensor): PlanTensor => {
+    const t = tableOf(n.id, n.attrs);
+    const f = n.attrs.fracBits as number;
+    const S = 2 * f + (n.attrs.coeffBits as number);
+    const K = t.coeffs.length;
+    const d = Math.max(...t.coeffs.map((r) => r.length)) - 1;
+    const axis = n.shape.length;
+    const shp = (k: number): number[] => [...n.shape, k];
+    const tmp = (name: string, shape: number[], sc: number): PlanTensor => newTensor({ shape, scale: sc, visibility: 'secret', name: `${n.id}/${name}` });
+    const constant = (name: string, values: readonly number[], sc: number, shape = [values.length]): PlanTensor => {
+      const p = newTensor({ shape, scale: sc, visibility: 'public', owner: 'model-owner', name: `${n.id}/${name}` });
+      weights.push({ tensor: p.id, entry: p.name as string, shape, scale: sc, values: Float64Array.from(values) });
+      return p;
+    };
+    const run = (kernel: string, ins: PlanTensor[], out: PlanTensor, attrs: KernelAttrs = {}): PlanTensor => {
+      step(steps, kernel, ins, out, attrs, n);
+      return out;
+    };
+    const column = run('reshape_s', [x], tmp('column', shp(1), f), { shape: shp(1) });
+    const fromBreaks = run('sub_sp', [column, constant('breaks', t.breaks, f)], tmp('from_breaks', shp(K + 1), f));
+    const bits = run('drelu_s', [fromBreaks], tmp('bits', shp(K + 1), 0));
+    const pow = new Map<number, PlanTensor>([[1, run('sub_sp', [column, constant('centres', t.centres, f)], tmp('u', shp(K), f))]]);
+    const get = (k: number): PlanTensor => pow.get(k) as PlanTensor;
+    const levels = polyLevels(d);
+    levels.forEach((ks, i) => {
+      const h = ks[0] - 1;
+      const tag = ks.join('_');
+      const stack = (parts: PlanTensor[], name: string): PlanTensor => (parts.length === 1 ? parts[0] : run('concat_s', parts, tmp(name, shp(K * parts.length), f), { axis }));
+      const lhs = stack(ks.map(() => get(h)), `u${tag}_lhs`);
+      const rhs = stack(ks.map((k) => get(k - h)), `u${tag}_rhs`);
+      let prod = run('mul_ss', [lhs, rhs], tmp(`u${tag}_2f`, shp(K * ks.length), 2 * f));
+      if (i < levels.length - 1) prod = run('trunc_s', [prod], tmp(`u${tag}`, shp(K * ks.length), f), { bits: f });
+      ks.forEach((k, j) => {
+        const part = ks.length === 1 ? prod : run('slice_s', [prod], tmp(`u${k}`, shp(K), prod.scale), { begin: [...n.shape.map(() => 0), j * K], size: [...n.shape.map(() => -1), K] });
+        pow.set(k, part);
+      });
+    });
+    let acc: PlanTensor | undefined;
+    for (let k = 1; k <= d; k++) {
+      const p = get(k);
+      const term = run('mul_sp', [p, constant(`c${k}`, t.coeffs.map((r) => r[k] ?? 0), S - p.scale)], tmp(`term${k}`, shp(K), S));
+      acc = acc ? run('add_ss', [acc, term], tmp(`sum${k}`, shp(K), S)) : term;
+    }
+    const polys = run('add_sp', [acc as PlanTensor, constant('c0', t.coeffs.map((r) => r[0]), S)], tmp('polys', shp(K), S));
+    const pad = (before: number, after: number): number[][] => [...n.shape.map(() => [0, 0]), [before, after]];
+    const thenZero = run('pad_s', [polys], tmp('polys_0', shp(K + 1), S), { paddings: pad(0, 1) });
+    const zeroThen = run('pad_s', [polys], tmp('0_polys', shp(K + 1), S), { paddings: pad(1, 0) });
+    const diffs = run('sub_ss', [thenZero, zeroThen], tmp('diffs', shp(K + 1), S));
+    const ends = [-t.below, ...new Array<number>(K - 1).fill(0), t.above];
+    const jumps = run('add_sp', [diffs, constant('ends', ends, S)], tmp('jumps', shp(K + 1), S));
+    const chosen = run('mul_ss', [bits, jumps], tmp('chosen', shp(K + 1), S));
+    const sum = run('sum_s', [chosen], tmp('sum', [...n.shape], S), { axes: [axis], keepDims: false });
+    const full = run('add_sp', [sum, constant('below', [t.below], S, [])], tmp('value', [...n.shape], S));
+    return run('trunc_s', [full], secretOut(n), { bits: S - f });
+  };
 
   for (const n of g.nodes) {
     const ins = n.inputs.map((i) => held.get(i) as PlanTensor);
@@ -154,6 +223,10 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
       case 'trunc': unary('trunc_s', { bits: a.bits as number }); break;
       case 'rescale': unary('reshape_s', { shape: [...n.shape] }); break;
       case 'relu': unary('relu_s'); break;
+      case 'piecewise':
+        if (!ins[0] || !isSecret(ins[0])) problems.push({ node: n.source, op: n.op, why: 'a public operand where the kernel takes secrets' });
+        else held.set(n.id, lowerPiecewise(n, ins[0]));
+        break;
       case 'poly': unary('poly_s', { coeffs: a.coeffs as number[], fracBits: a.fracBits as number }); break;
       case 'maxpool': unary('maxpool_s', { ksize: a.ksize as number[], strides: a.strides as number[], padding: a.padding as string }); break;
       case 'avgpool': unary('avgpool_s', { ksize: a.ksize as number[], strides: a.strides as number[], padding: a.padding as string, fracBits: a.fracBits as number }); break;

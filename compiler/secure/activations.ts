@@ -1,10 +1,12 @@
 /**
- * activations: sigmoid and tanh (always) and relu (with --relu poly) become a
- * polynomial on their input scaled into [-1, 1]: t = rescale(x, k) (x / 2^k, free),
- * clamped to [-1, 1] by two exact comparisons when the headroom bound says |x| can
- * exceed 2^k (t - relu(t - 1) + relu(-t - 1)), then poly(t). Methods, domains and
- * errors are in poly.ts; each poly node states its own in `approximation` (shown by
- * --explain and copied to the plan step). Exact relu stays relu.
+ * activations: sigmoid and tanh become one `piecewise` node: degree-4 Chebyshev
+ * polynomials on 6 segments, the segment chosen by exact comparisons, saturated
+ * outside the domain (method, segments and errors in piecewise.ts: sigmoid on
+ * [-10, 10], total error <= 6.2e-5 at f = 16; tanh on [-5, 5], <= 1.3e-4; valid for
+ * every input, no clamp needed). relu with --relu poly becomes a polynomial on its
+ * input scaled into [-1, 1] (t = rescale(x, k), x / 2^k, free; then poly(t); poly.ts).
+ * Each node states its approximation in `approximation` (shown by --explain and
+ * copied to the plan steps). Exact relu stays relu.
  */
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import { polyErrorUlps } from '../../src/protocols/pond.js';
@@ -12,7 +14,8 @@ import { nodeBounds } from './bounds.js';
 import { idAllocator } from './graph.js';
 import { RELU_RANGE_CAP, type SecureOptions } from './options.js';
 import type { RingPass } from './pass.js';
-import { type ActivationApprox, chebyshevFit, RELU_POLY_DEGREE, SIGMOID, TANH } from './poly.js';
+import { coeffBits, describePiecewise, fitPiecewise, SIGMOID_PIECEWISE, TANH_PIECEWISE, type PiecewiseFit } from './piecewise.js';
+import { type ActivationApprox, chebyshevFit, RELU_POLY_DEGREE } from './poly.js';
 
 const fmt = (x: number): string => x.toExponential(1);
 
@@ -22,35 +25,36 @@ function run(g: RingGraph, opts: SecureOptions): RingGraph {
   const bounds = nodeBounds(g, opts.inputRange);
   const fresh = idAllocator(g);
   const out: RingNode[] = [];
+  const fits = new Map<string, PiecewiseFit>();
   for (const n of g.nodes) {
     if (!targets.includes(n)) {
       out.push(n);
       continue;
     }
+    if (n.op === 'sigmoid' || n.op === 'tanh') {
+      const spec = n.op === 'sigmoid' ? SIGMOID_PIECEWISE : TANH_PIECEWISE;
+      const fit = fits.get(spec.name) ?? fitPiecewise(spec);
+      fits.set(spec.name, fit);
+      const attrs = {
+        breaks: [...spec.breaks],
+        centres: fit.segments.map((s) => s.centre),
+        coeffs: fit.segments.map((s) => [...s.coeffs]),
+        below: spec.below,
+        above: spec.above,
+        coeffBits: coeffBits(fit, opts.fracBits),
+      };
+      out.push({ ...n, op: 'piecewise', attrs, approximation: describePiecewise(fit, opts.fracBits) });
+      continue;
+    }
     const xb = bounds.get(n.inputs[0]) ?? 0;
-    let a: ActivationApprox;
-    if (n.op === 'relu') {
-      const range = opts.reluRange ?? Math.min(Math.max(xb, 1), RELU_RANGE_CAP);
-      a = { name: 'relu', shift: Math.max(0, Math.ceil(Math.log2(range))), degree: RELU_POLY_DEGREE, f: (x) => Math.max(x, 0), clamp: false };
-    } else a = n.op === 'sigmoid' ? SIGMOID : TANH;
+    const range = opts.reluRange ?? Math.min(Math.max(xb, 1), RELU_RANGE_CAP);
+    const a: ActivationApprox = { name: 'relu', shift: Math.max(0, Math.ceil(Math.log2(range))), degree: RELU_POLY_DEGREE, f: (x) => Math.max(x, 0) };
     const dom = 2 ** a.shift;
     const fit = chebyshevFit((t) => a.f(t * dom), a.degree);
-    const mk = (op: RingNode['op'], inputs: string[], base: string, extra: Partial<RingNode> = {}): string => {
-      const id = fresh(`${n.id}/${base}`);
-      out.push({ id, op, inputs, attrs: {}, shape: n.shape, source: n.source, vis: n.vis, ...extra });
-      return id;
-    };
-    let t = mk('rescale', [n.inputs[0]], 'scaled', { attrs: { shift: a.shift } });
-    const clamped = a.clamp && xb > dom;
-    if (clamped) {
-      const one = mk('const', [], 'one', { attrs: { param: false }, shape: [], value: Float64Array.of(1), vis: 'public' });
-      const hi = mk('relu', [mk('sub', [t, one], 'above')], 'excess_hi');
-      const lo = mk('relu', [mk('neg', [mk('add', [t, one], 'below')], 'below_neg')], 'excess_lo');
-      t = mk('add', [mk('sub', [t, hi], 'clamp_hi'), lo], 'clamped', { attrs: { clampBound: 1 } });
-    }
-    const outside = a.clamp ? (clamped ? 'clamped to the domain outside it' : `input bound ${fmt(xb)} within the domain`) : xb > dom ? `WARNING: input bound ${fmt(xb)} exceeds the domain, where the polynomial diverges` : 'input within the domain';
-    const tBound = clamped ? 1 : Math.max(1, xb / dom);
-    const fixedErr = polyErrorUlps(fit.coeffs, tBound, opts.fracBits) * 2 ** -opts.fracBits;
+    const t = fresh(`${n.id}/scaled`);
+    out.push({ id: t, op: 'rescale', inputs: [n.inputs[0]], attrs: { shift: a.shift }, shape: n.shape, source: n.source, vis: n.vis });
+    const outside = xb > dom ? `WARNING: input bound ${fmt(xb)} exceeds the domain, where the polynomial diverges` : 'input within the domain';
+    const fixedErr = polyErrorUlps(fit.coeffs, Math.max(1, xb / dom), opts.fracBits) * 2 ** -opts.fracBits;
     const approximation = `${a.name}: degree-${a.degree} Chebyshev polynomial on [-${dom}, ${dom}], max error ${fmt(fit.maxError)} there`
       + ` + fixed-point error <= ${fmt(fixedErr)}; ${outside}`;
     out.push({ id: n.id, op: 'poly', inputs: [t], attrs: { coeffs: fit.coeffs }, shape: n.shape, source: n.source, vis: n.vis, approximation });
@@ -60,6 +64,6 @@ function run(g: RingGraph, opts: SecureOptions): RingGraph {
 
 export const activationsPass: RingPass = {
   name: 'activations',
-  purpose: 'replace sigmoid, tanh and (with --relu poly) relu by a polynomial on a stated domain, with the input clamp where needed',
+  purpose: 'replace sigmoid and tanh by piecewise polynomials selected by exact comparisons, and (with --relu poly) relu by a polynomial on a stated domain',
   run,
 };

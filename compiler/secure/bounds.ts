@@ -10,14 +10,15 @@
  * half of it. relu clips lo and hi at 0; maxpool, avgpool, sum and the layout ops
  * apply to lo and hi alike (they are monotone); a product of two secrets uses the
  * magnitudes; sigmoid is within [-0.05, 1.05] and tanh within +-1.05 (their
- * polynomials' error included); a polynomial's interval is its sampled range on its
- * input's interval (plus 1%); `attrs.clampBound` caps a node whose operands were
- * clamped (Relu6, the activations' input clamp), which interval arithmetic cannot
- * see. The bounds are conservative: worst case over every input in the range.
+ * approximations' error included); a polynomial's or a piecewise approximation's
+ * interval is its sampled range on its input's interval (plus 1% of its magnitude,
+ * far above their fixed-point errors); `attrs.clampBound` caps a node whose operands
+ * were clamped (Relu6), which interval arithmetic cannot see. The bounds are conservative: worst case over every input in the range.
  */
 import type { Tensor } from '../../src/ir/eval/tensor.js';
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import { batch1, evalLinearish } from './float-ops.js';
+import { tableOf, tableRange } from './piecewise.js';
 import { evalPoly } from './poly.js';
 
 /** Slack for the polynomial activations beyond [0, 1] / [-1, 1]: their errors are below 5e-2. */
@@ -106,6 +107,11 @@ function nodeInterval(n: RingNode, ins: Interval[], consts: (Float64Array | unde
         lo = Math.min(lo, y);
         hi = Math.max(hi, y);
       }
+      const pad = 0.01 * Math.max(Math.abs(lo), Math.abs(hi));
+      return { lo: fill(n.shape, lo - pad), hi: fill(n.shape, hi + pad) };
+    }
+    case 'piecewise': {
+      const [lo, hi] = tableRange(tableOf(n.id, n.attrs), Math.min(...ins[0].lo.data), Math.max(...ins[0].hi.data));
       const pad = 0.01 * Math.max(Math.abs(lo), Math.abs(hi));
       return { lo: fill(n.shape, lo - pad), hi: fill(n.shape, hi + pad) };
     }

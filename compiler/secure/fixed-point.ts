@@ -11,7 +11,8 @@
  * and the padding VALID, so 1/k is exact; f otherwise) and adds fb; likewise a
  * public compiler constant exact in b < f bits (a mean's 1/4) is encoded at b bits
  * and its product is not truncated first when headroom allows; argmax is an
- * integer (scale 0); rescale adds its shift; poly takes its input at f.
+ * integer (scale 0); rescale adds its shift; poly and piecewise take their input at f
+ * and give their output at f (piecewise's inner scales are its own: piecewise.ts).
  *
  * Lazy truncation: a value is truncated only where it feeds a multiplication (or a
  * poly) at a scale above f, once per value (shared by all its consumers), i.e. after
@@ -39,7 +40,9 @@ function fits(bound: number, scale: number): boolean {
   return scale <= HEADROOM_LOG2 && bound * 2 ** scale < 2 ** HEADROOM_LOG2;
 }
 
-const SCALE_SENSITIVE: ReadonlySet<string> = new Set(['matmul', 'conv2d', 'depthwise_conv2d', 'mul', 'poly', 'avgpool', 'rescale']);
+const SCALE_SENSITIVE: ReadonlySet<string> = new Set(['matmul', 'conv2d', 'depthwise_conv2d', 'mul', 'poly', 'piecewise', 'avgpool', 'rescale']);
+/** Scale-sensitive ops that are not products (never left untruncated). */
+const NOT_PRODUCTS: ReadonlySet<string> = new Set(['poly', 'piecewise', 'rescale']);
 
 /** Products after which no op cares about the scale (only adds, relu, pools, layout, argmax, outputs follow). */
 function terminalProducts(g: RingGraph): string[] {
@@ -49,7 +52,7 @@ function terminalProducts(g: RingGraph): string[] {
   for (const n of [...g.nodes].reverse()) {
     if ((consumers.get(n.id) ?? []).some((c) => SCALE_SENSITIVE.has(c.op) || sensitive.has(c.id))) sensitive.add(n.id);
   }
-  return g.nodes.filter((n) => SCALE_SENSITIVE.has(n.op) && n.op !== 'poly' && n.op !== 'rescale' && !sensitive.has(n.id)).map((n) => n.id);
+  return g.nodes.filter((n) => SCALE_SENSITIVE.has(n.op) && !NOT_PRODUCTS.has(n.op) && !sensitive.has(n.id)).map((n) => n.id);
 }
 
 function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptions): TfeError {
@@ -179,7 +182,8 @@ function assign(g: RingGraph, opts: SecureOptions, bounds: ReadonlyMap<string, n
         put([x], (x.scale as number) + fb, { ...n.attrs, fracBits: fb });
         break;
       }
-      case 'poly': {
+      case 'poly':
+      case 'piecewise': {
         const x = atMost(n.inputs[0], f);
         if ((x.scale as number) < f) {
           throw new TfeError('E_UNSUPPORTED', `layer "${n.source}": the polynomial's input has scale ${String(x.scale)} < ${f}`, 'use fewer fractional bits');

@@ -6,21 +6,13 @@
  * the truncation the fixed-point pass places anyway), so coefficients stay small and
  * poly_s's encoding error stays at a few ulps.
  *
- * Approximations used (f(2^k t) for t in [-1, 1]); errors are the fit error on the
- * domain plus poly_s's worst-case fixed-point error at f = 16 (polyErrorUlps in
- * src/protocols/pond.ts, for |t| <= 1), both reported per layer by --explain:
- * - sigmoid: domain [-8, 8] (k = 3), degree 9: fit error 1.34e-2, fixed-point error
- *   <= 3.2e-3, total <= 1.66e-2. Outside the domain the input is clamped to it by two
- *   exact comparisons when the headroom bound says it can leave the domain, adding at
- *   most sigmoid(-8) = 3.4e-4. (Degree 9 minimises the total: degree 11 fits to
- *   6.2e-3 but its larger coefficients allow 1.1e-2 of fixed-point error.)
- *   4 multiplication levels: 9 rounds, plus 16 for the clamp.
- * - tanh: domain [-4, 4] (k = 2), degree 9: fit error 2.7e-2, fixed-point error
- *   <= 6.3e-3, total <= 3.3e-2; clamped the same way (adding <= 1 - tanh(4) = 6.7e-4).
- * - relu (--relu poly): domain [-R, R] (R = --relu-range, default the layer's input
- *   bound capped at 64, rounded up to a power of two 2^k), degree 4: fit error
- *   6.2e-2 * 2^k on the domain; outside it the polynomial diverges (no clamp: the
- *   domain is stated in --explain and the plan step).
+ * Used for relu under --relu poly: domain [-R, R] (R = --relu-range, default the
+ * layer's input bound capped at 64, rounded up to a power of two 2^k), degree 4: fit
+ * error 6.2e-2 * 2^k on the domain, plus poly_s's worst-case fixed-point error
+ * (polyErrorUlps in src/protocols/pond.ts), both reported per layer by --explain;
+ * outside the domain the polynomial diverges (no clamp: the domain is stated in
+ * --explain and the plan step). Sigmoid and tanh use piecewise polynomials
+ * (piecewise.ts), each segment fitted by chebyshevFit.
  */
 
 export interface Fit {
@@ -80,10 +72,6 @@ export interface ActivationApprox {
   readonly shift: number;
   readonly degree: number;
   readonly f: (x: number) => number;
-  /** Clamp to the domain when the input can leave it. */
-  readonly clamp: boolean;
 }
 
-export const SIGMOID: ActivationApprox = { name: 'sigmoid', shift: 3, degree: 9, f: (x) => 1 / (1 + Math.exp(-x)), clamp: true };
-export const TANH: ActivationApprox = { name: 'tanh', shift: 2, degree: 9, f: Math.tanh, clamp: true };
 export const RELU_POLY_DEGREE = 4;

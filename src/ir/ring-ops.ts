@@ -22,10 +22,13 @@ export const RING_LOCAL_OPS = ['add', 'sub', 'neg'] as const;
 export const RING_SCALE_OPS = ['trunc', 'rescale'] as const;
 /**
  * Activations: relu (exact comparison, scale-agnostic), poly (a public polynomial on
- * inputs at the plan's fractional bits), and sigmoid / tanh before the activations
- * pass replaces them by their approximation.
+ * inputs at the plan's fractional bits), piecewise (public polynomials on segments
+ * chosen by exact comparisons, input and output at the plan's fractional bits:
+ * attrs.breaks, attrs.centres, attrs.coeffs (one row per segment), attrs.below /
+ * attrs.above (the values outside), attrs.coeffBits; compiler/secure/piecewise.ts),
+ * and sigmoid / tanh before the activations pass replaces them by their approximation.
  */
-export const RING_ACTIVATION_OPS = ['relu', 'poly', 'sigmoid', 'tanh'] as const;
+export const RING_ACTIVATION_OPS = ['relu', 'poly', 'piecewise', 'sigmoid', 'tanh'] as const;
 /** NHWC windows: maxpool (exact comparisons), avgpool (sum times a public reciprocal). */
 export const RING_POOLING_OPS = ['maxpool', 'avgpool'] as const;
 /** Reductions: sum over axes, argmax over the last axis (an integer, scale 0). */
@@ -66,7 +69,7 @@ export const RING_ARITY: Readonly<Record<RingOp, readonly [number, number]>> = {
   matmul: [2, 2], conv2d: [2, 2], depthwise_conv2d: [2, 2], mul: [2, 2],
   add: [2, 2], sub: [2, 2], neg: [1, 1],
   trunc: [1, 1], rescale: [1, 1],
-  relu: [1, 1], poly: [1, 1], sigmoid: [1, 1], tanh: [1, 1],
+  relu: [1, 1], poly: [1, 1], piecewise: [1, 1], sigmoid: [1, 1], tanh: [1, 1],
   maxpool: [1, 1], avgpool: [1, 1],
   sum: [1, 1], argmax: [1, 1],
   reshape: [1, 1], transpose: [1, 1], pad: [1, 1], slice: [1, 1], concat: [1, Infinity],

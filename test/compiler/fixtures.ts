@@ -51,8 +51,8 @@ export function scalarGraph(): IrGraph {
 /**
  * x[-1,4,4,2] -> AvgPool 2x2 -> Mean over H,W (global average pooling) -> MatMul
  * [2,3] -> Sigmoid -> MatMul [3,2] -> Tanh: avgpool's exact 2-bit reciprocal, the
- * global pool as one avgpool, and the polynomial activations (with clamps when the
- * bounds leave the domain).
+ * global pool as one avgpool, and the piecewise polynomial activations (segments
+ * chosen by exact comparisons).
  */
 export function activationGraph(): IrGraph {
   return graph([
