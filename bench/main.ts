@@ -3,12 +3,14 @@
  *   kernels [--backend native|wasm|js]                       ring kernels and one Pond matmul
  *   compile                                                  compile time and peak memory per shared model
  *   inference [--net A] [--batch 1] [--relu exact] [--runs N] private predictions of networks A-D vs tfjs
+ *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
  * Prints a markdown table, or with --json one JSON object per line.
  */
 import { parseArgs } from 'node:util';
 import { benchCompile } from './compile.js';
 import { benchInference } from './inference.js';
 import { benchKernels } from './kernels.js';
+import { benchNativeMatmul } from './kernels-native.js';
 import { report, type Row } from './stats.js';
 
 type Opts = Record<string, string | boolean | undefined>;
@@ -19,6 +21,14 @@ const BENCHES: Record<string, (opts: Opts) => Promise<Row[]>> = {
   kernels: (o) => benchKernels({ backend: str(o.backend) }),
   compile: () => benchCompile(),
   inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), runs: num(o.runs) }),
+  'native-isa': async () => {
+    const r = benchNativeMatmul();
+    if (!r) throw new Error('the native addon is not built');
+    return [
+      ...r.matmul.map((m) => ({ bench: 'ring.matmul', backend: 'native', isa: m.isa, m: m.m, k: m.k, n: m.n, threads: m.threads, ms: m.medianMs, gmacs: m.gmacs, best_gmacs: m.bestGmacs, cpu_gmacs: m.cpuGmacs })),
+      ...r.elementwise.map((e) => ({ bench: 'ring.mul', backend: 'native', isa: e.isa, n: e.n, threads: e.threads, ms: e.medianMs, gelems: e.gelems })),
+    ];
+  },
 };
 
 async function main(): Promise<number> {
