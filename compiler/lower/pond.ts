@@ -88,8 +88,9 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
    * A piecewise approximation (compiler/secure/piecewise.ts) on x [..., m] at scale f,
    * with a trailing segment axis: u = x - centres [..., m, K]; bits = drelu_s(x -
    * breaks) [..., m, K + 1] (0/1, scale 0); the powers of u by levels (mul_ss, then
-   * trunc_s to f except at the last level, which stays at 2f); the K polynomials as
-   * sum_k u^k * c_k (public coefficient rows encoded so every term is at S = 2f + G);
+   * trunc_s to f except at the last level, which stays at 2f unless attrs.truncateLast);
+   * the K polynomials as sum_k u^k * c_k (public coefficient rows encoded so every term
+   * is at S = attrs.termScale);
    * the jumps [p_1 - below, p_2 - p_1, ..., above - p_K] (two zero pads, a subtraction,
    * the end values); below + sum(bits * jumps) (one mul_ss, exact: the bits are 0/1),
    * truncated to f.
@@ -97,7 +98,8 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
   const lowerPiecewise = (n: RingNode, x: PlanTensor): PlanTensor => {
     const t = tableOf(n.id, n.attrs);
     const f = n.attrs.fracBits as number;
-    const S = 2 * f + (n.attrs.coeffBits as number);
+    const S = n.attrs.termScale as number;
+    const truncateLast = n.attrs.truncateLast === true;
     const K = t.coeffs.length;
     const d = Math.max(...t.coeffs.map((r) => r.length)) - 1;
     const axis = n.shape.length;
@@ -125,7 +127,7 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
       const lhs = stack(ks.map(() => get(h)), `u${tag}_lhs`);
       const rhs = stack(ks.map((k) => get(k - h)), `u${tag}_rhs`);
       let prod = run('mul_ss', [lhs, rhs], tmp(`u${tag}_2f`, shp(K * ks.length), 2 * f));
-      if (i < levels.length - 1) prod = run('trunc_s', [prod], tmp(`u${tag}`, shp(K * ks.length), f), { bits: f });
+      if (i < levels.length - 1 || truncateLast) prod = run('trunc_s', [prod], tmp(`u${tag}`, shp(K * ks.length), f), { bits: f });
       ks.forEach((k, j) => {
         const part = ks.length === 1 ? prod : run('slice_s', [prod], tmp(`u${k}`, shp(K), prod.scale), { begin: [...n.shape.map(() => 0), j * K], size: [...n.shape.map(() => -1), K] });
         pow.set(k, part);

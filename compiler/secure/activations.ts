@@ -8,13 +8,14 @@
  * Each node states its approximation in `approximation` (shown by --explain and
  * copied to the plan steps). Exact relu stays relu.
  */
+import { TfeError } from '../../src/errors.js';
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import { polyErrorUlps } from '../../src/protocols/pond.js';
 import { nodeBounds } from './bounds.js';
 import { idAllocator } from './graph.js';
 import { RELU_RANGE_CAP, type SecureOptions } from './options.js';
 import type { RingPass } from './pass.js';
-import { coeffBits, describePiecewise, fitPiecewise, SIGMOID_PIECEWISE, TANH_PIECEWISE, type PiecewiseFit } from './piecewise.js';
+import { describePiecewise, fitPiecewise, piecewiseScales, SIGMOID_PIECEWISE, TANH_PIECEWISE, type PiecewiseFit } from './piecewise.js';
 import { type ActivationApprox, chebyshevFit, RELU_POLY_DEGREE } from './poly.js';
 
 const fmt = (x: number): string => x.toExponential(1);
@@ -35,13 +36,17 @@ function run(g: RingGraph, opts: SecureOptions): RingGraph {
       const spec = n.op === 'sigmoid' ? SIGMOID_PIECEWISE : TANH_PIECEWISE;
       const fit = fits.get(spec.name) ?? fitPiecewise(spec);
       fits.set(spec.name, fit);
+      const inexact = [...spec.breaks, ...fit.segments.map((s) => s.centre)].find((v) => !Number.isInteger(v * 2 ** opts.fracBits));
+      if (inexact !== undefined) {
+        throw new TfeError('E_UNSUPPORTED', `layer "${n.source}" (${n.op}): its segment point ${inexact} is not exact with ${opts.fracBits} fractional bits`, 'use --frac-bits 3 or more');
+      }
       const attrs = {
         breaks: [...spec.breaks],
         centres: fit.segments.map((s) => s.centre),
         coeffs: fit.segments.map((s) => [...s.coeffs]),
         below: spec.below,
         above: spec.above,
-        coeffBits: coeffBits(fit, opts.fracBits),
+        ...piecewiseScales(fit, opts.fracBits),
       };
       out.push({ ...n, op: 'piecewise', attrs, approximation: describePiecewise(fit, opts.fracBits) });
       continue;

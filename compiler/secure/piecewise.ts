@@ -16,15 +16,16 @@
  *   the ring) cancel exactly and need no headroom: only the selected one does.
  * - fixed point: x at scale f; powers at f (truncated levels) or 2f (the last level);
  *   each coefficient encoded so that every term lands on one scale S = 2f + G (G =
- *   coeffBits: f + 8 bits when headroom allows), so the coefficients' encoding error is
- *   2^-(G+1) relative to the powers at 2f, well below an ulp; the sum is truncated once
- *   to f. piecewiseErrorUlps bounds the fixed-point error against the exact
+ *   f + 8 bits when headroom allows: piecewiseScales), so the coefficients' encoding
+ *   error is 2^-(G+1) relative to the powers at 2f, well below an ulp; the sum is
+ *   truncated once to f. Above f = 20 the last level is truncated too (one round more)
+ *   and S is the most the headroom allows. piecewiseErrorUlps bounds the fixed-point error against the exact
  *   polynomial: each truncation at most 1 ulp (2^-f), products of computed powers
  *   carry their errors scaled by the other factor's bound (|u| <= half the segment's
  *   width), the coefficients' encoding errors scaled by |u|^k, the final truncation 1.
  * Rounds: 8 (comparison) + 2 per truncated power level + 1 (last level) + 1 (bits x D)
- * + 1 (truncation): 13 for degree 4, versus 25 for the former degree-9 polynomial with
- * its clamp.
+ * + 1 (truncation): 13 for degree 4 (14 above f = 20), versus 25 for the former
+ * degree-9 polynomial with its clamp.
  *
  * Designs (chosen by measurement: the fewest symmetric dyadic breakpoints, searched in
  * steps of 1/4, for which degree 4 (13 rounds) keeps the total near 1e-4; the fit error
@@ -159,11 +160,11 @@ export function fitPiecewise(spec: PiecewiseSpec): PiecewiseFit {
   return { spec, segments, fitError };
 }
 
-/** Scale of each power u^k (k = 1..d) in the evaluation: f for u and the truncated levels, 2f for the last level. */
-export function powerScales(degree: number, f: number): Map<number, number> {
+/** Scale of each power u^k (k = 1..d) in the evaluation: f for u and the truncated levels, 2f for the last level unless truncated. */
+export function powerScales(degree: number, f: number, truncateLast: boolean): Map<number, number> {
   const levels = polyLevels(degree);
   const out = new Map<number, number>([[1, f]]);
-  levels.forEach((ks, i) => ks.forEach((k) => out.set(k, i === levels.length - 1 ? 2 * f : f)));
+  levels.forEach((ks, i) => ks.forEach((k) => out.set(k, i === levels.length - 1 && !truncateLast ? 2 * f : f)));
   return out;
 }
 
@@ -172,26 +173,33 @@ function termBound(fit: PiecewiseFit): number {
   return Math.max(...fit.segments.map((s) => s.coeffs.reduce((a, c, k) => a + Math.abs(c) * ((s.hi - s.lo) / 2) ** k, 0)), Math.abs(fit.spec.below), Math.abs(fit.spec.above));
 }
 
+export interface PiecewiseScales {
+  /** S: the scale of every term and of the sum before the final truncation to f. */
+  readonly termScale: number;
+  /** The last power level truncated to f as well (one round more). */
+  readonly truncateLast: boolean;
+}
+
 /**
- * G, the coefficient bits beyond the powers' scale at 2f: every term is at scale
- * S = 2f + G. G = f + 8 when the selected polynomial's terms fit the headroom at S
- * (termBound * 2^S < 2^61), less otherwise; E_RANGE when no G >= 1 fits.
+ * The inner scales: the selected polynomial's terms must fit the headroom at S
+ * (termBound * 2^S < 2^61). With the last power level at 2f, S = 2f + G with G =
+ * min(f + 8, what fits), when G >= f (coefficients at least as fine as the ulp; f <= 20
+ * for these designs); otherwise the last level is truncated too and S is the most
+ * that fits (coefficients at S - f bits). E_RANGE when not even that leaves a bit.
  */
-export function coeffBits(fit: PiecewiseFit, f: number): number {
-  const room = 61 - Math.ceil(Math.log2(Math.max(termBound(fit), 1))) - 2 * f;
-  const g = Math.min(f + 8, room);
-  if (g < 1) {
-    throw new TfeError('E_RANGE', `${fit.spec.name}: the piecewise approximation needs more than 62 bits at ${f} fractional bits`, 'use fewer fractional bits (--frac-bits 16)');
-  }
-  return g;
+export function piecewiseScales(fit: PiecewiseFit, f: number): PiecewiseScales {
+  const top = 61 - Math.ceil(Math.log2(Math.max(termBound(fit), 1)));
+  if (top - 2 * f >= f) return { termScale: Math.min(3 * f + 8, top), truncateLast: false };
+  if (top - f >= 1) return { termScale: top, truncateLast: true };
+  throw new TfeError('E_RANGE', `${fit.spec.name}: the piecewise approximation needs more than 62 bits at ${f} fractional bits`, 'use fewer fractional bits (--frac-bits 16)');
 }
 
 /** Bound, in ulps (2^-f), on |computed - p_j(x)| for the selected segment j (worst segment). */
 export function piecewiseErrorUlps(fit: PiecewiseFit, f: number): number {
   const d = fit.spec.degree;
   const ulp = 2 ** -f;
-  const S = 2 * f + coeffBits(fit, f);
-  const scales = powerScales(d, f);
+  const { termScale: S, truncateLast } = piecewiseScales(fit, f);
+  const scales = powerScales(d, f, truncateLast);
   const levels = polyLevels(d);
   let worst = 0;
   for (const s of fit.segments) {
@@ -203,7 +211,7 @@ export function piecewiseErrorUlps(fit: PiecewiseFit, f: number): number {
       for (const k of ks) {
         const eh = e.get(hh) as number;
         const ek = e.get(k - hh) as number;
-        e.set(k, (last ? 0 : 1) + h ** hh * ek + h ** (k - hh) * eh + eh * ek * ulp);
+        e.set(k, (last && !truncateLast ? 0 : 1) + h ** hh * ek + h ** (k - hh) * eh + eh * ek * ulp);
       }
     });
     // the final truncation, c_0's encoding, then each term's power error and coefficient encoding

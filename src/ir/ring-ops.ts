@@ -25,8 +25,9 @@ export const RING_SCALE_OPS = ['trunc', 'rescale'] as const;
  * inputs at the plan's fractional bits), piecewise (public polynomials on segments
  * chosen by exact comparisons, input and output at the plan's fractional bits:
  * attrs.breaks, attrs.centres, attrs.coeffs (one row per segment), attrs.below /
- * attrs.above (the values outside), attrs.coeffBits; compiler/secure/piecewise.ts),
- * and sigmoid / tanh before the activations pass replaces them by their approximation.
+ * attrs.above (the values outside), attrs.termScale and attrs.truncateLast (the inner
+ * scales); compiler/secure/piecewise.ts), and sigmoid / tanh before the activations
+ * pass replaces them by their approximation.
  */
 export const RING_ACTIVATION_OPS = ['relu', 'poly', 'piecewise', 'sigmoid', 'tanh'] as const;
 /** NHWC windows: maxpool (exact comparisons), avgpool (sum times a public reciprocal). */

@@ -25,7 +25,7 @@ function activation(op: 'Sigmoid' | 'Tanh'): IrGraph {
   return graph([node('x', 'Placeholder', [], {}, [-1, 1]), node('y', op, ['x'])], ['x'], ['y'], `fixture:${op}`);
 }
 
-/** Multiples of 2^-16 (exact inputs): every 1/64 over [-40, 40], plus each breakpoint and its neighbours one ulp away. */
+/** Every 1/64 over [-40, 40], plus each breakpoint and its neighbours one ulp (2^-16) away. */
 function inputGrid(spec: PiecewiseSpec): number[] {
   const xs: number[] = [];
   for (let i = -40 * 64; i <= 40 * 64; i++) xs.push(i / 64);
@@ -51,25 +51,36 @@ for (const { op, spec, target } of CASES) {
       assert.match(describePiecewise(fit, F), new RegExp(`total <= ${total.toExponential(1).replace('.', '\\.')}$`));
     });
 
-    test('the ring simulation of a compiled plan matches the function within the stated total', async () => {
-      const r = await compile(activation(op), { inputRange: [-40, 40], planId: 'piecewise' });
-      assert.ok(r.plan.steps.some((s) => s.kernel === 'drelu_s' && s.approximation === describePiecewise(fit, F)));
-      const xs = inputGrid(spec);
-      const got = (await simulatePlan(r.plan, r.weights, { [r.plan.inputs[0].name]: { shape: [xs.length, 1], data: xs } }))[r.plan.outputs[0].name].data;
-      let worst = 0;
-      xs.forEach((x, i) => (worst = Math.max(worst, Math.abs(got[i] - spec.f(x)))));
-      assert.ok(worst <= total, `simulated error ${worst} > stated ${total}`);
-    });
+    for (const [f, rounds] of [[F, 13], [8, 13], [24, 14]] as const) {
+      test(`f = ${f}: the ring simulation of a compiled plan matches the function within the stated total, ${rounds} rounds`, async () => {
+        const r = await compile(activation(op), { inputRange: [-40, 40], fracBits: f, planId: 'piecewise' });
+        const bound = fit.fitError + piecewiseErrorUlps(fit, f) * 2 ** -f;
+        assert.ok(r.plan.steps.some((s) => s.kernel === 'drelu_s' && s.approximation === describePiecewise(fit, f)));
+        const xs = inputGrid(spec).map((x) => Math.round(x * 2 ** f) / 2 ** f);
+        const got = (await simulatePlan(r.plan, r.weights, { [r.plan.inputs[0].name]: { shape: [xs.length, 1], data: xs } }))[r.plan.outputs[0].name].data;
+        let worst = 0;
+        xs.forEach((x, i) => (worst = Math.max(worst, Math.abs(got[i] - spec.f(x)))));
+        assert.ok(worst <= bound, `simulated error ${worst} > stated ${bound}`);
+        // share (1) + the activation + reveal (1)
+        assert.equal(r.plan.cost.perPrediction.rounds, 1 + rounds + 1);
+      });
+    }
 
-    test('Pond: inputs up to +-1000 within the stated total, 13 rounds for the activation', async () => {
+    test('Pond: inputs up to +-1000 within the stated total, measured rounds as declared', async () => {
       const r = await compile(activation(op), { inputRange: [-1000, 1000], planId: 'piecewise' });
       const xs = [-1000, -999.5, -40, -10.5, ...spec.breaks.flatMap((t) => [t - ULP, t, t + ULP]), -0.3, 0.7, 1.5, 3.25, 7, 12.5, 40, 1000];
       const p = await runLocal(r.plan, r.weights, { [r.plan.inputs[0].name]: { shape: [xs.length, 1], data: Float64Array.from(xs) } }, { ring: testBackend() });
       const got = p.outputs[r.plan.outputs[0].name].data;
       xs.forEach((x, i) => assert.ok(Math.abs(got[i] - spec.f(x)) <= total, `${spec.name}(${x}): ${got[i]} vs ${spec.f(x)}`));
       assert.equal(p.stats.rounds, p.declared.rounds);
-      // share (1) + the activation + reveal (1)
-      assert.equal(r.plan.cost.perPrediction.rounds, 1 + 13 + 1);
     });
   });
 }
+
+test('too few fractional bits for the segment points: E_UNSUPPORTED naming the layer and the fix', async () => {
+  await assert.rejects(compile(activation('Sigmoid'), { inputRange: [-4, 4], fracBits: 2 }), (e: Error & { code?: string }) => {
+    assert.equal(e.code, 'E_UNSUPPORTED');
+    assert.match(e.message, /layer "y" \(sigmoid\): its segment point -7\.625 is not exact with 2 fractional bits/);
+    return true;
+  });
+});
