@@ -122,7 +122,7 @@ export interface TrainSetup {
 export const TRAIN_SETUPS: Readonly<Record<NetName, TrainSetup>> = {
   A: { seed: 1001, epochs: 6, batchSize: 64, learningRate: 2e-3, trainImages: 8000 },
   B: { seed: 2001, epochs: 3, batchSize: 64, learningRate: 2e-3, trainImages: 8000 },
-  C: { seed: 3001, epochs: 2, batchSize: 32, learningRate: 1e-3, trainImages: 8000 },
+  C: { seed: 3001, epochs: 1, batchSize: 32, learningRate: 1e-3, trainImages: 8000 },
   D: { seed: 4001, epochs: 5, batchSize: 64, learningRate: 2e-3, trainImages: 8000 },
 };
 
