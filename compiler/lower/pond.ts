@@ -86,14 +86,14 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
 
   /**
    * A piecewise approximation (compiler/secure/piecewise.ts) on x [..., m] at scale f,
-   * with a trailing segment axis: u = x - centres [..., m, K]; bits = drelu_s(x -
-   * breaks) [..., m, K + 1] (0/1, scale 0); the powers of u by levels (mul_ss, then
-   * trunc_s to f except at the last level, which stays at 2f unless attrs.truncateLast);
-   * the K polynomials as sum_k u^k * c_k (public coefficient rows encoded so every term
-   * is at S = attrs.termScale);
-   * the jumps [p_1 - below, p_2 - p_1, ..., above - p_K] (two zero pads, a subtraction,
-   * the end values); below + sum(bits * jumps) (one mul_ss, exact: the bits are 0/1),
-   * truncated to f.
+   * with a trailing piece axis: u = x - centres [..., m, K]; bits = drelu_s(x - breaks)
+   * [..., m, T] (0/1, scale 0; T = pieces - 1, none for a single piece); the powers of
+   * u by levels (mul_ss, then trunc_s to f except at the last level, which stays at 2f
+   * unless attrs.truncateLast); the K polynomials as sum_k u^k * c_k (public
+   * coefficient rows encoded so every term is at S = attrs.termScale); the pieces
+   * (the polynomials, zero-padded for the constants below / above, plus those); then
+   * first + sum(bits * jumps) with jumps = next piece - previous (one mul_ss, exact:
+   * the bits are 0/1), truncated to f.
    */
   const lowerPiecewise = (n: RingNode, x: PlanTensor): PlanTensor => {
     const t = tableOf(n.id, n.attrs);
@@ -114,12 +114,17 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
       step(steps, kernel, ins, out, attrs, n);
       return out;
     };
+    const nb = t.below === undefined ? 0 : 1;
+    const na = t.above === undefined ? 0 : 1;
+    const P = K + nb + na;
+    const T = P - 1;
     const column = run('reshape_s', [x], tmp('column', shp(1), f), { shape: shp(1) });
-    const fromBreaks = run('sub_sp', [column, constant('breaks', t.breaks, f)], tmp('from_breaks', shp(K + 1), f));
-    const bits = run('drelu_s', [fromBreaks], tmp('bits', shp(K + 1), 0));
+    const bits = T > 0 ? run('drelu_s', [run('sub_sp', [column, constant('breaks', t.breaks, f)], tmp('from_breaks', shp(T), f))], tmp('bits', shp(T), 0)) : undefined;
     const pow = new Map<number, PlanTensor>([[1, run('sub_sp', [column, constant('centres', t.centres, f)], tmp('u', shp(K), f))]]);
     const get = (k: number): PlanTensor => pow.get(k) as PlanTensor;
     const levels = polyLevels(d);
+    const zeros = n.shape.map(() => 0);
+    const whole = n.shape.map(() => -1);
     levels.forEach((ks, i) => {
       const h = ks[0] - 1;
       const tag = ks.join('_');
@@ -129,7 +134,7 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
       let prod = run('mul_ss', [lhs, rhs], tmp(`u${tag}_2f`, shp(K * ks.length), 2 * f));
       if (i < levels.length - 1 || truncateLast) prod = run('trunc_s', [prod], tmp(`u${tag}`, shp(K * ks.length), f), { bits: f });
       ks.forEach((k, j) => {
-        const part = ks.length === 1 ? prod : run('slice_s', [prod], tmp(`u${k}`, shp(K), prod.scale), { begin: [...n.shape.map(() => 0), j * K], size: [...n.shape.map(() => -1), K] });
+        const part = ks.length === 1 ? prod : run('slice_s', [prod], tmp(`u${k}`, shp(K), prod.scale), { begin: [...zeros, j * K], size: [...whole, K] });
         pow.set(k, part);
       });
     });
@@ -140,16 +145,22 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
       acc = acc ? run('add_ss', [acc, term], tmp(`sum${k}`, shp(K), S)) : term;
     }
     const polys = run('add_sp', [acc as PlanTensor, constant('c0', t.coeffs.map((r) => r[0]), S)], tmp('polys', shp(K), S));
-    const pad = (before: number, after: number): number[][] => [...n.shape.map(() => [0, 0]), [before, after]];
-    const thenZero = run('pad_s', [polys], tmp('polys_0', shp(K + 1), S), { paddings: pad(0, 1) });
-    const zeroThen = run('pad_s', [polys], tmp('0_polys', shp(K + 1), S), { paddings: pad(1, 0) });
-    const diffs = run('sub_ss', [thenZero, zeroThen], tmp('diffs', shp(K + 1), S));
-    const ends = [-t.below, ...new Array<number>(K - 1).fill(0), t.above];
-    const jumps = run('add_sp', [diffs, constant('ends', ends, S)], tmp('jumps', shp(K + 1), S));
-    const chosen = run('mul_ss', [bits, jumps], tmp('chosen', shp(K + 1), S));
-    const sum = run('sum_s', [chosen], tmp('sum', [...n.shape], S), { axes: [axis], keepDims: false });
-    const full = run('add_sp', [sum, constant('below', [t.below], S, [])], tmp('value', [...n.shape], S));
-    return run('trunc_s', [full], secretOut(n), { bits: S - f });
+    let pieces = polys;
+    if (nb + na > 0) {
+      const padded = run('pad_s', [polys], tmp('padded', shp(P), S), { paddings: [...n.shape.map(() => [0, 0]), [nb, na]] });
+      const ends = [...(t.below === undefined ? [] : [t.below]), ...new Array<number>(K).fill(0), ...(t.above === undefined ? [] : [t.above])];
+      pieces = run('add_sp', [padded, constant('ends', ends, S)], tmp('pieces', shp(P), S));
+    }
+    const slice = (begin: number, size: number, name: string): PlanTensor => run('slice_s', [pieces], tmp(name, shp(size), S), { begin: [...zeros, begin], size: [...whole, size] });
+    const first = P === 1 ? pieces : slice(0, 1, 'first');
+    let value = first;
+    if (bits) {
+      const jumps = run('sub_ss', [slice(1, T, 'next'), slice(0, T, 'previous')], tmp('jumps', shp(T), S));
+      const chosen = run('mul_ss', [bits, jumps], tmp('chosen', shp(T), S));
+      value = run('add_ss', [run('sum_s', [chosen], tmp('sum', shp(1), S), { axes: [axis], keepDims: true }), first], tmp('value', shp(1), S));
+    }
+    const truncated = run('trunc_s', [value], tmp('truncated', shp(1), f), { bits: S - f });
+    return run('reshape_s', [truncated], secretOut(n), { shape: [...n.shape] });
   };
 
   for (const n of g.nodes) {

@@ -111,7 +111,7 @@ function nodeInterval(n: RingNode, ins: Interval[], consts: (Float64Array | unde
       return { lo: fill(n.shape, lo - pad), hi: fill(n.shape, hi + pad) };
     }
     case 'piecewise': {
-      const [lo, hi] = tableRange(tableOf(n.id, n.attrs), Math.min(...ins[0].lo.data), Math.max(...ins[0].hi.data));
+      const [lo, hi] = tableRange(tableOf(n.id, n.attrs), ins[0].lo.data.reduce((a, v) => Math.min(a, v), Infinity), ins[0].hi.data.reduce((a, v) => Math.max(a, v), -Infinity));
       const pad = 0.01 * Math.max(Math.abs(lo), Math.abs(hi));
       return { lo: fill(n.shape, lo - pad), hi: fill(n.shape, hi + pad) };
     }

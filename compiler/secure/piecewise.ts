@@ -43,6 +43,10 @@
  * (8 * 18 bytes each) and 6 + 12 + 7 Beaver products and 7 truncations: about 1.5 KB
  * (the former polynomial with its clamp: about 0.5 KB, 26 rounds).
  * describePiecewise states each design's numbers (in --explain and the plan steps).
+ * A layer whose input's headroom interval reaches only some pieces keeps only those
+ * (restrictTable): the comparisons whose results are known are dropped, with their
+ * bytes; with a single piece left there is no comparison at all (4 rounds). The values
+ * on the interval, and so the errors, are unchanged.
  */
 import { TfeError } from '../../src/errors.js';
 import type { RingAttrs } from '../../src/ir/ring-ops.js';
@@ -80,13 +84,19 @@ export interface PiecewiseFit {
 export const GRID_HALF_WIDTH = 40;
 const GRID_STEP = 1 / 1024;
 
-/** What the evaluation needs (the `piecewise` ring node's attributes). */
+/**
+ * What the evaluation needs (the `piecewise` ring node's attributes). The pieces are,
+ * in order: the constant `below` (when present), the K polynomial segments, the
+ * constant `above` (when present); `breaks` are the thresholds between consecutive
+ * pieces (one fewer than the pieces): piece r holds x with breaks[r-1] <= x < breaks[r].
+ * A table restricted to an input interval (restrictTable) may lack either constant.
+ */
 export interface PiecewiseTable {
   readonly breaks: readonly number[];
   readonly centres: readonly number[];
   readonly coeffs: readonly (readonly number[])[];
-  readonly below: number;
-  readonly above: number;
+  readonly below?: number;
+  readonly above?: number;
 }
 
 /** The table in a `piecewise` ring node's attributes; E_IR if they are malformed. */
@@ -100,43 +110,82 @@ export function tableOf(id: string, attrs: RingAttrs): PiecewiseTable {
   const centres = nums('centres');
   const rows = attrs.coeffs;
   const coeffs = Array.isArray(rows) && rows.every((r) => Array.isArray(r)) ? (rows as readonly (readonly number[])[]) : [];
-  const { below, above } = attrs;
-  if (coeffs.length !== breaks.length - 1 || centres.length !== coeffs.length || typeof below !== 'number' || typeof above !== 'number') {
-    throw new TfeError('E_IR', `piecewise node "${id}": needs breaks (K + 1), centres and coeffs (K rows each), below and above`);
+  const end = (k: string): number | undefined => {
+    const v = attrs[k];
+    if (v !== undefined && typeof v !== 'number') throw new TfeError('E_IR', `piecewise node "${id}": attribute ${k} must be a number`);
+    return v;
+  };
+  const below = end('below');
+  const above = end('above');
+  const pieces = coeffs.length + (below === undefined ? 0 : 1) + (above === undefined ? 0 : 1);
+  if (coeffs.length === 0 || centres.length !== coeffs.length || breaks.length !== pieces - 1) {
+    throw new TfeError('E_IR', `piecewise node "${id}": needs K >= 1 coeffs rows, K centres, and one break fewer than the pieces`);
   }
-  return { breaks, centres, coeffs, below, above };
+  return { breaks, centres, coeffs, ...(below === undefined ? {} : { below }), ...(above === undefined ? {} : { above }) };
 }
 
 export function piecewiseTable(fit: PiecewiseFit): PiecewiseTable {
   return { breaks: fit.spec.breaks, centres: fit.segments.map((s) => s.centre), coeffs: fit.segments.map((s) => s.coeffs), below: fit.spec.below, above: fit.spec.above };
 }
 
-/** The float value of the piecewise approximation at x (segment by exact comparisons). */
+/** The float value of the piecewise approximation at x (piece by exact comparisons). */
 export function evalTable(t: PiecewiseTable, x: number): number {
-  const { breaks, below, above } = t;
-  if (x < breaks[0]) return below;
-  if (x >= breaks[breaks.length - 1]) return above;
-  let k = 0;
-  while (x >= breaks[k + 1]) k++;
-  return evalPoly(t.coeffs[k], x - t.centres[k]);
+  let r = 0;
+  while (r < t.breaks.length && x >= t.breaks[r]) r++;
+  if (t.below !== undefined) {
+    if (r === 0) return t.below;
+    r--;
+  }
+  if (r >= t.coeffs.length) return t.above as number;
+  return evalPoly(t.coeffs[r], x - t.centres[r]);
 }
 
 export function evalPiecewise(fit: PiecewiseFit, x: number): number {
   return evalTable(piecewiseTable(fit), x);
 }
 
-/** [min, max] of the approximation for x in [lo, hi] (sampled: 4001 points on the part inside the domain, plus the saturated values). */
+/**
+ * The pieces x in [lo, hi] can reach, as a table of its own: the comparisons at
+ * breaks outside (lo, hi] have known results and are dropped; a segment at either
+ * end then also serves x beyond its break (only x within [lo, hi] does occur). At
+ * least one polynomial segment is kept.
+ */
+export function restrictTable(t: PiecewiseTable, lo: number, hi: number): PiecewiseTable {
+  const nb = t.below === undefined ? 0 : 1;
+  const pieces = t.coeffs.length + nb + (t.above === undefined ? 0 : 1);
+  const start = (r: number): number => (r === 0 ? -Infinity : t.breaks[r - 1]);
+  const end = (r: number): number => (r === pieces - 1 ? Infinity : t.breaks[r]);
+  let first = 0;
+  while (first < pieces - 1 && end(first) <= lo) first++;
+  let last = pieces - 1;
+  while (last > first && start(last) > hi) last--;
+  // keep a polynomial: a range of constants only is widened to the nearest segment
+  if (last < nb) last = nb;
+  if (first >= nb + t.coeffs.length) first = nb + t.coeffs.length - 1;
+  const segs = [Math.max(first - nb, 0), Math.min(last - nb, t.coeffs.length - 1) + 1];
+  return {
+    breaks: t.breaks.slice(first, last),
+    centres: t.centres.slice(segs[0], segs[1]),
+    coeffs: t.coeffs.slice(segs[0], segs[1]),
+    ...(first < nb ? { below: t.below } : {}),
+    ...(last >= nb + t.coeffs.length ? { above: t.above } : {}),
+  };
+}
+
+/** [min, max] of the approximation for x in [lo, hi] (sampled: 4001 points where a polynomial applies, plus the constants x can reach). */
 export function tableRange(t: PiecewiseTable, lo: number, hi: number): [number, number] {
-  const a = Math.max(lo, t.breaks[0]);
-  const b = Math.min(hi, t.breaks[t.breaks.length - 1]);
+  const b0 = t.breaks[0] ?? Infinity;
+  const bn = t.breaks[t.breaks.length - 1] ?? -Infinity;
+  const a = t.below === undefined ? lo : Math.max(lo, b0);
+  const b = t.above === undefined ? hi : Math.min(hi, bn);
   let min = Infinity;
   let max = -Infinity;
   const see = (y: number): void => {
     min = Math.min(min, y);
     max = Math.max(max, y);
   };
-  if (lo < t.breaks[0]) see(t.below);
-  if (hi >= t.breaks[t.breaks.length - 1]) see(t.above);
+  if (t.below !== undefined && lo < b0) see(t.below);
+  if (t.above !== undefined && hi >= bn) see(t.above);
   if (a <= b) for (let i = 0; i <= 4000; i++) see(evalTable(t, a + ((b - a) * i) / 4000));
   return [min, max];
 }

@@ -11,7 +11,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { compile } from '../../compiler/compile.js';
-import { describePiecewise, evalPiecewise, fitPiecewise, piecewiseErrorUlps, SIGMOID_PIECEWISE, TANH_PIECEWISE, type PiecewiseSpec } from '../../compiler/secure/piecewise.js';
+import { describePiecewise, evalPiecewise, evalTable, fitPiecewise, piecewiseErrorUlps, piecewiseTable, restrictTable, SIGMOID_PIECEWISE, TANH_PIECEWISE, type PiecewiseSpec } from '../../compiler/secure/piecewise.js';
 import type { IrGraph } from '../../src/ir/node.js';
 import { runLocal } from '../../runtime/party/executor.js';
 import { testBackend } from '../support/backend.js';
@@ -82,5 +82,55 @@ test('too few fractional bits for the segment points: E_UNSUPPORTED naming the l
     assert.equal(e.code, 'E_UNSUPPORTED');
     assert.match(e.message, /layer "y" \(sigmoid\): its segment point -7\.625 is not exact with 2 fractional bits/);
     return true;
+  });
+});
+
+describe('pieces restricted to the input interval', () => {
+  const fit = fitPiecewise(SIGMOID_PIECEWISE);
+  const full = piecewiseTable(fit);
+
+  test('restrictTable keeps the reachable pieces (at least one polynomial) and their values on the interval', () => {
+    const cases: [number, number, number[], boolean, boolean][] = [
+      // lo, hi, breaks kept, below kept, above kept
+      [-1, 1, [0], false, false],
+      [0.25, 1.75, [], false, false],
+      [20, 30, [10], false, true],
+      [-30, -20, [-10], true, false],
+      [-0.5, 30, [0, 2, 5.25, 10], false, true],
+      [-40, 40, [...SIGMOID_PIECEWISE.breaks], true, true],
+      [2, 2, [], false, false],
+      [1.5, 2, [2], false, false],
+    ];
+    for (const [lo, hi, breaks, below, above] of cases) {
+      const t = restrictTable(full, lo, hi);
+      assert.deepEqual(t.breaks, breaks, `[${lo}, ${hi}]`);
+      assert.equal(t.below !== undefined, below, `[${lo}, ${hi}] below`);
+      assert.equal(t.above !== undefined, above, `[${lo}, ${hi}] above`);
+      for (let i = 0; i <= 1000; i++) {
+        const x = lo + ((hi - lo) * i) / 1000;
+        assert.equal(evalTable(t, x), evalTable(full, x), `[${lo}, ${hi}] at ${x}`);
+      }
+    }
+  });
+
+  test('a plan for inputs in [0.25, 1.75] evaluates one segment: no comparison, 4 rounds, within the stated total', async () => {
+    const r = await compile(activation('Sigmoid'), { inputRange: [0.25, 1.75], planId: 'piecewise' });
+    assert.ok(!r.plan.steps.some((s) => s.kernel === 'drelu_s'));
+    assert.equal(r.plan.cost.perPrediction.rounds, 1 + 4 + 1);
+    assert.match(r.plan.steps.find((s) => s.approximation)?.approximation ?? '', /reaches 1 of the 8 pieces: 0 comparisons$/);
+    const xs = Array.from({ length: 1537 }, (_, i) => 0.25 + i / 1024);
+    const got = (await simulatePlan(r.plan, r.weights, { [r.plan.inputs[0].name]: { shape: [xs.length, 1], data: xs } }))[r.plan.outputs[0].name].data;
+    const total = fit.fitError + piecewiseErrorUlps(fit, F) * ULP;
+    xs.forEach((x, i) => assert.ok(Math.abs(got[i] - SIGMOID_PIECEWISE.f(x)) <= total, `sigmoid(${x}): ${got[i]}`));
+  });
+
+  test('Pond: inputs in [-3, 12] (6 of 8 pieces, 5 comparisons) within the stated total', async () => {
+    const r = await compile(activation('Sigmoid'), { inputRange: [-3, 12], planId: 'piecewise' });
+    assert.match(r.plan.steps.find((s) => s.approximation)?.approximation ?? '', /reaches 6 of the 8 pieces: 5 comparisons$/);
+    const xs = [-3, -2 - ULP, -2, -1, 0, 1.5, 2, 5.25 - ULP, 5.25, 9.75, 10, 12];
+    const p = await runLocal(r.plan, r.weights, { [r.plan.inputs[0].name]: { shape: [xs.length, 1], data: Float64Array.from(xs) } }, { ring: testBackend() });
+    const total = fit.fitError + piecewiseErrorUlps(fit, F) * ULP;
+    xs.forEach((x, i) => assert.ok(Math.abs(p.outputs[r.plan.outputs[0].name].data[i] - SIGMOID_PIECEWISE.f(x)) <= total, `sigmoid(${x})`));
+    assert.equal(p.stats.rounds, p.declared.rounds);
   });
 });
