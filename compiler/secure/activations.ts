@@ -25,9 +25,10 @@ const fmt = (x: number): string => x.toExponential(1);
 /**
  * Relative widening of an activation's input interval before dropping the pieces it
  * cannot reach: the headroom bounds are of the exact values, and the computed ones
- * differ by the upstream fixed-point error (far below 2^-7 of the magnitude at any
- * usable f); an input beyond even that would only extrapolate the adjacent segment's
- * polynomial a little past its break.
+ * differ by the upstream fixed-point error (at f = 16 far below 2^-7 of the
+ * magnitude); an input beyond even that only extrapolates the outermost kept
+ * segment's polynomial a little past its break (its error grows smoothly there),
+ * never a distant piece.
  */
 const INTERVAL_MARGIN = 2 ** -7;
 
