@@ -4,9 +4,8 @@
  * walking up from this file to the package.json named "tfe", so the paths are the same
  * whether this runs from `models/` (tsx) or `dist/models/` (compiled).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { packageRoot } from '../runtime/package-root.js';
 
 /** The benchmark networks of DESIGN.md ("Benchmark networks"). */
 export const NETS = ['A', 'B', 'C', 'D'] as const;
@@ -16,19 +15,12 @@ export function isNetName(s: string): s is NetName {
   return (NETS as readonly string[]).includes(s);
 }
 
-function findRoot(): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === 'tfe') return dir;
-    const up = dirname(dir);
-    if (up === dir) throw new Error('models: cannot find the tfe package root above ' + fileURLToPath(import.meta.url));
-    dir = up;
-  }
-}
-
 /** The repository root (the directory of the package.json named "tfe"). */
-export const REPO_ROOT = findRoot();
+export const REPO_ROOT = ((): string => {
+  const root = packageRoot();
+  if (root === undefined) throw new Error('models: cannot find the tfe package root');
+  return root;
+})();
 
 /** `models/zoo` in the repository: one directory per network. */
 export const ZOO_DIR = join(REPO_ROOT, 'models', 'zoo');

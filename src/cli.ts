@@ -66,17 +66,28 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
   }
 }
 
-/** True when this module is the script node was started with (not imported by a test). */
-function isEntryPoint(): boolean {
+/** True when the module at `moduleUrl` is the script node was started with (not imported by a test). */
+export function isEntryPoint(moduleUrl: string): boolean {
   const script = process.argv[1];
   if (!script) return false;
   try {
-    return import.meta.url === pathToFileURL(realpathSync(script)).href;
+    return moduleUrl === pathToFileURL(realpathSync(script)).href;
   } catch {
     return false;
   }
 }
 
-if (isEntryPoint()) {
+/** A reader that stops early (`tfe ... | head`) closes the pipe: exit quietly, not with a stack. */
+export function exitQuietlyOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw e;
+    });
+  }
+}
+
+if (isEntryPoint(import.meta.url)) {
+  exitQuietlyOnClosedPipe();
   process.exitCode = await main(process.argv.slice(2));
 }

@@ -11,11 +11,11 @@
  *  - `TFE_RING_THREADS=n` sets the thread count; default: the number of cores.
  * The addon's settings are process-wide, so it is loaded (and configured) once.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { TfeError, type ErrorCode } from '../../src/errors.js';
+import { packageRoot } from '../package-root.js';
 import type { FlatKernels } from './flat.js';
 
 /** The code paths of the native engine; `avx512-emulated` is the AVX-512 source built for the baseline ISA (tests only). */
@@ -33,23 +33,8 @@ export interface NativeKernels extends FlatKernels {
   defaultThreads(): number;
 }
 
-/** The raw addon exports (see runtime/ring/native/addon.cc). */
-interface Addon {
-  add(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void;
-  sub(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void;
-  mul(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void;
-  and(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void;
-  xor(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void;
-  or(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array): void;
-  neg(a: BigUint64Array, out: BigUint64Array): void;
-  not(a: BigUint64Array, out: BigUint64Array): void;
-  shr(a: BigUint64Array, k: number, out: BigUint64Array): void;
-  sar(a: BigUint64Array, k: number, out: BigUint64Array): void;
-  shl(a: BigUint64Array, k: number, out: BigUint64Array): void;
-  matmul(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number): void;
-  rowSum(a: BigUint64Array, rows: number, cols: number, out: BigUint64Array): void;
-  setThreads(n: number): void;
-  threads(): number;
+/** The raw addon exports (see runtime/ring/native/addon.cc): the flat kernels plus ISA control. */
+interface Addon extends FlatKernels {
   defaultThreads(): number;
   isa(): string;
   isas(): string[];
@@ -64,24 +49,7 @@ const ADDON_FUNCTIONS: readonly (keyof Addon)[] = [
 /** Where node-gyp puts the addon, relative to the package root. */
 const ADDON_REL = './build/Release/tfe_ring.node';
 
-/** The directory of the package.json named "tfe" above this file (runs from runtime/ring/ and dist/runtime/ring/). */
-export function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pj = join(dir, 'package.json');
-    if (existsSync(pj)) {
-      try {
-        const name: unknown = (JSON.parse(readFileSync(pj, 'utf8')) as { name?: unknown }).name;
-        if (name === 'tfe') return dir;
-      } catch {
-        // an unreadable package.json is not ours: keep walking up
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
+export { packageRoot };
 
 function isAddon(x: unknown): x is Addon {
   if (typeof x !== 'object' || x === null) return false;

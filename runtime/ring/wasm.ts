@@ -11,9 +11,9 @@
  * Arguments are checked here, before anything touches wasm memory.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { TfeError } from '../../src/errors.js';
+import { packageRoot } from '../package-root.js';
 import type { FlatKernels } from './flat.js';
 
 /** The slice of the WebAssembly JS API used here (the project's `lib` has no DOM types). */
@@ -58,24 +58,6 @@ const MAX_BYTES = 65536 * PAGE;
 const ALIGN = 64;
 
 const alignUp = (bytes: number): number => Math.ceil(bytes / ALIGN) * ALIGN;
-
-/** The package root: the nearest ancestor of this file whose package.json is named "tfe". */
-function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    const pkg = join(dir, 'package.json');
-    if (existsSync(pkg)) {
-      try {
-        if ((JSON.parse(readFileSync(pkg, 'utf8')) as { name?: unknown }).name === 'tfe') return dir;
-      } catch {
-        // an unreadable package.json is not ours; keep walking up
-      }
-    }
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
-  }
-}
 
 /** Where `npm run build:wasm` writes the module (undefined if the package root is not found). */
 export function wasmModulePath(): string | undefined {
