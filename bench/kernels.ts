@@ -38,12 +38,14 @@ export async function benchKernels(filter: { backend?: string; quick?: boolean }
         rows.push({ bench: 'ring.matmul', backend: be.name, m, k, n, threads, ms, gmacs: (m * k * n) / (ms * 1e6) });
       }
     }
-    if (be.name === 'native') be.setThreads(2);
     const size = be.name === 'js' || filter.quick ? 10_000 : 1_000_000;
     const x = rand([size]);
     const y = rand([size]);
-    const ms = await medianMs(() => be.mul(x, y));
-    rows.push({ bench: 'ring.mul', backend: be.name, n: size, ms, gmuls: size / (ms * 1e6) });
+    for (const threads of threadCounts) {
+      be.setThreads(threads);
+      const ms = await medianMs(() => be.mul(x, y), { runs: 21 });
+      rows.push({ bench: 'ring.mul', backend: be.name, n: size, threads, ms, gmuls: size / (ms * 1e6) });
+    }
   }
   rows.push(await benchPondMatmul());
   return rows;
