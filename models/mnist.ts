@@ -6,9 +6,8 @@
  * The default location is `../shared/models/mnist_testset` beside the repository, or
  * the directory in TFE_MNIST_DIR.
  */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { resolve } from 'node:path';
+import { readMnistDir } from '../runtime/io/mnist.js';
 import { REPO_ROOT } from './index.js';
 
 export interface Mnist {
@@ -23,28 +22,10 @@ export function mnistDir(): string {
   return process.env.TFE_MNIST_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'models', 'mnist_testset');
 }
 
-function readIdx(path: string, magic: number): Buffer {
-  let data: Buffer;
-  try {
-    data = gunzipSync(readFileSync(path));
-  } catch (e) {
-    throw new Error(`mnist: cannot read ${path}: ${(e as Error).message}`);
-  }
-  if (data.length < 8 || data.readUInt32BE(0) !== magic) throw new Error(`mnist: ${path} is not an IDX file with magic ${magic}`);
-  return data;
-}
-
-/** Reads the whole MNIST test set (10,000 images) from `dir`. */
+/** Reads the whole MNIST test set (10,000 images) from `dir` (the parser is runtime/io/mnist.ts). */
 export function readMnistTestSet(dir = mnistDir()): Mnist {
-  const img = readIdx(join(dir, 't10k-images-idx3-ubyte.gz'), 2051);
-  const lab = readIdx(join(dir, 't10k-labels-idx1-ubyte.gz'), 2049);
-  const n = img.readUInt32BE(4);
-  if (img.readUInt32BE(8) !== 28 || img.readUInt32BE(12) !== 28) throw new Error('mnist: images are not 28x28');
-  if (lab.readUInt32BE(4) !== n) throw new Error('mnist: image and label counts differ');
-  if (img.length < 16 + n * 784 || lab.length < 8 + n) throw new Error('mnist: truncated file');
-  const images = new Float32Array(n * 784);
-  for (let i = 0; i < n * 784; i++) images[i] = img[16 + i] / 255;
-  return { images, labels: new Uint8Array(lab.subarray(8, 8 + n)), n };
+  const m = readMnistDir(dir);
+  return { images: Float32Array.from(m.images), labels: m.labels, n: m.n };
 }
 
 /** Images [start, end) of `m` as a new set. */

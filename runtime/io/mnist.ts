@@ -38,15 +38,21 @@ function readIdx(path: string, magic: number): { dims: number[]; data: Uint8Arra
   return { dims, data: bytes.subarray(start, start + n) };
 }
 
-/** The first `limit` images (all by default) of the MNIST test set in `dir`. */
-export function readMnistDir(dir: string, limit?: number): Mnist {
-  const img = readIdx(join(dir, 't10k-images-idx3-ubyte.gz'), 2051);
-  const lab = readIdx(join(dir, 't10k-labels-idx1-ubyte.gz'), 2049);
+/** The first `limit` images (all by default) and labels of an MNIST IDX pair of files. */
+export function readMnistFiles(imagesPath: string, labelsPath: string, limit?: number): Mnist {
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 0)) throw new TfeError('E_ARG', `MNIST limit must be a non-negative integer, got ${limit}`);
+  const img = readIdx(imagesPath, 2051);
+  const lab = readIdx(labelsPath, 2049);
   if (img.dims[0] !== lab.dims[0] || img.dims[1] !== 28 || img.dims[2] !== 28) {
-    throw new TfeError('E_FORMAT', `${dir}: ${img.dims[0]} images of ${img.dims[1]}x${img.dims[2]} and ${lab.dims[0]} labels do not make an MNIST set`);
+    throw new TfeError('E_FORMAT', `${imagesPath}: ${img.dims[0]} images of ${img.dims[1]}x${img.dims[2]} and ${lab.dims[0]} labels in ${labelsPath} do not make an MNIST set`);
   }
   const n = Math.min(limit ?? img.dims[0], img.dims[0]);
   const images = new Float64Array(n * 784);
   for (let i = 0; i < n * 784; i++) images[i] = img.data[i] / 255;
   return { images, labels: lab.data.slice(0, n), n };
+}
+
+/** The first `limit` images (all by default) of the MNIST test set in `dir`. */
+export function readMnistDir(dir: string, limit?: number): Mnist {
+  return readMnistFiles(join(dir, 't10k-images-idx3-ubyte.gz'), join(dir, 't10k-labels-idx1-ubyte.gz'), limit);
 }

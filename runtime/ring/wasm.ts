@@ -158,7 +158,8 @@ function wrap(ex: RingExports): FlatKernels {
     arena.get(pa, out);
   };
 
-  const unary = (name: string, f: UnaryExport) => (a: BigUint64Array, out: BigUint64Array): void => {
+  /** One operand copied in, transformed in place over its copy, copied out. */
+  const inPlace = (name: string, a: BigUint64Array, out: BigUint64Array, run: (p: number, n: number) => void): void => {
     checkArray(name, 'a', a);
     checkArray(name, 'out', out);
     if (a.length !== out.length) throw argError(name, `operand lengths differ (a ${a.length}, out ${out.length})`);
@@ -168,23 +169,16 @@ function wrap(ex: RingExports): FlatKernels {
     const pa = arena.alloc(n * 8);
     arena.commit(name);
     arena.put(pa, a);
-    f(pa, pa, n);
+    run(pa, n);
     arena.get(pa, out);
   };
 
+  const unary = (name: string, f: UnaryExport) => (a: BigUint64Array, out: BigUint64Array): void =>
+    inPlace(name, a, out, (p, n) => f(p, p, n));
+
   const shift = (name: string, f: ShiftExport) => (a: BigUint64Array, k: number, out: BigUint64Array): void => {
-    checkArray(name, 'a', a);
-    checkArray(name, 'out', out);
     if (!Number.isInteger(k) || k < 0 || k > 63) throw argError(name, `shift amount ${k} outside 0..63`);
-    if (a.length !== out.length) throw argError(name, `operand lengths differ (a ${a.length}, out ${out.length})`);
-    const n = a.length;
-    if (n === 0) return;
-    arena.reset();
-    const pa = arena.alloc(n * 8);
-    arena.commit(name);
-    arena.put(pa, a);
-    f(pa, k, pa, n);
-    arena.get(pa, out);
+    inPlace(name, a, out, (p, n) => f(p, k, p, n));
   };
 
   return {

@@ -3,11 +3,7 @@
  * seasoned with edge values, the kernels under test (undefined when ring.wasm is
  * not built, so the suites skip with a message) and exact comparison.
  */
-import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { TfeError } from '../../src/errors.js';
 import type { FlatKernels } from '../../runtime/ring/flat.js';
-import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../runtime/ring/tensor.js';
 import { loadWasmKernels } from '../../runtime/ring/wasm.js';
 
 export const kernels: FlatKernels | undefined = loadWasmKernels();
@@ -17,45 +13,5 @@ export const skipUnlessBuilt: string | false = kernels
   ? false
   : 'runtime/ring/wasm/build/ring.wasm is not built: run `npm run build:wasm`';
 
-/** 0, 1, 2^63, 2^63 - 1, 2^64 - 1: the values where wrap-around and sign bugs show. */
-export const EDGES: readonly bigint[] = [0n, 1n, 1n << 63n, (1n << 63n) - 1n, (1n << 64n) - 1n];
+export { EDGES, assertSameData, assertSameTensor, assertTfeError, randomRing, randomTensor } from '../support/ring-check.js';
 
-/** n uniformly random u64; roughly one in four replaced by an edge value. */
-export function randomRing(n: number): BigUint64Array {
-  const out = new BigUint64Array(n);
-  if (n === 0) return out;
-  const bytes = randomBytes(n * 8);
-  out.set(new BigUint64Array(bytes.buffer, bytes.byteOffset, n));
-  const pick = randomBytes(n);
-  for (let i = 0; i < n; i++) {
-    if (pick[i] < 64) out[i] = EDGES[pick[i] % EDGES.length];
-  }
-  return out;
-}
-
-export function randomTensor(shape: Shape): RingTensor {
-  return ringTensor(shape, randomRing(sizeOf(shape)));
-}
-
-/** Exact equality of two u64 arrays, naming the first differing index. */
-export function assertSameData(actual: BigUint64Array, expected: BigUint64Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < actual.length; i++) {
-    if (actual[i] !== expected[i]) assert.fail(`${what}: element ${i} is ${actual[i]}, expected ${expected[i]}`);
-  }
-}
-
-export function assertSameTensor(actual: RingTensor, expected: RingTensor, what: string): void {
-  assert.deepEqual([...actual.shape], [...expected.shape], `${what}: shape`);
-  assertSameData(actual.data, expected.data, what);
-}
-
-/** Asserts that `f` throws a TfeError with the given code and a message matching `re`. */
-export function assertTfeError(f: () => unknown, code: string, re: RegExp): void {
-  assert.throws(f, (e: unknown) => {
-    assert.ok(e instanceof TfeError, `expected a TfeError, got ${String(e)}`);
-    assert.equal(e.code, code);
-    assert.match(e.message, re);
-    return true;
-  });
-}

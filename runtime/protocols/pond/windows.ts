@@ -21,14 +21,22 @@ export function padBefore(size: number, k: number, stride: number, padding: Padd
   return Math.floor(Math.max((out - 1) * stride + k - size, 0) / 2);
 }
 
-export function windowTaps(x: RingTensor, g: WindowGeometry, fill: bigint): RingTensor[] {
-  const [n, h, w, c] = x.shape;
+/** Window sizes, strides, output size and leading padding for an H x W input. */
+function placement(h: number, w: number, g: WindowGeometry) {
   const [kh, kw] = g.ksize;
   const [sh, sw] = g.strides;
-  const oh = windowOut(h, kh, sh, g.padding);
-  const ow = windowOut(w, kw, sw, g.padding);
-  const pt = padBefore(h, kh, sh, g.padding);
-  const pl = padBefore(w, kw, sw, g.padding);
+  return {
+    kh, kw, sh, sw,
+    oh: windowOut(h, kh, sh, g.padding),
+    ow: windowOut(w, kw, sw, g.padding),
+    pt: padBefore(h, kh, sh, g.padding),
+    pl: padBefore(w, kw, sw, g.padding),
+  };
+}
+
+export function windowTaps(x: RingTensor, g: WindowGeometry, fill: bigint): RingTensor[] {
+  const [n, h, w, c] = x.shape;
+  const { kh, kw, sh, sw, oh, ow, pt, pl } = placement(h, w, g);
   const src = new Uint32Array(x.data.buffer, x.data.byteOffset, 2 * x.data.length);
   const taps: RingTensor[] = [];
   const f = BigInt.asUintN(64, fill);
@@ -62,12 +70,7 @@ export function windowTaps(x: RingTensor, g: WindowGeometry, fill: bigint): Ring
 
 /** Number of in-bounds taps per output position (AvgPool's divisor, which excludes padding). */
 export function windowCounts(h: number, w: number, g: WindowGeometry): { counts: Float64Array; oh: number; ow: number } {
-  const [kh, kw] = g.ksize;
-  const [sh, sw] = g.strides;
-  const oh = windowOut(h, kh, sh, g.padding);
-  const ow = windowOut(w, kw, sw, g.padding);
-  const pt = padBefore(h, kh, sh, g.padding);
-  const pl = padBefore(w, kw, sw, g.padding);
+  const { kh, kw, sh, sw, oh, ow, pt, pl } = placement(h, w, g);
   const counts = new Float64Array(oh * ow);
   for (let y = 0; y < oh; y++)
     for (let x = 0; x < ow; x++) {
