@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { encode } from '../../src/fixed/index.js';
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../src/plan/schema.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights, type WeightEntry } from '../../src/plan/weights.js';
+import { planRoles } from '../../src/plan/roles.js';
+import { POND } from '../../src/protocols/pond.js';
 import { addCosts } from '../../src/protocols/spec.js';
 import type { LoweredProgram } from '../lower/pond.js';
 
@@ -30,7 +32,7 @@ export function emitPlan(p: LoweredProgram, info: EmitInfo): { plan: Plan; weigh
     protocol: 'pond',
     ringBits: 64,
     fracBits: info.fracBits,
-    roles: ['server0', 'server1', 'dealer', 'client', 'model-owner'],
+    roles: planRoles(POND, [...p.inputs.map((i) => i.provider), ...p.weights.map(() => 'model-owner')], p.outputs.map((o) => o.receiver)),
     model: { path: info.model.path, format: info.model.format },
     tensors: p.tensors,
     weights: p.weights.map((w) => ({ tensor: w.tensor, entry: w.entry, owner: 'model-owner' as const })),

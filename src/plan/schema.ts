@@ -13,20 +13,24 @@
  * names its receiver.
  */
 import { z } from 'zod';
+import { PROTOCOLS } from '../protocols/registry.js';
 
 export const PLAN_FORMAT = 'tfe-plan';
 /** Bumped on any change a reader of an older version could misread. */
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
-export const RoleSchema = z.enum(['server0', 'server1', 'dealer', 'client', 'model-owner']);
+/** A role name: the protocol's compute and dealer roles, or a free input / output role name. */
+export const RoleSchema = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, 'a role name: a lowercase letter, then up to 63 of a-z, 0-9, - and _');
 export type PlanRole = z.infer<typeof RoleSchema>;
+
+export const RoleDeclSchema = z.object({ name: RoleSchema, kind: z.enum(['compute', 'dealer', 'input', 'output']) });
 
 const Dim = z.number().int().min(-1);
 const Shape = z.array(Dim);
 const Id = z.string().min(1);
 
 /** Bytes each party sends, by role. */
-const Bytes = z.partialRecord(RoleSchema, z.number().int().nonnegative());
+const Bytes = z.record(RoleSchema, z.number().int().nonnegative());
 
 export const CostSchema = z.object({
   rounds: z.number().int().nonnegative(),
@@ -117,10 +121,15 @@ export const PlanSchema = z.object({
   version: z.number().int(),
   /** Random id binding the plan to its weights.bin. */
   planId: z.string().min(8),
-  protocol: z.enum(['pond']),
+  /** A protocol of the registry (src/protocols/registry.ts). */
+  protocol: z.string().refine((p) => PROTOCOLS.has(p), { message: `not a known protocol (known: ${[...PROTOCOLS.keys()].join(', ')})` }),
   ringBits: z.literal(64),
   fracBits: z.number().int().min(1).max(30),
-  roles: z.array(RoleSchema).min(3),
+  /**
+   * Every role of the plan with its kind: the protocol's compute and dealer roles,
+   * then the input roles (providers of private tensors) and output-only roles.
+   */
+  roles: z.array(RoleDeclSchema).min(3),
   model: z.object({ path: z.string(), format: z.string() }),
   tensors: z.array(TensorSchema),
   weights: z.array(WeightBindingSchema),

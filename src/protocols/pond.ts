@@ -9,17 +9,23 @@ import { TfeError } from '../errors.js';
 import { broadcastShapes, sizeOf, type Padding, type Shape } from '../shape.js';
 import { intAttr, intsAttr, numsAttr, optStrAttr, pairsAttr, strAttr } from './attrs.js';
 import { conv2dShape, matmulShape, normAxis, poolShape } from './shapes.js';
-import { FREE, type Cost, type KernelAttrs, type KernelSpec, type Role } from './spec.js';
+import { COMPUTE_ONLY, FREE, WITH_DEALER, type Cost, type KernelAttrs, type KernelParties, type KernelSpec, type ProtocolSpec, type Role } from './spec.js';
 
-const ROLES: readonly Role[] = ['server0', 'server1', 'dealer', 'client', 'model-owner'];
+/** Pond's compute roles, in order. */
+export const POND_SERVERS = ['server0', 'server1'] as const;
+export const POND_DEALER = 'dealer';
 
-export function roleAttr(kernel: string, attrs: KernelAttrs, name: string, extra: readonly string[] = []): string {
+/** A role name in a kernel attribute (the plan verifier checks it names one of the plan's roles). */
+export function roleAttr(kernel: string, attrs: KernelAttrs, name: string): Role {
   const v = optStrAttr(attrs, name);
-  if (v === undefined || !([...ROLES, ...extra] as readonly string[]).includes(v)) {
-    throw new TfeError('E_PLAN', `${kernel}: attribute '${name}' must name a role (${[...ROLES, ...extra].join(', ')}), got ${JSON.stringify(attrs[name])}`);
+  if (v === undefined || !/^[a-z][a-z0-9_-]{0,63}$/.test(v)) {
+    throw new TfeError('E_PLAN', `${kernel}: attribute '${name}' must name a role (lowercase letters, digits, '-', '_'), got ${JSON.stringify(attrs[name])}`);
   }
   return v;
 }
+
+/** A kernel that also involves the role named by attribute `name`. */
+const withRole = (kernel: string, name: string) => (attrs: KernelAttrs): KernelParties => ({ dealer: false, roles: [roleAttr(kernel, attrs, name)] });
 
 const B = (n: number): number => 8 * n;
 const eachServer = (bytes: number, dealerBytes: number, rounds: number): Cost => ({ rounds, bytes: { server0: bytes, server1: bytes }, dealerBytes });
@@ -145,9 +151,15 @@ const local = (summary: string, operands: KernelSpec['operands'], outputShapes: 
   summary: `${summary}, locally`,
   reveals: false,
   operands,
+  results: ['secret'],
+  randomness: [],
+  parties: () => COMPUTE_ONLY,
   outputShapes,
   cost: () => FREE,
 });
+
+/** Material of one exact comparison (compare.ts): masked bits, the select bit and triples, the AND triples. */
+const COMPARE_MATERIAL = ['maskedBits', 'select', 'andTriples'] as const;
 
 /** Beaver product: each server opens X - A (and Y - B unless the cached mask is open); dealer sends |Z| to server1. */
 function beaverProduct(summary: string, out: (a: Shape, b: Shape, attrs: KernelAttrs) => Shape): Spec {
@@ -155,6 +167,9 @@ function beaverProduct(summary: string, out: (a: Shape, b: Shape, attrs: KernelA
     summary: `secret x secret ${summary}, by a Beaver triple (1 round); attrs.cacheKey caches the second operand's mask`,
     reveals: false,
     operands: ['secret', 'secret'],
+    results: ['secret'],
+    randomness: ['triple'],
+    parties: () => WITH_DEALER,
     outputShapes: (s, attrs) => [out(s[0], s[1], attrs)],
     cost(s, attrs, { warm }) {
       const cached = optStrAttr(attrs, 'cacheKey') !== undefined && warm;
@@ -173,10 +188,13 @@ const SPECS: Record<string, Spec> = {
   share: {
     summary: 'secret-share a tensor held in the clear by attrs.owner; sends one uniformly masked share to each server',
     reveals: false,
-    operands: ['public'],
+    operands: ['private'],
+    results: ['secret'],
+    randomness: [],
+    parties: withRole('share', 'owner'),
     outputShapes: same,
     cost(s, attrs) {
-      const owner = roleAttr('share', attrs, 'owner') as Role;
+      const owner = roleAttr('share', attrs, 'owner');
       const isServer = owner === 'server0' || owner === 'server1';
       return { rounds: 1, bytes: { [owner]: B(sizeOf(s[0])) * (isServer ? 1 : 2) }, dealerBytes: 0 };
     },
@@ -185,9 +203,15 @@ const SPECS: Record<string, Spec> = {
     summary: 'REVEALS a secret tensor to attrs.to (a role, or "servers"): the servers send their shares',
     reveals: true,
     operands: ['secret'],
+    results: ['private'],
+    randomness: [],
+    parties: (attrs) => {
+      const to = roleAttr('reveal', attrs, 'to');
+      return { dealer: false, roles: to === 'servers' || (POND_SERVERS as readonly string[]).includes(to) ? [] : [to] };
+    },
     outputShapes: same,
     cost(s, attrs) {
-      const to = roleAttr('reveal', attrs, 'to', ['servers']);
+      const to = roleAttr('reveal', attrs, 'to');
       const b = B(sizeOf(s[0]));
       if (to === 'server0') return { rounds: 1, bytes: { server1: b }, dealerBytes: 0 };
       if (to === 'server1') return { rounds: 1, bytes: { server0: b }, dealerBytes: 0 };
@@ -213,6 +237,9 @@ const SPECS: Record<string, Spec> = {
     summary: 'secret / 2^attrs.bits, exact to +1 in the last place for |x| < 2^62 (1 round)',
     reveals: false,
     operands: ['secret'],
+    results: ['secret'],
+    randomness: ['trunc'],
+    parties: () => WITH_DEALER,
     outputShapes: same,
     cost: (s) => eachServer(B(sizeOf(s[0])), B(2 * sizeOf(s[0])), 1),
   },
@@ -220,6 +247,9 @@ const SPECS: Record<string, Spec> = {
     summary: 'p(x) for public coefficients attrs.coeffs on scale attrs.fracBits, output at the same scale',
     reveals: false,
     operands: ['secret'],
+    results: ['secret'],
+    randomness: ['triple', 'trunc'],
+    parties: () => WITH_DEALER,
     outputShapes: same,
     cost(s, attrs) {
       const n = sizeOf(s[0]);
@@ -237,6 +267,9 @@ const SPECS: Record<string, Spec> = {
     summary: '[x >= 0] as a secret 0/1 (exact comparison, 8 rounds)',
     reveals: false,
     operands: ['secret'],
+    results: ['secret'],
+    randomness: COMPARE_MATERIAL,
+    parties: () => WITH_DEALER,
     outputShapes: same,
     cost: (s) => compareCost(sizeOf(s[0]), 0),
   },
@@ -244,6 +277,9 @@ const SPECS: Record<string, Spec> = {
     summary: 'max(x, 0) exactly: x * [x >= 0] with the product fused into the comparison (8 rounds)',
     reveals: false,
     operands: ['secret'],
+    results: ['secret'],
+    randomness: COMPARE_MATERIAL,
+    parties: () => WITH_DEALER,
     outputShapes: same,
     cost: (s) => compareCost(sizeOf(s[0]), 1),
   },
@@ -251,6 +287,9 @@ const SPECS: Record<string, Spec> = {
     summary: 'c ? x : y for a secret 0/1 c, as y + c * (x - y) (1 round)',
     reveals: false,
     operands: ['secret', 'secret', 'secret'],
+    results: ['secret'],
+    randomness: ['triple'],
+    parties: () => WITH_DEALER,
     outputShapes: (s) => [s[1]],
     cost: (s) => eachServer(B(2 * sizeOf(s[1])), B(sizeOf(s[1])), 1),
   },
@@ -258,6 +297,9 @@ const SPECS: Record<string, Spec> = {
     summary: 'exact max over each window by a comparison tournament; requires |x| < 2^62',
     reveals: false,
     operands: ['secret'],
+    results: ['secret'],
+    randomness: COMPARE_MATERIAL,
+    parties: () => WITH_DEALER,
     outputShapes: (s, attrs) => {
       const g = windowAttrs('maxpool_s', attrs);
       return [poolShape(s[0], g.ksize, g.strides, g.padding)];
@@ -271,6 +313,9 @@ const SPECS: Record<string, Spec> = {
     summary: 'window mean as a local sum times a public reciprocal; output scale grows by attrs.fracBits',
     reveals: false,
     operands: ['secret'],
+    results: ['secret'],
+    randomness: [],
+    parties: () => COMPUTE_ONLY,
     outputShapes: (s, attrs) => {
       const g = windowAttrs('avgpool_s', attrs);
       intAttr('avgpool_s', attrs, 'fracBits', 0, 62);
@@ -282,6 +327,9 @@ const SPECS: Record<string, Spec> = {
     summary: 'secret index of the maximum along the last axis (exact comparisons; ties -> lower index)',
     reveals: false,
     operands: ['secret'],
+    results: ['secret'],
+    randomness: COMPARE_MATERIAL,
+    parties: () => WITH_DEALER,
     outputShapes: (s) => [s[0].slice(0, -1)],
     cost: (s) => tournamentCost(s[0][s[0].length - 1], sizeOf(s[0].slice(0, -1)), 1),
   },
@@ -309,6 +357,22 @@ const SPECS: Record<string, Spec> = {
 };
 
 export const POND_SPECS: ReadonlyMap<string, KernelSpec> = new Map(Object.entries(SPECS).map(([name, s]) => [name, { name, ...s }]));
+
+/** Pond as data (src/protocols/registry.ts lists it). */
+export const POND: ProtocolSpec = {
+  name: 'pond',
+  summary: 'Pond (Dahl et al. 2018): two servers hold additive shares over Z_2^64 and a trusted dealer makes correlated randomness; semi-honest, no collusion between the servers (nor with the dealer)',
+  computeRoles: POND_SERVERS,
+  dealerRoles: [POND_DEALER],
+  randomness: {
+    triple: 'a Beaver triple (A, B, C = f(A, B)) for a bilinear f; B cached per weight tensor under attrs.cacheKey',
+    trunc: 'a truncation pair: [r], [(r mod 2^63) >> bits], [msb(r)]',
+    maskedBits: 'a random [r] with XOR shares of its 64 bits',
+    select: 'a random bit s in XOR and additive shares, with products a_j * s',
+    andTriples: 'bit-sliced AND triples sharing their first operand',
+  },
+  kernels: POND_SPECS,
+};
 
 /** The spec of a Pond kernel; E_UNSUPPORTED naming the kernel if Pond has none. */
 export function pondSpec(name: string): KernelSpec {

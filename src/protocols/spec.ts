@@ -9,7 +9,26 @@
  */
 import type { Shape } from '../shape.js';
 
-export type Role = 'server0' | 'server1' | 'dealer' | 'client' | 'model-owner';
+/**
+ * A role's name. The protocol fixes its compute and dealer roles (`server0`,
+ * `server1`, `dealer` for Pond); input and output roles are free names chosen by the
+ * model or program (`client`, `model-owner`, `alice`, `analyst`).
+ */
+export type Role = string;
+
+/**
+ * What a role does: `compute` roles (the servers) hold shares and run every kernel;
+ * the `dealer` only makes correlated randomness; an `input` role provides private
+ * tensors (the client's input, the model owner's weights) and may receive outputs;
+ * an `output` role only receives revealed outputs.
+ */
+export type RoleKind = 'compute' | 'dealer' | 'input' | 'output';
+export const ROLE_KINDS: readonly RoleKind[] = ['compute', 'dealer', 'input', 'output'];
+
+export interface RoleDecl {
+  readonly name: Role;
+  readonly kind: RoleKind;
+}
 
 export type AttrValue = number | string | boolean | readonly number[] | readonly (readonly number[])[];
 export type KernelAttrs = Readonly<Record<string, AttrValue>>;
@@ -19,7 +38,7 @@ export interface Cost {
   /** Sequential communication rounds (online). */
   readonly rounds: number;
   /** Online payload bytes each party sends. */
-  readonly bytes: Readonly<Partial<Record<Role, number>>>;
+  readonly bytes: Readonly<Record<Role, number>>;
   /** Offline bytes the dealer sends (correlated randomness). */
   readonly dealerBytes: number;
 }
@@ -29,7 +48,20 @@ export interface CostOptions {
   readonly warm: boolean;
 }
 
-export type OperandKind = 'secret' | 'public';
+/**
+ * secret: shared among the compute roles; public: known in the clear to the compute
+ * roles; private: known in the clear to one role only (the owner named by the kernel's
+ * attributes: `share`'s input, `reveal`'s output).
+ */
+export type OperandKind = 'secret' | 'public' | 'private';
+
+/** Who takes part in one kernel invocation, besides the compute roles (which always do). */
+export interface KernelParties {
+  /** The dealer makes correlated randomness for it. */
+  readonly dealer: boolean;
+  /** Other roles, named by the kernel's attributes (`share`'s owner, `reveal`'s receiver). */
+  readonly roles: readonly Role[];
+}
 
 export interface KernelSpec {
   readonly name: string;
@@ -39,21 +71,55 @@ export interface KernelSpec {
   readonly reveals: boolean;
   /** Operand kinds, in order; `'secret...'` means any number of secrets. */
   readonly operands: readonly (OperandKind | 'secret...')[];
+  /** Result kinds, in order (one per output). */
+  readonly results: readonly OperandKind[];
+  /** The correlated-randomness kinds it consumes (names from its protocol's `randomness`). */
+  readonly randomness: readonly string[];
+  /** The roles besides the compute roles that run it. */
+  parties(attrs: KernelAttrs): KernelParties;
   outputShapes(shapes: readonly Shape[], attrs: KernelAttrs): Shape[];
   cost(shapes: readonly Shape[], attrs: KernelAttrs, opts: CostOptions): Cost;
 }
 
 export const FREE: Cost = { rounds: 0, bytes: {}, dealerBytes: 0 };
 
+/** A kernel run by the compute roles alone. */
+export const COMPUTE_ONLY: KernelParties = { dealer: false, roles: [] };
+/** A kernel the dealer makes material for. */
+export const WITH_DEALER: KernelParties = { dealer: true, roles: [] };
+
+/**
+ * A protocol as data: the contract that the compiler (lowering, cost), the plan
+ * verifier and the runtime (kernel registry, party runner) all read. Kernel
+ * implementations live in runtime/protocols/<name>/.
+ */
+export interface ProtocolSpec {
+  readonly name: string;
+  /** One paragraph: the paper, the parties, the security model. */
+  readonly summary: string;
+  /** The compute roles (servers), in order; their names are reserved. */
+  readonly computeRoles: readonly Role[];
+  /** The dealer roles (none for dealer-free protocols); reserved names. */
+  readonly dealerRoles: readonly Role[];
+  /** The correlated-randomness kinds its kernels consume, each with what it is. */
+  readonly randomness: Readonly<Record<string, string>>;
+  readonly kernels: ReadonlyMap<string, KernelSpec>;
+}
+
+/** The names no input or output role may take under `p`. */
+export function reservedRoles(p: ProtocolSpec): Role[] {
+  return [...p.computeRoles, ...p.dealerRoles];
+}
+
 /** Sum of costs (rounds add: steps run one after another). */
 export function addCosts(costs: readonly Cost[]): Cost {
-  const bytes: Partial<Record<Role, number>> = {};
+  const bytes: Record<Role, number> = {};
   let rounds = 0;
   let dealerBytes = 0;
   for (const c of costs) {
     rounds += c.rounds;
     dealerBytes += c.dealerBytes;
-    for (const [r, b] of Object.entries(c.bytes) as [Role, number][]) bytes[r] = (bytes[r] ?? 0) + b;
+    for (const [r, b] of Object.entries(c.bytes)) bytes[r] = (bytes[r] ?? 0) + (b ?? 0);
   }
   return { rounds, bytes, dealerBytes };
 }

@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encode } from '../../src/fixed/index.js';
 import { PLAN_FORMAT, PLAN_VERSION, WEIGHTS_FORMAT, WEIGHTS_VERSION, type Plan, type Weights } from '../../src/plan/index.js';
-import { POND_SPECS } from '../../src/protocols/pond.js';
+import { planRoles } from '../../src/plan/roles.js';
+import { POND, POND_SPECS } from '../../src/protocols/pond.js';
 import { addCosts } from '../../src/protocols/spec.js';
 import { PlanDeployment, runLocal } from '../../runtime/party/executor.js';
 import { TfeError } from '../../src/errors.js';
@@ -46,7 +47,7 @@ function makePlan(): { plan: Plan; weights: Weights; W: number[]; b: number[] } 
     protocol: 'pond',
     ringBits: 64,
     fracBits: F,
-    roles: ['server0', 'server1', 'dealer', 'client', 'model-owner'],
+    roles: planRoles(POND, ['client', 'model-owner'], ['client']),
     model: { path: 'fixture', format: 'hand-written' },
     tensors: [
       { id: 'x_in', shape: [-1, 4], scale: F, visibility: 'private', owner: 'client' },

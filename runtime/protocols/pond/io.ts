@@ -12,7 +12,7 @@ import { implement, pub, secret } from '../types.js';
 
 /** share: the owner splits x into x0 + x1 (x0 uniform from its own PRG) and sends x_i to server i. */
 export const share = implement(pondSpec('share'), async (ctx, [x], attrs) => {
-  const owner = roleAttr('share', attrs, 'owner') as Role;
+  const owner = roleAttr('share', attrs, 'owner');
   const shape = x.shape;
   const n = sizeOf(shape);
   if (ctx.role === owner) {
@@ -33,7 +33,7 @@ export const share = implement(pondSpec('share'), async (ctx, [x], attrs) => {
 
 /** reveal: REVEALS the secret to attrs.to (a role, or 'servers' for both servers). */
 export const reveal = implement(pondSpec('reveal'), async (ctx, [x], attrs) => {
-  const to = roleAttr('reveal', attrs, 'to', ['servers']);
+  const to = roleAttr('reveal', attrs, 'to');
   const shape = x.shape;
   const n = sizeOf(shape);
   if (ctx.role === 'server0' || ctx.role === 'server1') {
