@@ -13,6 +13,7 @@ import { checkFracBits } from '../src/fixed/index.js';
 import type { IrGraph } from '../src/ir/node.js';
 import type { RingGraph } from '../src/ir/ring-ops.js';
 import type { Plan } from '../src/plan/schema.js';
+import { verifyPlan } from '../src/plan/verify.js';
 import type { Weights } from '../src/plan/weights.js';
 import { calibrationRange } from './calibrate.js';
 import { loadGraphDef } from './frontend/graphdef.js';
@@ -126,6 +127,8 @@ export async function compile(model: string | Uint8Array | IrGraph, options: Com
     options: planOptions(options, secureOptions),
     ...(options.planId !== undefined ? { planId: options.planId } : {}),
   });
+  // the same verifier every party runs before executing: never write a plan a party would refuse
+  verifyPlan(plan);
   if (options.outDir !== undefined) writePlanDir(options.outDir, plan, weights);
   return { plan, weights, graph, ring, secureOptions };
 }

@@ -16,7 +16,8 @@ export type ErrorCode =
   | 'E_UNSUPPORTED' // an op or feature the project does not support (yet)
   | 'E_IR' // an IR that fails verification
   | 'E_IO' // a file that cannot be read or written
-  | 'E_PLAN'; // a plan that fails its schema or version
+  | 'E_PLAN' // a plan that fails its schema, version or verification
+  | 'E_POLICY'; // a plan that breaks the reveal policy (would disclose what it must not)
 
 export class TfeError extends Error {
   readonly code: ErrorCode;

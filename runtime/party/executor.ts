@@ -12,7 +12,7 @@
  */
 import { TfeError } from '../../src/errors.js';
 import { decode, encode } from '../../src/fixed/index.js';
-import { checkWeights, parsePlan, type Plan, type PlanStep, type PlanTensor, type Weights } from '../../src/plan/index.js';
+import { checkWeights, parsePlan, verifyPlan, type Plan, type PlanStep, type PlanTensor, type Weights } from '../../src/plan/index.js';
 import { POND_SPECS } from '../../src/protocols/pond.js';
 import { addCosts, type Cost } from '../../src/protocols/spec.js';
 import { sizeOf, type Shape } from '../../src/shape.js';
@@ -62,19 +62,6 @@ function softmaxRows(x: Float64Array, last: number): Float64Array {
   return out;
 }
 
-/** Validates that every step names a Pond kernel and marks revealing kernels as such. */
-function checkSteps(plan: Plan): void {
-  for (const [list, steps] of [['setupSteps', plan.setupSteps], ['steps', plan.steps]] as const) {
-    steps.forEach((s, i) => {
-      const spec = POND_SPECS.get(s.kernel);
-      if (!spec) throw new TfeError('E_PLAN', `plan ${list}[${i}] (node '${s.source}') uses kernel '${s.kernel}', which protocol pond does not have`);
-      if (spec.reveals !== s.reveals) {
-        throw new TfeError('E_PLAN', `plan ${list}[${i}] (node '${s.source}'): kernel ${s.kernel} ${spec.reveals ? 'reveals a value but is not' : 'is wrongly'} marked as revealing`);
-      }
-    });
-  }
-}
-
 export class PlanDeployment {
   private readonly tensors: Map<string, PlanTensor>;
   private readonly warmKeys = new Set<string>();
@@ -90,7 +77,7 @@ export class PlanDeployment {
   /** Validates plan and weights, starts the parties and shares the weights (setup steps). */
   static async start(planJson: unknown, weights: Weights, opts: { ring?: RingBackend } = {}): Promise<PlanDeployment> {
     const plan = parsePlan(planJson);
-    checkSteps(plan);
+    verifyPlan(plan);
     checkWeights(plan, weights);
     const dep = await LocalDeployment.create({ ring: opts.ring });
     const tensors = new Map(plan.tensors.map((t) => [t.id, t]));

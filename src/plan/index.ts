@@ -1,3 +1,5 @@
 export * from './schema.js';
 export * from './weights.js';
 export { checkWeights, parsePlan, parsePlanText, parseWeightsManifest } from './load.js';
+export { verifyPlan, shapeAtBatch } from './verify.js';
+export { planRoles, roleKind } from './roles.js';

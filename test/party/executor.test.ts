@@ -132,11 +132,11 @@ test('an input outside the declared range is an E_RANGE error (the headroom proo
   await assert.rejects(runLocal(plan, weights, { x: { shape: [1, 4], data: Float64Array.of(0, Number.NaN, 0, 0) } }, { ring: testBackend() }), /outside the range/);
 });
 
-test('weights of another plan, a bad plan version, and an unmarked reveal are E_PLAN errors', async () => {
+test('weights of another plan and a bad plan version are E_PLAN errors; an unmarked reveal is E_POLICY', async () => {
   const { plan, weights } = makePlan();
   const other = { ...weights, manifest: { ...weights.manifest, planId: 'another-plan-000' } };
   await assert.rejects(PlanDeployment.start(plan, other), (e: unknown) => e instanceof TfeError && e.code === 'E_PLAN' && /not to this plan/.test(e.message));
   await assert.rejects(PlanDeployment.start({ ...plan, version: 99 }, weights), /version 99/);
   const sneaky = { ...plan, steps: plan.steps.map((s) => (s.kernel === 'reveal' ? { ...s, reveals: false } : s)) };
-  await assert.rejects(PlanDeployment.start(sneaky, weights), /reveals a value but is not marked/);
+  await assert.rejects(PlanDeployment.start(sneaky, weights), (e: unknown) => e instanceof TfeError && e.code === 'E_POLICY' && /reveals a value but the step is not marked/.test(e.message));
 });

@@ -1,0 +1,198 @@
+/**
+ * The plan verifier: the one check that `tfe compile` runs before it writes a plan and
+ * that every party runs before it executes anything. A plan is refused, with an error
+ * naming the step (its list, index, kernel and source node) and the rule, unless:
+ *
+ *  - its roles are its protocol's compute and dealer roles plus free `input` / `output`
+ *    roles (never a reserved name);
+ *  - every step's kernel exists in the protocol, and is marked as revealing exactly
+ *    when the protocol's spec says it reveals;
+ *  - every operand is a tensor defined before it is used (by the tensor table's
+ *    sources: input bindings, weight bindings, or an earlier step), and every tensor is
+ *    defined once;
+ *  - operand and result kinds match the kernel's signature (a secret where a secret is
+ *    expected, a private tensor only as the private operand of its owner's kernel, a
+ *    private result owned by the role the kernel names);
+ *  - output shapes are the kernel's output shapes, at batch 1 and at batch 3 (so the
+ *    batch dimension -1 flows through every step);
+ *  - every revealing step opens an output binding's tensor to that binding's receiver,
+ *    and no output is received by a compute or dealer role (E_POLICY).
+ *
+ * Verification uses the spec's declared shapes and attributes only: no values.
+ */
+import { TfeError } from '../errors.js';
+import { protocolSpec } from '../protocols/registry.js';
+import { reservedRoles, type KernelSpec, type OperandKind, type ProtocolSpec } from '../protocols/spec.js';
+import { sameShape, shapeStr, type Shape } from '../shape.js';
+import type { Plan, PlanStep, PlanTensor } from './schema.js';
+
+type StepList = 'setupSteps' | 'steps';
+
+function where(list: StepList, i: number, s: PlanStep): string {
+  return `plan ${list}[${i}] (kernel ${s.kernel}, node '${s.source}')`;
+}
+
+function planError(msg: string, hint?: string): TfeError {
+  return new TfeError('E_PLAN', msg, hint);
+}
+
+function policyError(msg: string): TfeError {
+  return new TfeError('E_POLICY', msg, 'this plan.json was not written by `tfe compile`, or was edited: recompile the model');
+}
+
+function checkRoles(plan: Plan, p: ProtocolSpec): Map<string, string> {
+  const kinds = new Map<string, string>();
+  for (const r of plan.roles) {
+    if (kinds.has(r.name)) throw planError(`plan roles: '${r.name}' is listed twice`);
+    kinds.set(r.name, r.kind);
+  }
+  const want = [...p.computeRoles.map((n) => [n, 'compute']), ...p.dealerRoles.map((n) => [n, 'dealer'])];
+  for (const [name, kind] of want) {
+    if (kinds.get(name) !== kind) throw planError(`plan roles: protocol ${p.name} needs role '${name}' of kind ${kind}`);
+  }
+  const reserved = new Set(reservedRoles(p));
+  for (const r of plan.roles) {
+    if ((r.kind === 'compute' || r.kind === 'dealer') && !reserved.has(r.name)) {
+      throw planError(`plan roles: '${r.name}' is of kind ${r.kind}, but protocol ${p.name}'s ${r.kind} roles are ${reserved.size ? [...reserved].join(', ') : 'none'}`);
+    }
+  }
+  return kinds;
+}
+
+/** Shape of a plan tensor with the batch dimension (-1) set to `batch`. */
+export function shapeAtBatch(s: Shape, batch: number): number[] {
+  return s.map((d) => (d === -1 ? batch : d));
+}
+
+/** Checks a plan against its protocol's spec and the reveal policy; throws naming the first problem. */
+export function verifyPlan(plan: Plan): void {
+  const p = protocolSpec(plan.protocol);
+  const kinds = checkRoles(plan, p);
+  const tensors = new Map<string, PlanTensor>();
+  for (const t of plan.tensors) {
+    if (tensors.has(t.id)) throw planError(`plan tensors: id ${t.id} is used twice`);
+    if (t.visibility === 'private' && (t.owner === undefined || !kinds.has(t.owner))) {
+      throw planError(`plan tensor ${t.id} is private but its owner ${JSON.stringify(t.owner)} is not a role of the plan`);
+    }
+    tensors.set(t.id, t);
+  }
+  const tensor = (id: string, what: string): PlanTensor => {
+    const t = tensors.get(id);
+    if (!t) throw planError(`${what} names tensor ${id}, which the tensor table lacks`);
+    return t;
+  };
+
+  // sources: the client's (and every input role's) input tensors and the weights
+  const defined = new Set<string>();
+  for (const b of plan.inputs) {
+    const t = tensor(b.tensor, `input binding '${b.name}'`);
+    if (kinds.get(b.provider) !== 'input') throw planError(`input binding '${b.name}': provider '${b.provider}' is not an input role of the plan`);
+    if (t.visibility !== 'private' || t.owner !== b.provider) throw planError(`input binding '${b.name}': tensor ${t.id} must be private to ${b.provider}`);
+    if (!sameShape(t.shape, b.shape)) throw planError(`input binding '${b.name}': shape ${shapeStr(b.shape)} differs from tensor ${t.id}'s ${shapeStr(t.shape)}`);
+    defined.add(t.id);
+  }
+  for (const w of plan.weights) {
+    const t = tensor(w.tensor, `weight binding '${w.entry}'`);
+    if (kinds.get(w.owner) !== 'input') throw planError(`weight binding '${w.entry}': owner '${w.owner}' is not an input role of the plan`);
+    if (t.visibility === 'secret' || (t.visibility === 'private' && t.owner !== w.owner)) {
+      throw planError(`weight binding '${w.entry}': tensor ${t.id} must be private to ${w.owner}, or public`);
+    }
+    if (defined.has(t.id)) throw planError(`weight binding '${w.entry}': tensor ${t.id} is bound twice`);
+    defined.add(t.id);
+  }
+  const receivers = new Map<string, string>();
+  for (const o of plan.outputs) {
+    const t = tensor(o.tensor, `output binding '${o.name}'`);
+    const kind = kinds.get(o.receiver);
+    if (kind !== 'input' && kind !== 'output') throw policyError(`output binding '${o.name}' goes to '${o.receiver}', which is ${kind === undefined ? 'not a role of the plan' : `a ${kind} role: outputs go only to input or output roles`}`);
+    if (t.visibility !== 'private' || t.owner !== o.receiver) throw planError(`output binding '${o.name}': tensor ${t.id} must be private to ${o.receiver}`);
+    receivers.set(t.id, o.receiver);
+  }
+
+  const checkList = (list: StepList, steps: readonly PlanStep[]): void => {
+    steps.forEach((s, i) => {
+      const at = where(list, i, s);
+      const spec = p.kernels.get(s.kernel);
+      if (!spec) throw planError(`${at}: protocol ${p.name} has no kernel '${s.kernel}'`);
+      if (spec.reveals !== s.reveals) throw policyError(`${at}: the kernel ${spec.reveals ? 'reveals a value but the step is not' : 'does not reveal, but the step is'} marked as revealing`);
+      const ins = s.inputs.map((id) => {
+        const t = tensor(id, at);
+        if (!defined.has(id)) throw planError(`${at}: input tensor ${id} is used before it is computed`);
+        return t;
+      });
+      const outs = s.outputs.map((id) => tensor(id, at));
+      let parties: readonly string[];
+      try {
+        parties = spec.parties(s.attrs).roles;
+      } catch (e) {
+        throw rewrap(e, at);
+      }
+      for (const r of parties) if (!kinds.has(r)) throw planError(`${at}: names role '${r}', which is not a role of the plan`);
+      checkKinds(at, spec, ins, outs, parties, s, list);
+      checkShapes(at, spec, ins, outs, s);
+      if (spec.reveals) {
+        for (const o of outs) {
+          const to = receivers.get(o.id);
+          if (to === undefined) throw policyError(`${at}: reveals tensor ${o.id}, which is not an output binding's tensor`);
+          if (!parties.includes(to) || parties.length !== 1) throw policyError(`${at}: reveals to ${parties.join(', ') || 'the compute roles'}, but output binding of tensor ${o.id} names receiver '${to}'`);
+        }
+      }
+      for (const o of outs) {
+        if (defined.has(o.id)) throw planError(`${at}: output tensor ${o.id} is already defined`);
+        defined.add(o.id);
+      }
+    });
+  };
+  checkList('setupSteps', plan.setupSteps);
+  checkList('steps', plan.steps);
+  for (const o of plan.outputs) if (!defined.has(o.tensor)) throw planError(`output binding '${o.name}': no step computes tensor ${o.tensor}`);
+}
+
+function rewrap(e: unknown, at: string): TfeError {
+  if (e instanceof TfeError) return new TfeError(e.code === 'E_SHAPE' ? 'E_PLAN' : e.code, `${at}: ${e.message}`, e.hint);
+  return planError(`${at}: ${(e as Error).message}`);
+}
+
+function kindOf(t: PlanTensor): OperandKind {
+  return t.visibility;
+}
+
+function checkKinds(at: string, spec: KernelSpec, ins: readonly PlanTensor[], outs: readonly PlanTensor[], parties: readonly string[], s: PlanStep, list: StepList): void {
+  const variadic = spec.operands.length === 1 && spec.operands[0] === 'secret...';
+  if (!variadic && ins.length !== spec.operands.length) throw planError(`${at}: takes ${spec.operands.length} operand(s), the step gives ${ins.length}`);
+  if (variadic && ins.length === 0) throw planError(`${at}: takes at least one operand`);
+  ins.forEach((t, j) => {
+    const want = variadic ? 'secret' : (spec.operands[j] as OperandKind);
+    if (kindOf(t) !== want) throw planError(`${at}: operand ${j} (tensor ${t.id}) is ${t.visibility}, the kernel takes a ${want} tensor there`);
+    if (want === 'private' && (t.owner === undefined || !parties.includes(t.owner))) {
+      throw policyError(`${at}: tensor ${t.id} is private to ${t.owner ?? '?'}, who does not run this step`);
+    }
+  });
+  if (outs.length !== spec.results.length) throw planError(`${at}: has ${spec.results.length} result(s), the step names ${outs.length}`);
+  outs.forEach((t, j) => {
+    const want = spec.results[j];
+    if (kindOf(t) !== want) throw planError(`${at}: result ${j} (tensor ${t.id}) is ${t.visibility}, the kernel makes a ${want} tensor`);
+    if (want === 'private' && (t.owner === undefined || !parties.includes(t.owner))) {
+      throw policyError(`${at}: result tensor ${t.id} is private to ${t.owner ?? '?'}, but the step delivers it to ${parties.join(', ') || 'the compute roles'}`);
+    }
+  });
+  if (list === 'setupSteps' && spec.reveals) throw policyError(`${at}: a setup step may not reveal anything`);
+  void s;
+}
+
+function checkShapes(at: string, spec: KernelSpec, ins: readonly PlanTensor[], outs: readonly PlanTensor[], s: PlanStep): void {
+  for (const batch of [1, 3]) {
+    let got: Shape[];
+    try {
+      got = spec.outputShapes(ins.map((t) => shapeAtBatch(t.shape, batch)), s.attrs);
+    } catch (e) {
+      throw rewrap(e, at);
+    }
+    outs.forEach((t, j) => {
+      const want = shapeAtBatch(t.shape, batch);
+      if (!got[j] || !sameShape(got[j], want)) {
+        throw planError(`${at}: result ${t.id} has shape ${shapeStr(t.shape)}, but the kernel gives ${got[j] ? shapeStr(got[j]) : 'nothing'} at batch ${batch}`);
+      }
+    });
+  }
+}
