@@ -5,7 +5,7 @@
  * 128x784x128 with its measured bytes. The BigInt reference runs only the smallest
  * shapes (it is the oracle, not a contender).
  */
-import { LocalDeployment } from '../runtime/party/local.js';
+import { LockstepParties } from '../runtime/party/lockstep.js';
 import { pond } from '../runtime/protocols/pond/index.js';
 import { secret, type Operand } from '../runtime/protocols/types.js';
 import type { RingBackend } from '../runtime/ring/backend.js';
@@ -54,7 +54,7 @@ export async function benchKernels(filter: { backend?: string; quick?: boolean }
 /** One Pond matmul_ss 128x784x128 with cached weights (the steady state of private inference). */
 async function benchPondMatmul(): Promise<Row> {
   const ring = defaultBackend();
-  const dep = await LocalDeployment.create({ ring });
+  const dep = await LockstepParties.create({ ring });
   const [m, k, n] = [128, 784, 128];
   const x = rand([m, k]);
   const w = rand([k, n]);
@@ -66,7 +66,9 @@ async function benchPondMatmul(): Promise<Row> {
   const kernel = pond.get('matmul_ss');
   const attrs = { cacheKey: 'w' };
   const operands = new Map(['server0', 'server1', 'dealer', 'client', 'model-owner'].map((r) => [r as Role, ops(r as Role)]));
-  let last = { rounds: 0, bytes: {} as Partial<Record<Role, number>>, dealerBytes: 0 };
+  // the weights' mask is opened once per deployment (a setup step), as in a plan
+  await dep.run((ctx) => pond.get('mask_s').run(ctx, [(operands.get(ctx.role) ?? [])[1]], attrs));
+  let last = { rounds: 0, bytes: {} as Record<Role, number>, dealerBytes: 0 };
   const ms = await medianMs(async () => {
     last = (await dep.run((ctx) => kernel.run(ctx, operands.get(ctx.role) ?? [], attrs))).stats;
   }, { runs: 9 });

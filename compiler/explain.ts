@@ -79,8 +79,7 @@ export function explainPlan(plan: Plan, ring: RingGraph): string {
     '',
     ...(notes.length ? ['approximations:', ...notes.map((n, i) => `  ${i + 1}. ${n}`), ''] : []),
     costLine('per prediction', plan.cost.perPrediction),
-    costLine('first prediction (opens the masked weights)', plan.cost.firstPrediction),
-    costLine('setup (model owner shares the weights)', plan.cost.setup),
+    costLine('setup, once per deployment (the model owner shares its weights, the servers open their masks)', plan.cost.setup),
     'bounds are conservative (worst case over the declared input range); costs are declared costs at batch 1',
   ];
   return `${lines.join('\n')}\n`;
@@ -99,16 +98,17 @@ export function summarizePlan(plan: Plan, dir: string | undefined): string {
   const layersSeen = new Set<string>();
   const approxSteps = plan.steps.filter((s) => s.approximation && !layersSeen.has(s.source) && layersSeen.add(s.source));
   const approx = approxSteps.length;
-  const secretWeights = plan.setupSteps.length;
+  const secretWeights = plan.setupSteps.filter((s) => s.kernel === 'share').length;
+  const publicTensors = plan.setupSteps.filter((s) => s.kernel === 'publish').length;
   const shown = approxSteps.slice(0, MAX_APPROX_LINES).map((s) => `  approximation at ${s.source}: ${s.approximation ?? ''}`);
   if (approx > MAX_APPROX_LINES) shown.push(`  ... and ${approx - MAX_APPROX_LINES} more (see --explain)`);
   return [
     `compiled ${plan.model.path} (${plan.model.format}) for ${plan.protocol}, ${plan.fracBits} fractional bits`,
     ...io,
-    `  ${plan.steps.length} steps per prediction, ${secretWeights} secret weight tensors${plan.weights.length > secretWeights ? `, ${plan.weights.length - secretWeights} public tensors` : ''}${approx ? `, ${approx} approximated activations (see --explain)` : ''}`,
+    `  ${plan.steps.length} steps per prediction, ${secretWeights} secret weight tensors${publicTensors ? `, ${publicTensors} public tensors` : ''}${approx ? `, ${approx} approximated activations (see --explain)` : ''}`,
     ...shown,
     `  ${costLine('per prediction', plan.cost.perPrediction)}`,
-    `  ${costLine('first prediction', plan.cost.firstPrediction)}`,
+    `  ${costLine('setup', plan.cost.setup)}`,
     ...(dir !== undefined ? [`wrote ${dir}/plan.json (public), ${dir}/weights.bin and ${dir}/weights.json (the model owner's, private)`] : []),
   ].join('\n') + '\n';
 }

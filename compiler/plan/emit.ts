@@ -13,6 +13,7 @@ import { planRoles } from '../../src/plan/roles.js';
 import { POND } from '../../src/protocols/pond.js';
 import { addCosts } from '../../src/protocols/spec.js';
 import type { LoweredProgram } from '../lower/pond.js';
+import { addSetupSteps } from './setup.js';
 
 export interface EmitInfo {
   readonly fracBits: number;
@@ -22,7 +23,8 @@ export interface EmitInfo {
   readonly planId?: string;
 }
 
-export function emitPlan(p: LoweredProgram, info: EmitInfo): { plan: Plan; weights: Weights } {
+export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan; weights: Weights } {
+  const p = addSetupSteps(lowered, POND);
   const planId = info.planId ?? randomBytes(16).toString('hex');
   const perPrediction = addCosts(p.steps.map((s) => s.cost));
   const plan: Plan = {
@@ -40,7 +42,7 @@ export function emitPlan(p: LoweredProgram, info: EmitInfo): { plan: Plan; weigh
     outputs: p.outputs,
     setupSteps: p.setupSteps,
     steps: p.steps,
-    cost: { perPrediction, firstPrediction: addCosts(p.coldCosts), setup: addCosts(p.setupSteps.map((s) => s.cost)) },
+    cost: { perPrediction, setup: addCosts(p.setupSteps.map((s) => s.cost)) },
     options: info.options,
   };
   const total = p.weights.reduce((a, w) => a + w.values.length, 0);

@@ -26,9 +26,18 @@ export class Prg {
   private pos = 0;
   private zeros = Buffer.alloc(CHUNK);
 
-  constructor(seed: Uint8Array) {
+  /**
+   * @param stream selects one of 2^64 disjoint streams under the same seed: the
+   * counter block starts at stream * 2^64 (nonce || counter), so two streams overlap
+   * only past 2^64 blocks (2^68 bytes) of output. Per-session streams of a pairwise
+   * seed use the session's bundle id here.
+   */
+  constructor(seed: Uint8Array, stream = 0n) {
     if (seed.length !== SEED_BYTES) throw new TfeError('E_ARG', `PRG seed must be ${SEED_BYTES} bytes, got ${seed.length}`);
-    this.cipher = createCipheriv('aes-128-ctr', seed, Buffer.alloc(16));
+    if (stream < 0n || stream >= 1n << 64n) throw new TfeError('E_ARG', `PRG stream id ${stream} is not a 64-bit unsigned integer`);
+    const iv = Buffer.alloc(16);
+    iv.writeBigUInt64BE(stream, 0);
+    this.cipher = createCipheriv('aes-128-ctr', seed, iv);
   }
 
   static fresh(): Prg {

@@ -1,114 +1,93 @@
 /**
- * A local deployment: every party (server0, server1, dealer, client, model-owner) in
- * one process, each an independent async task with its own context, talking only
- * through the in-memory transport. Seeds are established over the transport at
- * setup (the dealer sends each server the seed they share), exactly as a network
- * deployment would over its authenticated channels. Contexts, and so caches of
- * opened masked weights, live as long as the deployment.
+ * A local deployment: every role of a plan as its own party object (the same
+ * ComputeParty, DealerParty and InputParty that `tfe party` runs as processes), in this
+ * process, each with its own router, talking only over in-memory links. It is the
+ * simulation `tfe run` and `tfe eval` use: the same code path as a real deployment,
+ * less the sockets and TLS.
  */
 import { TfeError } from '../../src/errors.js';
-import { SeededDealer } from '../crypto/dealer.js';
-import { Prg, freshSeed, SEED_BYTES } from '../crypto/prg.js';
+import type { Plan, Weights } from '../../src/plan/index.js';
+import { protocolSpec } from '../../src/protocols/registry.js';
+import type { KernelRegistry } from '../protocols/registry.js';
+import { kernelsFor } from '../protocols/index.js';
 import type { RingBackend } from '../ring/backend.js';
 import { defaultBackend } from '../ring/index.js';
-import { MemoryNetwork } from '../transport/memory.js';
-import type { PartyStats, Role } from '../transport/types.js';
-import type { PartyContext } from '../protocols/types.js';
+import { memoryLinkPair } from '../transport/memory-link.js';
+import { Router } from '../transport/router.js';
+import type { Role } from '../transport/types.js';
+import { ComputeParty } from './compute.js';
+import { DealerParty } from './dealer.js';
+import { InputParty, type InputSessionResult } from './input.js';
+import type { Env } from './steps.js';
+import { weightEnv } from './weights-env.js';
 
-export const ALL_ROLES: readonly Role[] = ['server0', 'server1', 'dealer', 'client', 'model-owner'];
-
-function seedToWords(seed: Uint8Array): BigUint64Array {
-  return new BigUint64Array(seed.slice().buffer);
+export interface LocalOptions {
+  readonly ring?: RingBackend;
+  /** Dealer bundles kept ready per batch size (default 0 here: made on demand, before each session's online phase). */
+  readonly poolSize?: number;
+  readonly receiveTimeoutMs?: number;
+  readonly log?: (line: string) => void;
+  /** Start the parties without running the setup (tests of what a deployment refuses before it). */
+  readonly skipSetup?: boolean;
 }
 
-function wordsToSeed(w: BigUint64Array): Uint8Array {
-  return new Uint8Array(w.buffer, w.byteOffset, SEED_BYTES).slice();
-}
-
-export interface RunStats {
-  /** Rounds: the largest logical clock advance of any party. */
-  readonly rounds: number;
-  /** Online bytes sent, per party. */
-  readonly bytes: Partial<Record<Role, number>>;
-  /** Offline bytes sent by the dealer. */
-  readonly dealerBytes: number;
+/** Which pairs of roles of a plan talk: every compute and dealer pair, and each other role with each compute role. */
+export function planLinks(plan: Plan): [Role, Role][] {
+  const p = protocolSpec(plan.protocol);
+  const core = [...p.computeRoles, ...p.dealerRoles];
+  const pairs: [Role, Role][] = [];
+  for (let i = 0; i < core.length; i++) for (let j = i + 1; j < core.length; j++) pairs.push([core[i], core[j]]);
+  for (const r of plan.roles) if (!core.includes(r.name)) for (const c of p.computeRoles) pairs.push([r.name, c]);
+  return pairs;
 }
 
 export class LocalDeployment {
   private constructor(
-    readonly net: MemoryNetwork,
-    readonly contexts: ReadonlyMap<Role, PartyContext>,
+    readonly plan: Plan,
+    readonly routers: ReadonlyMap<Role, Router>,
+    readonly computes: readonly ComputeParty[],
+    readonly dealer: DealerParty | undefined,
+    private readonly inputs: ReadonlyMap<Role, InputParty>,
   ) {}
 
-  static async create(opts: { ring?: RingBackend; roles?: readonly Role[] } = {}): Promise<LocalDeployment> {
+  /** Starts every party of `plan` and runs the setup (the weights' owner shares them). */
+  static async start(plan: Plan, weights: Weights, opts: LocalOptions = {}): Promise<LocalDeployment> {
     const ring = opts.ring ?? defaultBackend();
-    const roles = opts.roles ?? ALL_ROLES;
-    const net = new MemoryNetwork();
-    // setup: the dealer draws one seed per server and sends it (offline, before any step)
-    const dealerEp = net.endpoint('dealer');
-    const seeds = { server0: freshSeed(), server1: freshSeed() };
-    dealerEp.send('server0', seedToWords(seeds.server0), true);
-    dealerEp.send('server1', seedToWords(seeds.server1), true);
-    const contexts = new Map<Role, PartyContext>();
-    for (const role of roles) {
-      const ep = net.endpoint(role);
-      let streams: Partial<Record<'server0' | 'server1', Prg>> = {};
-      if (role === 'dealer') streams = { server0: new Prg(seeds.server0), server1: new Prg(seeds.server1) };
-      else if (role === 'server0' || role === 'server1') streams = { [role]: new Prg(wordsToSeed(await ep.recv('dealer', SEED_BYTES / 8))) };
-      contexts.set(role, { role, net: ep, ring, dealer: new SeededDealer(role, ep, ring, streams), prg: Prg.fresh(), cache: new Map() });
+    const kernels: KernelRegistry = kernelsFor(plan.protocol);
+    const p = protocolSpec(plan.protocol);
+    const routers = new Map<Role, Router>(plan.roles.map((r) => [r.name, new Router(r.name, { receiveTimeoutMs: opts.receiveTimeoutMs })]));
+    const computes = p.computeRoles.map((role) => new ComputeParty({ plan, role, router: routers.get(role) as Router, ring, kernels, log: opts.log }));
+    const dealerRole = p.dealerRoles[0];
+    const dealer = dealerRole === undefined ? undefined : new DealerParty({ plan, router: routers.get(dealerRole) as Router, ring, kernels, poolSize: opts.poolSize ?? 0, log: opts.log });
+    const inputs = new Map<Role, InputParty>();
+    for (const r of plan.roles) {
+      if (r.kind === 'input' || r.kind === 'output') inputs.set(r.name, new InputParty({ plan, role: r.name, router: routers.get(r.name) as Router, ring, kernels }));
     }
-    return new LocalDeployment(net, contexts);
-  }
-
-  context(role: Role): PartyContext {
-    const c = this.contexts.get(role);
-    if (!c) throw new TfeError('E_ARG', `this deployment has no party '${role}'`);
-    return c;
-  }
-
-  private snapshot(): Map<Role, PartyStats> {
-    return new Map([...this.contexts].map(([r, c]) => [r, { ...c.net.stats, bytesSent: { ...c.net.stats.bytesSent } }]));
-  }
-
-  /**
-   * Runs `fn` for every party concurrently and returns each party's result, with the
-   * rounds and bytes of this run. If any party fails, the network is aborted (so no
-   * party hangs) and the first error is rethrown.
-   */
-  async run<T>(fn: (ctx: PartyContext) => Promise<T>): Promise<{ results: Map<Role, T>; stats: RunStats }> {
-    // runs are sequential: a run starts when the previous one has ended for every party,
-    // so all logical clocks start from the same time (otherwise a client's first message
-    // would look concurrent with the previous run's last round)
-    const start = Math.max(...[...this.contexts.values()].map((c) => c.net.stats.clock));
-    for (const c of this.contexts.values()) c.net.stats.clock = start;
-    const before = this.snapshot();
-    const entries = [...this.contexts];
-    const settled = await Promise.allSettled(
-      entries.map(async ([, ctx]) => {
-        try {
-          return await fn(ctx);
-        } catch (e) {
-          this.net.abort(e);
-          throw e;
-        }
-      }),
-    );
-    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
-    if (failed) throw failed.reason;
-    const results = new Map<Role, T>();
-    settled.forEach((s, i) => results.set(entries[i][0], (s as PromiseFulfilledResult<T>).value));
-    const after = this.snapshot();
-    const startClock = Math.max(...[...before.values()].map((s) => s.clock));
-    const endClock = Math.max(...[...after.values()].map((s) => s.clock));
-    const bytes: Partial<Record<Role, number>> = {};
-    let dealerBytes = 0;
-    for (const [r, s] of after) {
-      const b = before.get(r) as PartyStats;
-      const sent = s.bytesTotal - b.bytesTotal;
-      if (sent > 0) bytes[r] = sent;
-      dealerBytes += s.offlineBytes - b.offlineBytes;
+    for (const [a, b] of planLinks(plan)) {
+      const [la, lb] = memoryLinkPair(a, b);
+      (routers.get(a) as Router).addLink(la);
+      (routers.get(b) as Router).addLink(lb);
     }
-    if (this.net.undelivered() !== 0) throw new TfeError('E_PROTOCOL', `${this.net.undelivered()} message(s) were sent but never received`);
-    return { results, stats: { rounds: endClock - startClock, bytes, dealerBytes } };
+    dealer?.serverLinked();
+    const d = new LocalDeployment(plan, routers, computes, dealer, inputs);
+    const owners = [...new Set(plan.weights.map((w) => w.owner))];
+    if (owners.length > 1) throw new TfeError('E_PLAN', `weights of several owners (${owners.join(', ')}) are not supported yet`);
+    if (!opts.skipSetup && (plan.setupSteps.length > 0 || owners.length)) {
+      const owner = owners[0] ?? (plan.roles.find((r) => r.kind === 'input')?.name as Role);
+      await d.session(owner, 'setup', 1, weightEnv(plan, weights, owner));
+    }
+    return d;
+  }
+
+  /** One session of an input role with its values in `env`. */
+  session(role: Role, purpose: 'setup' | 'predict', batch: number, env: Env): Promise<InputSessionResult> {
+    const party = this.inputs.get(role);
+    if (!party) throw new TfeError('E_ARG', `this deployment has no input or output role '${role}'`);
+    return party.session(purpose, batch, env);
+  }
+
+  /** Closes every link (the parties' sessions end with an error if any run). */
+  close(): void {
+    for (const r of this.routers.values()) for (const peer of r.peers()) r.link(peer).close();
   }
 }

@@ -6,7 +6,7 @@
  * dealer in a local op, the client in a multiplication) return shape-only operands.
  */
 import type { Prg } from '../crypto/prg.js';
-import type { CorrelatedRandomness } from '../crypto/dealer.js';
+import type { DealerMaterial } from '../crypto/material.js';
 import type { RingBackend } from '../ring/backend.js';
 import type { RingTensor, Shape } from '../ring/tensor.js';
 import type { Endpoint, Role } from '../transport/types.js';
@@ -34,11 +34,11 @@ export interface PartyContext {
   readonly role: Role;
   readonly net: Endpoint;
   readonly ring: RingBackend;
-  /** The correlated-randomness provider, bound to this party. */
-  readonly dealer: CorrelatedRandomness;
+  /** This session's dealer material, bound to this party (servers and the dealer; undefined for other roles). */
+  readonly dealer: DealerMaterial | undefined;
   /** Randomness private to this party. */
   readonly prg: Prg;
-  /** State a party keeps across runs of one deployment (opened masked weights). */
+  /** State a party keeps across the sessions of one deployment (opened masked weights, by mask_s). */
   readonly cache: Map<string, unknown>;
 }
 

@@ -143,10 +143,11 @@ export const PlanSchema = z.object({
    */
   steps: z.array(StepSchema),
   /**
-   * Totals at batch 1: per prediction (steps, masked weights open), the first
-   * prediction of a deployment (which also opens the masked weights), and the setup.
+   * Totals at batch 1: per prediction (steps), and the setup (setupSteps: the model
+   * owner shares and publishes its weights, the servers open the weights' masks),
+   * once per deployment.
    */
-  cost: z.object({ perPrediction: CostSchema, firstPrediction: CostSchema, setup: CostSchema }),
+  cost: z.object({ perPrediction: CostSchema, setup: CostSchema }),
   /** Compiler options that produced the plan, for reproducibility. */
   options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
 });

@@ -109,6 +109,24 @@ export function verifyPlan(plan: Plan): void {
     receivers.set(t.id, o.receiver);
   }
 
+  // a cached weight mask (mask_s at setup, attrs.cacheKey) serves only the weight it masks
+  const masks = new Map<string, string>();
+  plan.setupSteps.forEach((s, i) => {
+    if (s.kernel !== 'mask_s') return;
+    const key = s.attrs.cacheKey;
+    if (typeof key !== 'string') throw planError(`${where('setupSteps', i, s)}: needs attribute cacheKey`);
+    if (masks.has(key)) throw policyError(`${where('setupSteps', i, s)}: mask '${key}' is drawn twice`);
+    masks.set(key, s.inputs[0]);
+  });
+  const checkMask = (at: string, s: PlanStep): void => {
+    const key = s.attrs.cacheKey;
+    if (key === undefined || s.kernel === 'mask_s') return;
+    if (typeof key !== 'string') throw planError(`${at}: attribute cacheKey must be a string`);
+    const w = masks.get(key);
+    if (w === undefined) throw planError(`${at}: uses mask '${key}', which no setup step (mask_s) opens`);
+    if (s.inputs[1] !== w) throw policyError(`${at}: mask '${key}' was opened for tensor ${w}, but the step applies it to ${s.inputs[1] ?? 'nothing'}: a mask serves only its own weight`);
+  };
+
   const checkList = (list: StepList, steps: readonly PlanStep[]): void => {
     steps.forEach((s, i) => {
       const at = where(list, i, s);
@@ -129,6 +147,7 @@ export function verifyPlan(plan: Plan): void {
       }
       for (const r of parties) if (!kinds.has(r)) throw planError(`${at}: names role '${r}', which is not a role of the plan`);
       checkKinds(at, spec, ins, outs, parties, s, list);
+      checkMask(at, s);
       checkShapes(at, spec, ins, outs, s);
       if (spec.reveals) {
         for (const o of outs) {

@@ -164,15 +164,15 @@ const COMPARE_MATERIAL = ['maskedBits', 'select', 'andTriples'] as const;
 /** Beaver product: each server opens X - A (and Y - B unless the cached mask is open); dealer sends |Z| to server1. */
 function beaverProduct(summary: string, out: (a: Shape, b: Shape, attrs: KernelAttrs) => Shape): Spec {
   return {
-    summary: `secret x secret ${summary}, by a Beaver triple (1 round); attrs.cacheKey caches the second operand's mask`,
+    summary: `secret x secret ${summary}, by a Beaver triple (1 round); with attrs.cacheKey the second operand's mask was opened at setup (mask_s)`,
     reveals: false,
     operands: ['secret', 'secret'],
     results: ['secret'],
     randomness: ['triple'],
     parties: () => WITH_DEALER,
     outputShapes: (s, attrs) => [out(s[0], s[1], attrs)],
-    cost(s, attrs, { warm }) {
-      const cached = optStrAttr(attrs, 'cacheKey') !== undefined && warm;
+    cost(s, attrs) {
+      const cached = optStrAttr(attrs, 'cacheKey') !== undefined;
       return eachServer(B(sizeOf(s[0]) + (cached ? 0 : sizeOf(s[1]))), B(sizeOf(out(s[0], s[1], attrs))), 1);
     },
   };
@@ -199,6 +199,18 @@ const SPECS: Record<string, Spec> = {
       return { rounds: 1, bytes: { [owner]: B(sizeOf(s[0])) * (isServer ? 1 : 2) }, dealerBytes: 0 };
     },
   },
+  publish: {
+    summary: 'sends a tensor held in the clear by attrs.owner to both servers in the clear: only for values the plan makes public (compiler constants, weights under --public-weights)',
+    reveals: false,
+    operands: ['private'],
+    results: ['public'],
+    randomness: [],
+    parties: withRole('publish', 'owner'),
+    outputShapes: same,
+    cost(s, attrs) {
+      return { rounds: 1, bytes: { [roleAttr('publish', attrs, 'owner')]: 2 * B(sizeOf(s[0])) }, dealerBytes: 0 };
+    },
+  },
   reveal: {
     summary: 'REVEALS a secret tensor to attrs.to (a role, or "servers"): the servers send their shares',
     reveals: true,
@@ -217,6 +229,16 @@ const SPECS: Record<string, Spec> = {
       if (to === 'server1') return { rounds: 1, bytes: { server0: b }, dealerBytes: 0 };
       return eachServer(b, 0, 1);
     },
+  },
+  mask_s: {
+    summary: 'opens W - B for a secret weight W and a fresh uniform mask B the dealer keeps for attrs.cacheKey (setup, once per deployment); reveals nothing: B masks W only',
+    reveals: false,
+    operands: ['secret'],
+    results: ['public'],
+    randomness: ['triple'],
+    parties: () => WITH_DEALER,
+    outputShapes: same,
+    cost: (s) => eachServer(B(sizeOf(s[0])), 0, 1),
   },
   add_ss: local('secret + secret', ['secret', 'secret'], (s) => [broadcastShapes(s[0], s[1])]),
   add_sp: local('secret + public (server0 adds the public term)', ['secret', 'public'], (s) => [broadcastShapes(s[0], s[1])]),

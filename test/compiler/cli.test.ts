@@ -72,7 +72,7 @@ test('--explain prints the per-layer table, the approximations and the totals', 
   assert.match(r.out, /^MatMul +matmul_ss +\[1,512\] +32 /m);
   assert.match(r.out, /^ {2}1\. Sigmoid: sigmoid: 6 degree-4 Chebyshev polynomials on \[-10, 10\] split at -5\.25, -2, 0, 2, 5\.25 \(segment chosen by exact comparisons\), 0 below and 1 above; max error 4\.5e-5 on \[-40, 40\] \+ fixed-point error <= 1\.7e-5, total <= 6\.2e-5$/m);
   assert.match(r.out, /^per prediction: \d+ rounds; sent: client .*, server0 .*; dealer /m);
-  assert.match(r.out, /^first prediction \(opens the masked weights\)/m);
+  assert.match(r.out, /^setup, once per deployment \(the model owner shares its weights, the servers open their masks\): \d+ rounds/m);
   assert.match(r.out, /nothing written: give -o DIR/);
 });
 

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LocalDeployment } from '../../runtime/party/local.js';
+import { LockstepParties } from '../../runtime/party/lockstep.js';
 import { pond } from '../../runtime/protocols/pond/index.js';
 import { ringTensor } from '../../runtime/ring/tensor.js';
 import { revealToClient, runKernel, shareInputs } from '../support/pond-harness.js';
@@ -33,7 +33,7 @@ for (const [bits, n] of [[16, 1_000_000], [1, 100_000], [40, 100_000]] as const)
     const x = signedRing([n], 61); // |x| < 2^61; widen to the full (-2^62, 2^62) by doubling half of them
     for (let i = 0; i < n; i += 2) x.data[i] = BigInt.asUintN(64, BigInt.asIntN(64, x.data[i]) * 2n + 1n);
     edges.forEach((v, i) => (x.data[i] = BigInt.asUintN(64, v)));
-    const dep = await LocalDeployment.create({ ring });
+    const dep = await LockstepParties.create({ ring });
     const shared = await shareInputs(dep, [{ kind: 'secret', value: ringTensor([n], x.data) }]);
     const { outputs } = await runKernel(dep, pond.get('trunc_s'), shared, { bits });
     const [got] = await revealToClient(dep, outputs);

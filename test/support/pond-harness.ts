@@ -4,7 +4,7 @@
  * kernel on its own operands concurrently, and the outputs are revealed to the client.
  * Returns the revealed outputs and the measured cost of the kernel alone.
  */
-import type { LocalDeployment, RunStats } from '../../runtime/party/local.js';
+import type { LockstepParties, RunStats } from '../../runtime/party/lockstep.js';
 import { pond } from '../../runtime/protocols/pond/index.js';
 import { pub, type Kernel, type KernelAttrs, type Operand } from '../../runtime/protocols/types.js';
 import type { RingTensor } from '../../runtime/ring/tensor.js';
@@ -17,7 +17,7 @@ export interface Input {
 
 export type Operands = Map<Role, Operand[]>;
 
-export async function shareInputs(dep: LocalDeployment, inputs: readonly Input[]): Promise<Operands> {
+export async function shareInputs(dep: LockstepParties, inputs: readonly Input[]): Promise<Operands> {
   const { results } = await dep.run(async (ctx) => {
     const ops: Operand[] = [];
     for (const inp of inputs) {
@@ -33,12 +33,30 @@ export async function shareInputs(dep: LocalDeployment, inputs: readonly Input[]
   return results;
 }
 
-export async function runKernel(dep: LocalDeployment, kernel: Kernel, operands: Operands, attrs: KernelAttrs): Promise<{ outputs: Operands; stats: RunStats }> {
+const opened = new WeakMap<LockstepParties, Set<string>>();
+
+/**
+ * A product with attrs.cacheKey uses its second operand's mask, opened once per
+ * deployment by a setup step (mask_s): run it first, once per parties and key, as a
+ * plan's setup would.
+ */
+async function openMask(dep: LockstepParties, operands: Operands, attrs: KernelAttrs): Promise<void> {
+  const key = attrs.cacheKey;
+  if (typeof key !== 'string') return;
+  const done = opened.get(dep) ?? new Set<string>();
+  opened.set(dep, done);
+  if (done.has(key)) return;
+  await dep.run((ctx) => pond.get('mask_s').run(ctx, [(operands.get(ctx.role) ?? [])[1]], { cacheKey: key }));
+  done.add(key);
+}
+
+export async function runKernel(dep: LockstepParties, kernel: Kernel, operands: Operands, attrs: KernelAttrs): Promise<{ outputs: Operands; stats: RunStats }> {
+  await openMask(dep, operands, attrs);
   const { results, stats } = await dep.run((ctx) => kernel.run(ctx, operands.get(ctx.role) ?? [], attrs));
   return { outputs: results, stats };
 }
 
-export async function revealToClient(dep: LocalDeployment, outputs: Operands): Promise<RingTensor[]> {
+export async function revealToClient(dep: LockstepParties, outputs: Operands): Promise<RingTensor[]> {
   const { results } = await dep.run(async (ctx) => {
     const outs: (RingTensor | undefined)[] = [];
     for (const o of outputs.get(ctx.role) ?? []) {

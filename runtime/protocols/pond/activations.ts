@@ -5,7 +5,7 @@
 import { TfeError } from '../../../src/errors.js';
 import { pondSpec } from '../../../src/protocols/pond.js';
 import { sameShapes } from '../../../src/protocols/shapes.js';
-import { beaver } from '../beaver.js';
+import { beaver } from './beaver.js';
 import { isServerCtx } from '../open.js';
 import { implement, secret, type Operand, type Secret } from '../types.js';
 import { compareMul } from './compare.js';

@@ -26,7 +26,7 @@
  * each server sends 8n(1 + m) + 8n(3*5 + 2) + 8 ceil(n/64) bytes; the dealer 8n(m + 13).
  */
 import { TfeError } from '../../../src/errors.js';
-import type { AndTriplesShare } from '../../crypto/dealer.js';
+import { andTriples, maskedBits, select, type AndTriplesShare } from './material.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
 import { exchange, isServerCtx, openA, openB } from '../open.js';
 import { CARRY_LEVELS as LEVELS } from '../../../src/protocols/pond.js';
@@ -68,10 +68,11 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
   const shape = x.shape;
   for (const y of payloads) sameShapes(y.shape, shape, 'compare payload');
   // correlated randomness, requested in a fixed order on every party
-  const mask = await ctx.dealer.maskedBits(shape);
-  const sel = await ctx.dealer.select(shape, payloads.length);
+  const m = ctx.dealer;
+  const mask = m ? await maskedBits(m, shape) : undefined;
+  const sel = m ? await select(m, shape, payloads.length) : undefined;
   const ands: (AndTriplesShare | undefined)[] = [];
-  for (let l = 0; l < LEVELS.length; l++) ands.push(await ctx.dealer.andTriples(shape, l === LEVELS.length - 1 ? 1 : 2));
+  for (let l = 0; l < LEVELS.length; l++) ands.push(m ? await andTriples(m, shape, l === LEVELS.length - 1 ? 1 : 2) : undefined);
   if (!isServerCtx(ctx)) return { b: secret(shape), products: payloads.map((y) => secret(y.shape)) };
   if (!mask || !sel || !x.share || payloads.some((y) => !y.share)) {
     throw new TfeError('E_PROTOCOL', `compare: ${ctx.role} lacks its shares or material`);

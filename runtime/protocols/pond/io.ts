@@ -31,6 +31,20 @@ export const share = implement(pondSpec('share'), async (ctx, [x], attrs) => {
   return [secret(shape)];
 });
 
+/** publish: the owner sends its value in the clear to both servers (for values the plan makes public). */
+export const publish = implement(pondSpec('publish'), async (ctx, [x], attrs) => {
+  const owner = roleAttr('publish', attrs, 'owner');
+  const n = sizeOf(x.shape);
+  if (ctx.role === owner) {
+    if (x.kind !== 'public' || !x.value) throw new TfeError('E_PROTOCOL', `publish: ${owner} owns the tensor but does not hold its value`);
+    ctx.net.send('server0', x.value.data);
+    ctx.net.send('server1', x.value.data);
+    return [pub(x.shape)];
+  }
+  if (ctx.role === 'server0' || ctx.role === 'server1') return [pub(x.shape, ringTensor(x.shape, await ctx.net.recv(owner, n)))];
+  return [pub(x.shape)];
+});
+
 /** reveal: REVEALS the secret to attrs.to (a role, or 'servers' for both servers). */
 export const reveal = implement(pondSpec('reveal'), async (ctx, [x], attrs) => {
   const to = roleAttr('reveal', attrs, 'to');

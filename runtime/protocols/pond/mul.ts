@@ -12,7 +12,7 @@ import { convAttrs, pondSpec } from '../../../src/protocols/pond.js';
 import type { KernelAttrs } from '../../../src/protocols/spec.js';
 import type { RingBackend } from '../../ring/backend.js';
 import type { RingTensor } from '../../ring/tensor.js';
-import { beaver, type Bilinear } from '../beaver.js';
+import { beaver, type Bilinear } from './beaver.js';
 import { isServerCtx } from '../open.js';
 import { implement, secret, type Kernel, type Operand, type PartyContext } from '../types.js';
 

@@ -16,7 +16,7 @@ import { encode } from '../../../src/fixed/index.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
 import { intAttr } from '../../../src/protocols/attrs.js';
 import { polyCoeffs, polyLevels, pondSpec } from '../../../src/protocols/pond.js';
-import { beaver } from '../beaver.js';
+import { beaver } from './beaver.js';
 import { isServerCtx } from '../open.js';
 import { implement, secret, type PartyContext, type Secret } from '../types.js';
 import { truncate } from './trunc.js';

@@ -23,6 +23,7 @@ import { intAttr } from '../../../src/protocols/attrs.js';
 import { pondSpec } from '../../../src/protocols/pond.js';
 import { isServerCtx, openA } from '../open.js';
 import { implement, secret, type PartyContext, type Secret } from '../types.js';
+import { truncation } from './material.js';
 
 function constant(shape: Shape, v: bigint): RingTensor {
   return ringTensor(shape, new BigUint64Array(sizeOf(shape)).fill(BigInt.asUintN(64, v)));
@@ -31,7 +32,7 @@ function constant(shape: Shape, v: bigint): RingTensor {
 /** Shares of x / 2^bits (see the file comment for the bound). */
 export async function truncate(ctx: PartyContext, x: Secret, bits: number): Promise<Secret> {
   if (!Number.isInteger(bits) || bits < 1 || bits > 62) throw new TfeError('E_PLAN', `trunc_s: cannot truncate by ${bits} bits (1..62)`);
-  const m = await ctx.dealer.truncation(x.shape, bits);
+  const m = ctx.dealer ? await truncation(ctx.dealer, x.shape, bits) : undefined;
   if (!isServerCtx(ctx)) return secret(x.shape);
   if (!m || !x.share) throw new TfeError('E_PROTOCOL', `trunc_s: ${ctx.role} lacks its share or material`);
   const ring = ctx.ring;

@@ -1,0 +1,116 @@
+/**
+ * Correlated randomness from a dealer, as protocol-neutral primitives (Pond composes
+ * its triples, truncation pairs and comparison material from them in
+ * runtime/protocols/pond/material.ts).
+ *
+ * Seed compression: the dealer shares a PRG seed with each of the two servers, and
+ * every bundle of material (one session's worth) uses its own stream of each seed
+ * (Prg stream = the bundle id). A random sharing [v] = v0 + v1 needs no message at
+ * all (each server draws its share, the dealer draws both); a sharing of a value the
+ * dealer computed (c = a*b) costs one tensor to server1 only (server0 draws c0 from
+ * its stream; server1 receives c - c0 over the material channel). So a Beaver triple
+ * costs |c| elements instead of 2(|a|+|b|+|c|).
+ *
+ * The dealer and the servers call the same primitives in the same order (they run
+ * the same steps), which keeps each stream aligned on both ends. Servers get their
+ * shares; the dealer gets the values themselves (it needs them to compute products).
+ * Parties other than the servers and the dealer never call these.
+ */
+import { TfeError } from '../../src/errors.js';
+import type { RingBackend } from '../ring/backend.js';
+import { ringTensor, sizeOf, type RingTensor, type Shape } from '../ring/tensor.js';
+import type { Role } from '../transport/types.js';
+import type { Prg } from './prg.js';
+
+/** Where a bundle's material travels: dealer -> server1 (offline frames of that bundle). */
+export interface MaterialChannel {
+  /** On the dealer: sends a correction tensor to server1. */
+  send(data: BigUint64Array): void;
+  /** On server1: the next correction tensor, of `n` elements. */
+  recv(n: number): Promise<BigUint64Array>;
+}
+
+/** A channel for parties that never exchange material (server0, or a test without a dealer). */
+export const NO_MATERIAL: MaterialChannel = {
+  send() {
+    throw new TfeError('E_PROTOCOL', 'this party has no material channel to send on');
+  },
+  recv() {
+    return Promise.reject(new TfeError('E_PROTOCOL', 'this party has no material channel to receive from'));
+  },
+};
+
+export type DealerSide = 'dealer' | 'server0' | 'server1';
+
+/** The seed-compressed dealer primitives for one bundle, bound to one party. */
+export class DealerMaterial {
+  /**
+   * @param side the party this provider serves
+   * @param streams on server i: { [i]: its stream of the seed shared with the dealer }; on the dealer: both
+   * @param keep values kept across bundles for the life of a deployment (cached weight masks): on the
+   *   dealer the mask values, on the servers nothing is kept here
+   */
+  constructor(
+    readonly side: DealerSide,
+    readonly ring: RingBackend,
+    private readonly streams: Partial<Record<'server0' | 'server1', Prg>>,
+    private readonly channel: MaterialChannel,
+    readonly keep: Map<string, RingTensor>,
+  ) {
+    if (side === 'dealer' ? !(streams.server0 && streams.server1) : !streams[side]) {
+      throw new TfeError('E_PROTOCOL', `dealer material for ${side} is missing its seed`);
+    }
+  }
+
+  get isServer(): boolean {
+    return this.side !== 'dealer';
+  }
+
+  private stream(r: 'server0' | 'server1'): Prg {
+    const p = this.streams[r];
+    if (!p) throw new TfeError('E_PROTOCOL', `${this.side} has no seed shared with ${r === this.side ? 'the dealer' : r}`);
+    return p;
+  }
+
+  /** Random additive sharing: a server's share, or on the dealer the value itself. */
+  randA(shape: Shape): RingTensor {
+    const n = sizeOf(shape);
+    if (this.side === 'dealer') return this.ring.add(ringTensor(shape, this.stream('server0').ring(n)), ringTensor(shape, this.stream('server1').ring(n)));
+    return ringTensor(shape, this.stream(this.side).ring(n));
+  }
+
+  /** Random XOR sharing (of full 64-bit words). */
+  randB(shape: Shape): RingTensor {
+    const n = sizeOf(shape);
+    if (this.side === 'dealer') return this.ring.xor(ringTensor(shape, this.stream('server0').ring(n)), ringTensor(shape, this.stream('server1').ring(n)));
+    return ringTensor(shape, this.stream(this.side).ring(n));
+  }
+
+  /**
+   * Additive sharing of a dealer-computed value: server0 draws its share from its
+   * stream, server1 receives the difference. `value` is called on the dealer only.
+   */
+  async giveA(shape: Shape, value: () => RingTensor): Promise<RingTensor> {
+    return this.give(shape, value, (a, b) => this.ring.sub(a, b));
+  }
+
+  /** XOR sharing of a dealer-computed value. */
+  async giveB(shape: Shape, value: () => RingTensor): Promise<RingTensor> {
+    return this.give(shape, value, (a, b) => this.ring.xor(a, b));
+  }
+
+  private async give(shape: Shape, value: () => RingTensor, minus: (a: RingTensor, b: RingTensor) => RingTensor): Promise<RingTensor> {
+    const n = sizeOf(shape);
+    if (this.side === 'server0') return ringTensor(shape, this.stream('server0').ring(n));
+    if (this.side === 'server1') return ringTensor(shape, await this.channel.recv(n));
+    const s0 = ringTensor(shape, this.stream('server0').ring(n));
+    const v = value();
+    this.channel.send(minus(v, s0).data);
+    return v;
+  }
+}
+
+/** The DealerSide of a role, or undefined for roles that take no material. */
+export function dealerSide(role: Role): DealerSide | undefined {
+  return role === 'dealer' || role === 'server0' || role === 'server1' ? role : undefined;
+}

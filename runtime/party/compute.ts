@@ -1,0 +1,267 @@
+/**
+ * A compute role (a server) of a deployment, as a long-lived party: it holds its
+ * shares of the model's weights (after the setup session) and the opened weight masks,
+ * and runs session after session, each on its own endpoint, so a failed session ends
+ * with an error to its peers and the server goes on to the next one. Any number of
+ * sessions may run at once: each has its own tags on the links and its own bundle of
+ * dealer material (its own PRG streams).
+ *
+ * The first compute role (server0) is the leader: input roles ask it to `open` a
+ * session; it checks the request (who asks, for what, at which batch size), picks a
+ * bundle of dealer material made for that batch (from the dealer's announcements, or
+ * asks the dealer to make one), tells the other compute roles and the dealer, and
+ * answers. Weights must be shared (a completed setup) before any prediction.
+ */
+import { randomBytes } from 'node:crypto';
+import { TfeError } from '../../src/errors.js';
+import type { Plan } from '../../src/plan/index.js';
+import { protocolSpec } from '../../src/protocols/registry.js';
+import { DealerMaterial, NO_MATERIAL, type MaterialChannel } from '../crypto/material.js';
+import { Prg } from '../crypto/prg.js';
+import type { KernelRegistry } from '../protocols/registry.js';
+import type { RingBackend } from '../ring/backend.js';
+import type { Control } from '../transport/control.js';
+import type { Router } from '../transport/router.js';
+import { SessionEndpoint } from '../transport/session.js';
+import type { Role } from '../transport/types.js';
+import { materialReceiver } from './material-channel.js';
+import { runSteps, type Env } from './steps.js';
+import { ControlWaiters } from './waiters.js';
+
+export interface ComputeOptions {
+  readonly plan: Plan;
+  readonly role: Role;
+  readonly router: Router;
+  readonly ring: RingBackend;
+  readonly kernels: KernelRegistry;
+  /** Largest batch a session may ask for (bounds frame sizes and memory). */
+  readonly maxBatch?: number;
+  /** How long the leader waits for the dealer to make a bundle (default 120 s). */
+  readonly materialTimeoutMs?: number;
+  /** One line per event (session start, end, failure); never shares or values. */
+  readonly log?: (line: string) => void;
+}
+
+interface Bundle {
+  readonly id: bigint;
+  readonly epoch: number;
+  readonly purpose: 'setup' | 'predict';
+  readonly batch: number;
+  readonly offlineMs: number;
+  readonly bytes: number;
+}
+
+export function randomSessionId(): bigint {
+  return randomBytes(8).readBigUInt64BE(0) | 1n;
+}
+
+export class ComputeParty {
+  readonly plan: Plan;
+  readonly role: Role;
+  private readonly router: Router;
+  private readonly leader: Role;
+  private readonly others: Role[];
+  private readonly dealer: Role | undefined;
+  private readonly kinds: Map<string, string>;
+  private readonly maxBatch: number;
+  private readonly materialTimeoutMs: number;
+  private readonly log: (line: string) => void;
+  private readonly waiters = new ControlWaiters();
+  /** Dealer seeds by epoch (only the current one is used). */
+  private readonly seeds = new Map<number, Uint8Array>();
+  private epoch = -1;
+  /** Bundles announced and not yet used (the leader's pool view). */
+  private readonly bundles: Bundle[] = [];
+  private base: Env | undefined;
+  private cache = new Map<string, unknown>();
+  private readonly running = new Set<Promise<void>>();
+  /** Sessions completed and failed, for tests and logs. */
+  readonly counts = { completed: 0, failed: 0 };
+
+  constructor(private readonly o: ComputeOptions) {
+    this.plan = o.plan;
+    this.role = o.role;
+    this.router = o.router;
+    const p = protocolSpec(o.plan.protocol);
+    this.leader = p.computeRoles[0];
+    this.others = p.computeRoles.filter((r) => r !== o.role);
+    this.dealer = p.dealerRoles[0];
+    this.kinds = new Map(o.plan.roles.map((r) => [r.name, r.kind]));
+    this.maxBatch = o.maxBatch ?? 1024;
+    this.materialTimeoutMs = o.materialTimeoutMs ?? 120_000;
+    this.log = o.log ?? (() => undefined);
+    // a plan without setup steps has nothing to share: ready at once
+    if (o.plan.setupSteps.length === 0) this.base = new Map();
+    this.router.onControl((peer, msg) => this.onControl(peer, msg));
+    this.router.onLinkClosed((peer) => {
+      if (peer === this.dealer) {
+        // the dealer's seeds and bundles go with its link; a new link brings a new epoch
+        this.bundles.length = 0;
+      }
+    });
+  }
+
+  get isLeader(): boolean {
+    return this.role === this.leader;
+  }
+
+  /** True once a setup has completed (weights shared, masks open). */
+  get ready(): boolean {
+    return this.base !== undefined;
+  }
+
+  /** Resolves when every session started so far has ended. */
+  async idle(): Promise<void> {
+    while (this.running.size) await Promise.allSettled([...this.running]);
+  }
+
+  private track(p: Promise<void>): void {
+    this.running.add(p);
+    void p.finally(() => this.running.delete(p));
+  }
+
+  private onControl(peer: Role, msg: Control): void {
+    if (this.waiters.deliver(peer, msg)) return;
+    switch (msg.type) {
+      case 'seed':
+        if (peer !== this.dealer) return this.log(`ignored a seed from ${peer}`);
+        this.seeds.clear();
+        this.seeds.set(msg.epoch, Buffer.from(msg.seed, 'hex'));
+        this.epoch = msg.epoch;
+        this.bundles.length = 0;
+        return;
+      case 'bundle':
+        if (peer !== this.dealer) return this.log(`ignored a bundle announcement from ${peer}`);
+        if (msg.epoch === this.epoch && this.isLeader) {
+          this.bundles.push({ id: BigInt(msg.bundle), epoch: msg.epoch, purpose: msg.purpose, batch: msg.batch, offlineMs: msg.offlineMs, bytes: msg.bytes });
+        }
+        return;
+      case 'open':
+        if (!this.isLeader) return this.log(`ignored 'open' from ${peer}: ${this.role} is not the leader`);
+        this.track(this.open(peer, msg));
+        return;
+      case 'session':
+        if (peer !== this.leader) return this.log(`ignored 'session' from ${peer}`);
+        this.track(this.follow(msg));
+        return;
+      default:
+        this.log(`ignored '${msg.type}' from ${peer}`);
+    }
+  }
+
+  private refuse(peer: Role, request: number, e: TfeError): void {
+    try {
+      this.router.sendControl(peer, { type: 'refused', request, code: e.code, message: e.message, ...(e.hint ? { hint: e.hint } : {}) });
+    } catch {
+      // the peer left
+    }
+  }
+
+  /** The leader's side of `open`: check, pick a bundle, announce, run. */
+  private async open(peer: Role, msg: Extract<Control, { type: 'open' }>): Promise<void> {
+    let session: bigint;
+    let bundle: Bundle;
+    try {
+      const kind = this.kinds.get(peer);
+      if (kind !== 'input' && kind !== 'output') throw new TfeError('E_POLICY', `${peer} may not open sessions (it is ${kind === undefined ? 'not a role of the plan' : `a ${kind} role`})`);
+      if (msg.purpose === 'setup' && !this.plan.weights.some((w) => w.owner === peer) && this.plan.setupSteps.length > 0) {
+        throw new TfeError('E_POLICY', `${peer} owns no weights of this plan: only the weights' owner runs the setup`);
+      }
+      if (msg.purpose === 'predict' && !this.ready) {
+        throw new TfeError('E_PLAN', `${this.role} has no weights yet: the model owner has not shared them`, 'start `tfe party model-owner` first, and wait for it to finish');
+      }
+      if (msg.batch > this.maxBatch) throw new TfeError('E_ARG', `batch ${msg.batch} is above this deployment's limit of ${this.maxBatch}`);
+      bundle = await this.takeBundle(msg.purpose, msg.batch);
+      session = randomSessionId();
+      for (const r of this.others) this.router.sendControl(r, { type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch: msg.batch, purpose: msg.purpose, peer });
+      if (this.dealer) this.router.sendControl(this.dealer, { type: 'consume', bundle: String(bundle.id) });
+      this.router.sendControl(peer, { type: 'accepted', request: msg.request, session: String(session) });
+    } catch (e) {
+      const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', (e as Error).message);
+      this.log(`refused a ${msg.purpose} session for ${peer}: ${err.message}`);
+      this.refuse(peer, msg.request, err);
+      return;
+    }
+    await this.run(session, bundle.id, bundle.epoch, msg.batch, msg.purpose, peer, bundle);
+  }
+
+  /** A ready bundle for (purpose, batch), or one the dealer makes now. */
+  private async takeBundle(purpose: Bundle['purpose'], batch: number): Promise<Bundle> {
+    if (!this.dealer) return { id: randomSessionId(), epoch: 0, purpose, batch, offlineMs: 0, bytes: 0 };
+    const i = this.bundles.findIndex((b) => b.purpose === purpose && b.batch === batch && b.epoch === this.epoch);
+    if (i >= 0) return this.bundles.splice(i, 1)[0];
+    const dealer = this.dealer;
+    const wait = this.waiters.wait((p, m): m is Extract<Control, { type: 'bundle' }> => p === dealer && m.type === 'bundle' && m.purpose === purpose && m.batch === batch, this.materialTimeoutMs, `a ${purpose} bundle for batch ${batch} from ${dealer}`);
+    this.router.sendControl(dealer, { type: 'make', purpose, batch });
+    const m = await wait;
+    return { id: BigInt(m.bundle), epoch: m.epoch, purpose, batch, offlineMs: m.offlineMs, bytes: m.bytes };
+  }
+
+  /** A non-leader's side: the leader announced a session. */
+  private async follow(msg: Extract<Control, { type: 'session' }>): Promise<void> {
+    await this.run(BigInt(msg.session), BigInt(msg.bundle), msg.epoch, msg.batch, msg.purpose, msg.peer, undefined);
+  }
+
+  private async seedFor(epoch: number): Promise<Uint8Array> {
+    const have = this.seeds.get(epoch);
+    if (have) return have;
+    const dealer = this.dealer as Role;
+    const m = await this.waiters.wait((p, x): x is Extract<Control, { type: 'seed' }> => p === dealer && x.type === 'seed' && x.epoch === epoch, this.router.receiveTimeoutMs, `the seed of epoch ${epoch} from ${dealer}`);
+    this.seeds.clear();
+    this.seeds.set(m.epoch, Buffer.from(m.seed, 'hex'));
+    this.epoch = m.epoch;
+    return this.seeds.get(epoch) as Uint8Array;
+  }
+
+  private async run(session: bigint, bundle: bigint, epoch: number, batch: number, purpose: 'setup' | 'predict', peer: Role, known: Bundle | undefined): Promise<void> {
+    const t0 = performance.now();
+    const ep = new SessionEndpoint(this.router, this.role, session, [...this.others, peer]);
+    let material: (MaterialChannel & { readonly bytes?: number }) = NO_MATERIAL;
+    try {
+      let dealer: DealerMaterial | undefined;
+      if (this.dealer) {
+        const seed = await this.seedFor(epoch);
+        if (this.role === 'server1') {
+          material = materialReceiver(this.router, bundle, this.dealer);
+          const d = this.dealer;
+          ep.onFail((err) => this.router.inbox('material', bundle, d).fail(err));
+        }
+        dealer = new DealerMaterial(this.role as 'server0' | 'server1', this.o.ring, { [this.role]: new Prg(seed, bundle) }, material, new Map());
+      }
+      const setup = purpose === 'setup';
+      const cache = setup ? new Map<string, unknown>() : this.cache;
+      const env: Env = setup ? new Map() : new Map(this.base);
+      const ctx = { role: this.role, net: ep, ring: this.o.ring, dealer, prg: Prg.fresh(), cache };
+      await runSteps(ctx, env, { plan: this.plan, list: setup ? 'setupSteps' : 'steps', batch, kernels: this.o.kernels, kind: 'compute' });
+      if (setup) {
+        // the other compute roles confirm, then the leader tells the owner: weights are in place everywhere
+        if (this.isLeader) {
+          for (const r of this.others) {
+            await this.waiters.wait((p, m): m is Extract<Control, { type: 'done' }> => p === r && m.type === 'done' && m.session === String(session), this.router.receiveTimeoutMs, `${r}'s confirmation of the setup`);
+          }
+        } else this.router.sendControl(this.leader, { type: 'done', session: String(session) });
+        this.base = keepShared(env);
+        this.cache = cache;
+        if (this.isLeader) this.router.sendControl(peer, { type: 'ready', session: String(session) });
+      }
+      this.router.sendControl(peer, { type: 'stats', session: String(session), bytes: ep.stats.bytesTotal, offlineMs: known?.offlineMs ?? 0, offlineBytes: material.bytes ?? known?.bytes ?? 0 });
+      this.counts.completed++;
+      this.log(`${purpose} session ${session} for ${peer} (batch ${batch}) done in ${(performance.now() - t0).toFixed(1)} ms`);
+    } catch (e) {
+      const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', `${this.role}: ${(e as Error).message}`);
+      ep.abort(err);
+      this.counts.failed++;
+      this.log(`${purpose} session ${session} for ${peer} failed: ${err.message}`);
+    } finally {
+      ep.close();
+      if (this.dealer) this.router.dropInbox('material', bundle, this.dealer);
+    }
+  }
+}
+
+/** What a compute role keeps after setup: its shares and the public values (weight masks), not the owner's view. */
+function keepShared(env: Env): Env {
+  const out: Env = new Map();
+  for (const [id, o] of env) if ((o.kind === 'secret' && o.share) || (o.kind === 'public' && o.value)) out.set(id, o);
+  return out;
+}

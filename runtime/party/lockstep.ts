@@ -1,0 +1,108 @@
+/**
+ * Lockstep parties, for running single kernels (conformance and cost tests, the
+ * kernel benchmark): the five Pond roles, each with its own router over in-memory
+ * links and, per run, its own session endpoint and bundle of dealer material (the
+ * dealer makes it while the servers consume it). `run(fn)` runs `fn` for every party
+ * concurrently and reports the rounds and bytes of that run. The transport, the
+ * session tags and the material channel are the ones of a real deployment; only the
+ * step list is replaced by `fn`. Plans run on LocalDeployment (local.ts), not here.
+ */
+import { TfeError } from '../../src/errors.js';
+import { DealerMaterial, NO_MATERIAL, dealerSide, type MaterialChannel } from '../crypto/material.js';
+import { Prg, freshSeed } from '../crypto/prg.js';
+import type { PartyContext } from '../protocols/types.js';
+import type { RingBackend } from '../ring/backend.js';
+import type { RingTensor } from '../ring/tensor.js';
+import { defaultBackend } from '../ring/index.js';
+import { memoryLinkPair } from '../transport/memory-link.js';
+import { Router } from '../transport/router.js';
+import { SessionEndpoint } from '../transport/session.js';
+import type { Role } from '../transport/types.js';
+import { materialReceiver, materialSender } from './material-channel.js';
+
+export const LOCKSTEP_ROLES: readonly Role[] = ['server0', 'server1', 'dealer', 'client', 'model-owner'];
+
+export interface RunStats {
+  /** Rounds: the largest logical clock of any party at the end of the run. */
+  readonly rounds: number;
+  /** Online payload bytes sent, per party. */
+  readonly bytes: Record<Role, number>;
+  /** Bytes of dealer material sent. */
+  readonly dealerBytes: number;
+}
+
+export class LockstepParties {
+  private runs = 0n;
+  /** Values the dealer keeps across runs (weight masks), and the servers' caches. */
+  private readonly keep = new Map<string, RingTensor>();
+  private readonly caches = new Map<Role, Map<string, unknown>>();
+
+  private constructor(
+    readonly ring: RingBackend,
+    private readonly routers: ReadonlyMap<Role, Router>,
+    private readonly seeds: Readonly<Record<'server0' | 'server1', Uint8Array>>,
+  ) {
+    for (const r of routers.keys()) this.caches.set(r, new Map());
+  }
+
+  static async create(opts: { ring?: RingBackend } = {}): Promise<LockstepParties> {
+    const routers = new Map<Role, Router>(LOCKSTEP_ROLES.map((r) => [r, new Router(r, { receiveTimeoutMs: 60_000 })]));
+    for (let i = 0; i < LOCKSTEP_ROLES.length; i++) {
+      for (let j = i + 1; j < LOCKSTEP_ROLES.length; j++) {
+        const [a, b] = [LOCKSTEP_ROLES[i], LOCKSTEP_ROLES[j]];
+        const [la, lb] = memoryLinkPair(a, b);
+        (routers.get(a) as Router).addLink(la);
+        (routers.get(b) as Router).addLink(lb);
+      }
+    }
+    return new LockstepParties(opts.ring ?? defaultBackend(), routers, { server0: freshSeed(), server1: freshSeed() });
+  }
+
+  /** Runs `fn` for every party concurrently (one session, one bundle); the first failure is rethrown. */
+  async run<T>(fn: (ctx: PartyContext) => Promise<T>): Promise<{ results: Map<Role, T>; stats: RunStats }> {
+    const session = ++this.runs;
+    const eps = new Map<Role, SessionEndpoint>();
+    const channels = new Map<Role, MaterialChannel & { readonly bytes?: number }>();
+    const ctxs = LOCKSTEP_ROLES.map((role): PartyContext => {
+      const router = this.routers.get(role) as Router;
+      const ep = new SessionEndpoint(router, role, session, LOCKSTEP_ROLES.filter((r) => r !== role));
+      eps.set(role, ep);
+      const side = dealerSide(role);
+      let dealer: DealerMaterial | undefined;
+      if (side) {
+        const ch = side === 'dealer' ? materialSender(router, session) : side === 'server1' ? materialReceiver(router, session) : NO_MATERIAL;
+        channels.set(role, ch);
+        const streams = side === 'dealer'
+          ? { server0: new Prg(this.seeds.server0, session), server1: new Prg(this.seeds.server1, session) }
+          : { [side]: new Prg(this.seeds[side], session) };
+        dealer = new DealerMaterial(side, this.ring, streams, ch, this.keep);
+      }
+      if (side === 'server1') ep.onFail((err) => router.inbox('material', session, 'dealer').fail(err));
+      ep.setStep(0, 'lockstep run');
+      return { role, net: ep, ring: this.ring, dealer, prg: Prg.fresh(), cache: this.caches.get(role) as Map<string, unknown> };
+    });
+    const settled = await Promise.allSettled(ctxs.map(async (ctx) => {
+      try {
+        return await fn(ctx);
+      } catch (e) {
+        const ep = eps.get(ctx.role) as SessionEndpoint;
+        ep.abort(e instanceof TfeError ? e : new TfeError('E_PROTOCOL', (e as Error).message));
+        throw e;
+      }
+    }));
+    for (const ep of eps.values()) ep.close();
+    (this.routers.get('server1') as Router).dropInbox('material', session, 'dealer');
+    const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) throw failed.reason;
+    const results = new Map<Role, T>();
+    settled.forEach((s, i) => results.set(LOCKSTEP_ROLES[i], (s as PromiseFulfilledResult<T>).value));
+    const bytes: Record<Role, number> = {};
+    let rounds = 0;
+    for (const [r, ep] of eps) {
+      if (ep.stats.bytesTotal > 0) bytes[r] = ep.stats.bytesTotal;
+      rounds = Math.max(rounds, ep.stats.clock);
+    }
+    const sender = channels.get('dealer') as { readonly bytes?: number } | undefined;
+    return { results, stats: { rounds, bytes, dealerBytes: sender?.bytes ?? 0 } };
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * Control messages between parties (frames of kind `control`, JSON payloads, validated
+ * by zod on receipt): how sessions are opened and announced, how the dealer's bundles
+ * of material are announced and consumed, and how a session's end and statistics
+ * reach its input role. Shares never travel here: only ids, sizes and timings.
+ *
+ * Flow of a prediction (Pond): the client sends `open` to server0 (the leader); the
+ * leader picks a bundle of dealer material made for that batch size (or asks the
+ * dealer to `make` one and waits for its `bundle` announcement), tells server1
+ * `session`, tells the dealer `consume` (so it refills its pool) and answers the
+ * client `accepted`; all run the plan's steps; each server ends with `stats` to the
+ * client. A setup (the model owner sharing its weights) is the same with purpose
+ * `setup`, and server1 reports `done` to the leader, which answers `ready`.
+ */
+import { z } from 'zod';
+import { TfeError } from '../../src/errors.js';
+
+const Purpose = z.enum(['setup', 'predict']);
+const Id = z.string().regex(/^[0-9]{1,20}$/); // u64 as a decimal string
+const Batch = z.number().int().min(1).max(1 << 20);
+
+export const ControlSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('seed'), epoch: z.number().int().nonnegative(), seed: z.string().regex(/^[0-9a-f]{32}$/) }),
+  z.object({ type: z.literal('open'), request: z.number().int().nonnegative(), purpose: Purpose, batch: Batch }),
+  z.object({ type: z.literal('accepted'), request: z.number().int().nonnegative(), session: Id }),
+  z.object({ type: z.literal('refused'), request: z.number().int().nonnegative(), code: z.string(), message: z.string().max(2000), hint: z.string().max(2000).optional() }),
+  z.object({ type: z.literal('session'), session: Id, bundle: Id, epoch: z.number().int().nonnegative(), batch: Batch, purpose: Purpose, peer: z.string() }),
+  z.object({ type: z.literal('make'), purpose: Purpose, batch: Batch }),
+  z.object({ type: z.literal('bundle'), bundle: Id, epoch: z.number().int().nonnegative(), purpose: Purpose, batch: Batch, offlineMs: z.number().nonnegative(), bytes: z.number().int().nonnegative() }),
+  z.object({ type: z.literal('consume'), bundle: Id }),
+  z.object({ type: z.literal('done'), session: Id }),
+  z.object({ type: z.literal('ready'), session: Id }),
+  z.object({ type: z.literal('stats'), session: Id, bytes: z.number().int().nonnegative(), offlineMs: z.number().nonnegative(), offlineBytes: z.number().int().nonnegative() }),
+]);
+export type Control = z.infer<typeof ControlSchema>;
+
+const enc = new TextEncoder();
+const dec = new TextDecoder('utf-8', { fatal: true });
+
+export function encodeControl(c: Control): Uint8Array {
+  return enc.encode(JSON.stringify(c));
+}
+
+/** Parses a control payload; E_TRANSPORT naming the peer for anything malformed. */
+export function decodeControl(payload: Uint8Array, peer: string): Control {
+  let json: unknown;
+  try {
+    json = JSON.parse(dec.decode(payload));
+  } catch {
+    throw new TfeError('E_TRANSPORT', `malformed control message from ${peer}: not UTF-8 JSON`);
+  }
+  const r = ControlSchema.safeParse(json);
+  if (!r.success) throw new TfeError('E_TRANSPORT', `malformed control message from ${peer}: ${r.error.issues[0]?.message ?? 'schema'} at ${r.error.issues[0]?.path.join('.') ?? ''}`);
+  return r.data;
+}

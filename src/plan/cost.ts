@@ -1,0 +1,20 @@
+/**
+ * A plan's declared cost at a batch size: each step's kernel spec evaluated at the
+ * step's operand shapes with the batch dimension (-1) set. The plan itself records
+ * costs at batch 1; runs report the declared cost at their own batch next to what
+ * they measured.
+ */
+import { protocolSpec } from '../protocols/registry.js';
+import { addCosts, type Cost } from '../protocols/spec.js';
+import type { Plan, PlanStep } from './schema.js';
+import { shapeAtBatch } from './verify.js';
+
+export function declaredCost(plan: Plan, steps: readonly PlanStep[], batch: number): Cost {
+  const p = protocolSpec(plan.protocol);
+  const shapes = new Map(plan.tensors.map((t) => [t.id, t.shape]));
+  return addCosts(steps.map((s) => {
+    const spec = p.kernels.get(s.kernel);
+    if (!spec) return { rounds: 0, bytes: {}, dealerBytes: 0 };
+    return spec.cost(s.inputs.map((id) => shapeAtBatch(shapes.get(id) ?? [], batch)), s.attrs, { warm: true });
+  }));
+}
