@@ -19,6 +19,14 @@ export async function medianMs(fn: () => unknown, opts: { runs?: number; warmup?
   return times.length % 2 ? times[m] : (times[m - 1] + times[m]) / 2;
 }
 
+/** The median of `xs` (0 for none). */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
 export type Row = Record<string, string | number | boolean>;
 
 /** Prints rows as JSON lines (`json`) or as one markdown table. */
