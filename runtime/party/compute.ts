@@ -244,7 +244,7 @@ export class ComputeParty {
         this.cache = cache;
         if (this.isLeader) this.router.sendControl(peer, { type: 'ready', session: String(session) });
       }
-      this.router.sendControl(peer, { type: 'stats', session: String(session), bytes: ep.stats.bytesTotal, offlineMs: known?.offlineMs ?? 0, offlineBytes: material.bytes ?? known?.bytes ?? 0 });
+      this.router.sendControl(peer, { type: 'stats', session: String(session), bytes: ep.stats.bytesTotal, frames: ep.stats.messages, offlineMs: known?.offlineMs ?? 0, offlineBytes: material.bytes ?? known?.bytes ?? 0, rssMb: process.resourceUsage().maxRSS / 1024 });
       this.counts.completed++;
       this.log(`${purpose} session ${session} for ${peer} (batch ${batch}) done in ${(performance.now() - t0).toFixed(1)} ms`);
     } catch (e) {

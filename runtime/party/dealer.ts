@@ -94,6 +94,9 @@ export class DealerParty {
     // without weight masks to draw at setup, prediction material can be made at once
     this.masksMade = !o.plan.setupSteps.some((s) => s.kernel === 'mask_s');
     o.router.onControl((peer, msg) => this.onControl(peer, msg));
+    o.router.onLinkAdded((peer) => {
+      if (this.servers.includes(peer)) this.serverLinked();
+    });
   }
 
   /** Starts a new epoch when a server's link (re)appears: fresh seeds to every connected server. */

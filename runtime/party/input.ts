@@ -30,6 +30,10 @@ export interface InputSessionResult {
   readonly offlineMs: number;
   /** From the leader's acceptance to the end (the online phase). */
   readonly onlineMs: number;
+  /** Frames each compute role sent in the session (their headers are apart from `bytes`). */
+  readonly frames: Record<Role, number>;
+  /** The largest peak RSS any compute role reported, in MiB. */
+  readonly rssMb: number;
   readonly session: bigint;
 }
 
@@ -90,12 +94,15 @@ export class InputParty {
       const reports = await Promise.all(stats);
       const onlineMs = performance.now() - t0;
       const bytes: Record<Role, number> = {};
+      const frames: Record<Role, number> = { [role]: ep.stats.messages };
       if (ep.stats.bytesTotal > 0) bytes[role] = ep.stats.bytesTotal;
       reports.forEach((r, i) => {
         if (r.bytes > 0) bytes[this.computes[i]] = r.bytes;
+        frames[this.computes[i]] = r.frames;
       });
       return {
-        env, rounds: ep.stats.clock, bytes, session, onlineMs,
+        env, rounds: ep.stats.clock, bytes, frames, session, onlineMs,
+        rssMb: Math.max(...reports.map((r) => r.rssMb)),
         dealerBytes: Math.max(...reports.map((r) => r.offlineBytes)),
         offlineMs: Math.max(...reports.map((r) => r.offlineMs)),
       };

@@ -68,7 +68,6 @@ export class LocalDeployment {
       (routers.get(a) as Router).addLink(la);
       (routers.get(b) as Router).addLink(lb);
     }
-    dealer?.serverLinked();
     const d = new LocalDeployment(plan, routers, computes, dealer, inputs);
     const owners = [...new Set(plan.weights.map((w) => w.owner))];
     if (owners.length > 1) throw new TfeError('E_PLAN', `weights of several owners (${owners.join(', ')}) are not supported yet`);

@@ -30,7 +30,9 @@ export const ControlSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('consume'), bundle: Id }),
   z.object({ type: z.literal('done'), session: Id }),
   z.object({ type: z.literal('ready'), session: Id }),
-  z.object({ type: z.literal('stats'), session: Id, bytes: z.number().int().nonnegative(), offlineMs: z.number().nonnegative(), offlineBytes: z.number().int().nonnegative() }),
+  // a compute role's report at the end of a session: payload bytes and frames it sent, the dealer
+  // material the session used, the time the dealer took to make it, and the process's peak RSS so far
+  z.object({ type: z.literal('stats'), session: Id, bytes: z.number().int().nonnegative(), frames: z.number().int().nonnegative(), offlineMs: z.number().nonnegative(), offlineBytes: z.number().int().nonnegative(), rssMb: z.number().nonnegative() }),
 ]);
 export type Control = z.infer<typeof ControlSchema>;
 

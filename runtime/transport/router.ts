@@ -96,6 +96,7 @@ export class Router {
   private control: ControlHandler | undefined;
   private readonly closeHandlers: ((peer: Role, err: TfeError | undefined) => void)[] = [];
   private readonly linkWaiters = new Map<Role, (() => void)[]>();
+  private readonly addHandlers: ((peer: Role) => void)[] = [];
 
   constructor(readonly role: Role, opts: RouterOptions = {}) {
     this.receiveTimeoutMs = opts.receiveTimeoutMs ?? 30_000;
@@ -118,6 +119,12 @@ export class Router {
     });
     link.onClose((err) => this.dropLink(link, err));
     for (const w of this.linkWaiters.get(peer)?.splice(0) ?? []) w();
+    for (const h of this.addHandlers) h(peer);
+  }
+
+  /** Calls `h` whenever a link (re)appears. */
+  onLinkAdded(h: (peer: Role) => void): void {
+    this.addHandlers.push(h);
   }
 
   private dropLink(link: Link, err: TfeError | undefined): void {

@@ -18,3 +18,25 @@ export function declaredCost(plan: Plan, steps: readonly PlanStep[], batch: numb
     return spec.cost(s.inputs.map((id) => shapeAtBatch(shapes.get(id) ?? [], batch)), s.attrs, { warm: true });
   }));
 }
+
+/** Control messages and hellos are small; no frame limit goes below this. */
+const MIN_FRAME_BYTES = 1 << 20;
+
+/**
+ * The largest frame payload a party of `plan` can legitimately receive at batch sizes
+ * up to `maxBatch`: no single message of a step exceeds the step's declared bytes of
+ * its sender (nor, for dealer material, the step's dealer bytes). Transports refuse
+ * larger frames before reading them, so a hostile length prefix cannot exhaust memory.
+ */
+export function maxFramePayload(plan: Plan, maxBatch: number): number {
+  const p = protocolSpec(plan.protocol);
+  const shapes = new Map(plan.tensors.map((t) => [t.id, t.shape]));
+  let most = MIN_FRAME_BYTES;
+  for (const s of [...plan.setupSteps, ...plan.steps]) {
+    const spec = p.kernels.get(s.kernel);
+    if (!spec) continue;
+    const c = spec.cost(s.inputs.map((id) => shapeAtBatch(shapes.get(id) ?? [], maxBatch)), s.attrs, { warm: true });
+    most = Math.max(most, c.dealerBytes, ...Object.values(c.bytes));
+  }
+  return most;
+}

@@ -3,4 +3,4 @@ export * from './weights.js';
 export { checkWeights, parsePlan, parsePlanText, parseWeightsManifest } from './load.js';
 export { verifyPlan, shapeAtBatch } from './verify.js';
 export { planRoles, roleKind } from './roles.js';
-export { declaredCost } from './cost.js';
+export { declaredCost, maxFramePayload } from './cost.js';
