@@ -47,8 +47,6 @@ export interface CompileOptions {
   readonly outputLabel?: boolean;
   /** Write plan.json, weights.bin and weights.json there. */
   readonly outDir?: string;
-  /** A fixed planId (reproducible output); random by default. */
-  readonly planId?: string;
 }
 
 export interface CompileResult {
@@ -125,7 +123,6 @@ export async function compile(model: string | Uint8Array | IrGraph, options: Com
     fracBits: secureOptions.fracBits,
     model: graph.source,
     options: planOptions(options, secureOptions),
-    ...(options.planId !== undefined ? { planId: options.planId } : {}),
   });
   // the same verifier every party runs before executing: never write a plan a party would refuse
   verifyPlan(plan);

@@ -1,14 +1,14 @@
 /**
  * Plan and weights emission: the lowered program becomes plan.json's object (with a
- * fresh random planId from node:crypto, the cost totals, the options) and the
+ * plan id derived from its content (src/plan/digest.ts), the cost totals, the options) and the
  * model owner's weights (encoded at the scale the fixed-point pass chose, as ring
  * words, with the manifest). The plan holds no weight values: weights only travel in
  * weights.bin, and tensors name them.
  */
-import { randomBytes } from 'node:crypto';
 import { encode } from '../../src/fixed/index.js';
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../src/plan/schema.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights, type WeightEntry } from '../../src/plan/weights.js';
+import { planDigest } from '../../src/plan/digest.js';
 import { planRoles } from '../../src/plan/roles.js';
 import { POND } from '../../src/protocols/pond.js';
 import { addCosts } from '../../src/protocols/spec.js';
@@ -19,18 +19,15 @@ export interface EmitInfo {
   readonly fracBits: number;
   readonly model: { readonly path: string; readonly format: string };
   readonly options: Plan['options'];
-  /** Fixed id for reproducible output (tests); random otherwise. */
-  readonly planId?: string;
 }
 
 export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan; weights: Weights } {
   const p = addSetupSteps(lowered, POND);
-  const planId = info.planId ?? randomBytes(16).toString('hex');
   const perPrediction = addCosts(p.steps.map((s) => s.cost));
   const plan: Plan = {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
-    planId,
+    planId: '',
     protocol: 'pond',
     ringBits: 64,
     fracBits: info.fracBits,
@@ -45,6 +42,8 @@ export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan;
     cost: { perPrediction, setup: addCosts(p.setupSteps.map((s) => s.cost)) },
     options: info.options,
   };
+  plan.planId = planDigest(plan);
+  const planId = plan.planId;
   const total = p.weights.reduce((a, w) => a + w.values.length, 0);
   const data = new BigUint64Array(total);
   const entries: WeightEntry[] = [];

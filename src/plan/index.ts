@@ -4,3 +4,4 @@ export { checkWeights, parsePlan, parsePlanText, parseWeightsManifest } from './
 export { verifyPlan, shapeAtBatch } from './verify.js';
 export { planRoles, roleKind } from './roles.js';
 export { declaredCost, maxFramePayload } from './cost.js';
+export { planDigest } from './digest.js';

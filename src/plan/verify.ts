@@ -3,6 +3,8 @@
  * that every party runs before it executes anything. A plan is refused, with an error
  * naming the step (its list, index, kernel and source node) and the rule, unless:
  *
+ *  - its id is the SHA-256 of its canonical form (digest.ts), so it is the plan its
+ *    peers run and its weights were made for (E_POLICY otherwise);
  *  - its roles are its protocol's compute and dealer roles plus free `input` / `output`
  *    roles (never a reserved name);
  *  - every step's kernel exists in the protocol, and is marked as revealing exactly
@@ -24,6 +26,7 @@ import { TfeError } from '../errors.js';
 import { protocolSpec } from '../protocols/registry.js';
 import { reservedRoles, type KernelSpec, type OperandKind, type ProtocolSpec } from '../protocols/spec.js';
 import { sameShape, shapeStr, type Shape } from '../shape.js';
+import { planDigest } from './digest.js';
 import type { Plan, PlanStep, PlanTensor } from './schema.js';
 
 type StepList = 'setupSteps' | 'steps';
@@ -66,6 +69,10 @@ export function shapeAtBatch(s: Shape, batch: number): number[] {
 
 /** Checks a plan against its protocol's spec and the reveal policy; throws naming the first problem. */
 export function verifyPlan(plan: Plan): void {
+  const digest = planDigest(plan);
+  if (plan.planId !== digest) {
+    throw policyError(`plan id ${plan.planId} is not the SHA-256 of the plan's content (${digest}): the plan was edited after it was compiled`);
+  }
   const p = protocolSpec(plan.protocol);
   const kinds = checkRoles(plan, p);
   const tensors = new Map<string, PlanTensor>();

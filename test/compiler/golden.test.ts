@@ -43,7 +43,7 @@ async function goldenAndSemantics(name: string, g: IrGraph, shape: number[], ran
   runSecurePipeline(shaped, opts, { onPass: (pass, after) => sections.push(`## after ${pass}\n${printRing(after)}`) });
   checkGolden(`${name}.txt`, sections.join('\n'));
 
-  const r = await compile(g, { inputRange: range, planId: 'fixture-plan' });
+  const r = await compile(g, { inputRange: range });
   const x = inputs(shape, 3, range[0], range[1]);
   const got = (await simulatePlan(r.plan, r.weights, { [r.plan.inputs[0].name]: { shape, data: x } }))[r.plan.outputs[0].name].data;
   const out = shaped.nodes.find((n) => n.id === shaped.outputs[0]);

@@ -53,7 +53,7 @@ for (const { op, spec, target } of CASES) {
 
     for (const [f, rounds] of [[F, 13], [8, 13], [24, 14]] as const) {
       test(`f = ${f}: the ring simulation of a compiled plan matches the function within the stated total, ${rounds} rounds`, async () => {
-        const r = await compile(activation(op), { inputRange: [-40, 40], fracBits: f, planId: 'piecewise' });
+        const r = await compile(activation(op), { inputRange: [-40, 40], fracBits: f });
         const bound = fit.fitError + piecewiseErrorUlps(fit, f) * 2 ** -f;
         assert.ok(r.plan.steps.some((s) => s.kernel === 'drelu_s' && s.approximation === describePiecewise(fit, f)));
         const xs = inputGrid(spec).map((x) => Math.round(x * 2 ** f) / 2 ** f);
@@ -67,7 +67,7 @@ for (const { op, spec, target } of CASES) {
     }
 
     test('Pond: inputs up to +-1000 within the stated total, measured rounds as declared', async () => {
-      const r = await compile(activation(op), { inputRange: [-1000, 1000], planId: 'piecewise' });
+      const r = await compile(activation(op), { inputRange: [-1000, 1000] });
       const xs = [-1000, -999.5, -40, -10.5, ...spec.breaks.flatMap((t) => [t - ULP, t, t + ULP]), -0.3, 0.7, 1.5, 3.25, 7, 12.5, 40, 1000];
       const p = await runLocal(r.plan, r.weights, { [r.plan.inputs[0].name]: { shape: [xs.length, 1], data: Float64Array.from(xs) } }, { ring: testBackend() });
       const got = p.outputs[r.plan.outputs[0].name].data;
@@ -114,7 +114,7 @@ describe('pieces restricted to the input interval', () => {
   });
 
   test('a plan for inputs in [0.25, 1.75] evaluates one segment: no comparison, 4 rounds, within the stated total', async () => {
-    const r = await compile(activation('Sigmoid'), { inputRange: [0.25, 1.75], planId: 'piecewise' });
+    const r = await compile(activation('Sigmoid'), { inputRange: [0.25, 1.75] });
     assert.ok(!r.plan.steps.some((s) => s.kernel === 'drelu_s'));
     assert.equal(r.plan.cost.perPrediction.rounds, 1 + 4 + 1);
     assert.match(r.plan.steps.find((s) => s.approximation)?.approximation ?? '', /reaches 1 of the 8 pieces: 0 comparisons$/);
@@ -125,7 +125,7 @@ describe('pieces restricted to the input interval', () => {
   });
 
   test('Pond: inputs in [-3, 12] (6 of 8 pieces, 5 comparisons) within the stated total', async () => {
-    const r = await compile(activation('Sigmoid'), { inputRange: [-3, 12], planId: 'piecewise' });
+    const r = await compile(activation('Sigmoid'), { inputRange: [-3, 12] });
     assert.match(r.plan.steps.find((s) => s.approximation)?.approximation ?? '', /reaches 6 of the 8 pieces: 5 comparisons$/);
     const xs = [-3, -2 - ULP, -2, -1, 0, 1.5, 2, 5.25 - ULP, 5.25, 9.75, 10, 12];
     const p = await runLocal(r.plan, r.weights, { [r.plan.inputs[0].name]: { shape: [xs.length, 1], data: Float64Array.from(xs) } }, { ring: testBackend() });

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { compile } from '../../compiler/compile.js';
 import { decode } from '../../src/fixed/index.js';
 import type { RingGraph } from '../../src/ir/ring-ops.js';
-import { checkWeights, parsePlan, type Plan } from '../../src/plan/index.js';
+import { checkWeights, planDigest, parsePlan, type Plan } from '../../src/plan/index.js';
 import { POND_SPECS } from '../../src/protocols/pond.js';
 import { addCosts, type Cost } from '../../src/protocols/spec.js';
 import { readMnist } from '../support/mnist.js';
@@ -88,7 +88,7 @@ function checkNoWeights(plan: Plan, weights: { manifest: { entries: { offset: nu
 
 for (const [name, path] of [['tfe_mnist_cnn_avgpool', AVGPOOL], ['tf2onnx_fc_layers', FC]] as const) {
   test(`${name}: golden plan, schema, declared costs, no weight values in plan.json, weights match`, async () => {
-    const r = await compile(path, { inputRange: [0, 1], planId: `golden-${name}` });
+    const r = await compile(path, { inputRange: [0, 1] });
     checkGolden(`${name}.plan.json`, r.plan);
     parsePlan(JSON.parse(JSON.stringify(r.plan)));
     checkCosts(r.plan);
@@ -101,9 +101,13 @@ for (const [name, path] of [['tfe_mnist_cnn_avgpool', AVGPOOL], ['tf2onnx_fc_lay
   });
 }
 
-test('a fresh planId per compile binds the weights to their plan', async () => {
+test('the plan id is the SHA-256 of the canonical plan: the same compile gives the same id, another option another id; weights bind to it', async () => {
   const a = await compile(FC);
-  const b = await compile(FC);
+  const same = await compile(FC);
+  const b = await compile(FC, { fracBits: 12 });
+  assert.match(a.plan.planId, /^[0-9a-f]{64}$/);
+  assert.equal(a.plan.planId, planDigest(a.plan));
+  assert.equal(same.plan.planId, a.plan.planId);
   assert.notEqual(a.plan.planId, b.plan.planId);
   assert.equal(a.weights.manifest.planId, a.plan.planId);
   assert.throws(() => checkWeights(a.plan, b.weights), /belong to plan/);
@@ -155,8 +159,8 @@ test('a final Softmax is left to the client (logits, postprocess softmax)', asyn
 });
 
 test('compile() takes model bytes too, and writes nothing unless asked', async () => {
-  const r = await compile(readFileSync(FC), { planId: 'bytes-plan' });
-  const p = await compile(FC, { planId: 'bytes-plan' });
+  const r = await compile(readFileSync(FC), {});
+  const p = await compile(FC, {});
   assert.deepEqual(r.plan.steps, p.plan.steps);
   assert.deepEqual(r.weights.data, p.weights.data);
 });

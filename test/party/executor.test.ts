@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encode } from '../../src/fixed/index.js';
-import { PLAN_FORMAT, PLAN_VERSION, WEIGHTS_FORMAT, WEIGHTS_VERSION, type Plan, type Weights } from '../../src/plan/index.js';
+import { PLAN_FORMAT, PLAN_VERSION, WEIGHTS_FORMAT, WEIGHTS_VERSION, planDigest, type Plan, type Weights } from '../../src/plan/index.js';
 import { planRoles } from '../../src/plan/roles.js';
 import { POND, POND_SPECS, compareCost } from '../../src/protocols/pond.js';
 import { addCosts } from '../../src/protocols/spec.js';
@@ -74,6 +74,7 @@ function makePlan(): { plan: Plan; weights: Weights; W: number[]; b: number[] } 
     cost: { perPrediction: per, setup: addCosts(setupSteps.map((s) => s.cost)) },
     options: {},
   };
+  plan.planId = planDigest(plan);
   const data = new BigUint64Array(15);
   data.set(encode(W, F), 0);
   data.set(encode(b, 2 * F), 12);
@@ -143,6 +144,8 @@ test('weights of another plan and a bad plan version are E_PLAN errors; an unmar
   const other = { ...weights, manifest: { ...weights.manifest, planId: 'another-plan-000' } };
   await assert.rejects(PlanDeployment.start(plan, other), (e: unknown) => e instanceof TfeError && e.code === 'E_PLAN' && /not to this plan/.test(e.message));
   await assert.rejects(PlanDeployment.start({ ...plan, version: 99 }, weights), /version 99/);
-  const sneaky = { ...plan, steps: plan.steps.map((s) => (s.kernel === 'reveal' ? { ...s, reveals: false } : s)) };
+  const edited = { ...plan, steps: plan.steps.map((s) => (s.kernel === 'reveal' ? { ...s, reveals: false } : s)) };
+  await assert.rejects(PlanDeployment.start(edited, weights), (e: unknown) => e instanceof TfeError && e.code === 'E_POLICY' && /is not the SHA-256 of the plan's content/.test(e.message));
+  const sneaky = { ...edited, planId: planDigest(edited) };
   await assert.rejects(PlanDeployment.start(sneaky, weights), (e: unknown) => e instanceof TfeError && e.code === 'E_POLICY' && /reveals a value but the step is not marked/.test(e.message));
 });

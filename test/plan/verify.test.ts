@@ -1,5 +1,7 @@
 /**
  * The plan verifier (src/plan/verify.ts): every plan the compiler writes passes it
+ * (its id is the SHA-256 of its canonical content, so any edit is caught even before
+ * the rules; the cases below re-derive the id to reach each rule)
  * (zoo nets A-D and two shared models), and each tampered plan is refused with the
  * code and a message naming the step and the rule: a reveal retargeted to a server or
  * to another role, a reveal added for a weight share or an intermediate value, an
@@ -12,7 +14,7 @@ import { before, describe, test } from 'node:test';
 import { compile } from '../../compiler/compile.js';
 import { NETS, zooModelPath } from '../../models/index.js';
 import { TfeError } from '../../src/errors.js';
-import { parsePlan, verifyPlan, type Plan, type PlanStep } from '../../src/plan/index.js';
+import { parsePlan, planDigest, verifyPlan, type Plan, type PlanStep } from '../../src/plan/index.js';
 import { sharedModel } from '../support/paths.js';
 
 type Mutate = (p: Plan) => Plan;
@@ -21,8 +23,10 @@ function clone(p: Plan): Plan {
   return JSON.parse(JSON.stringify(p)) as Plan;
 }
 
+/** Verifies `p` after giving it the id of its (tampered) content, as a careful attacker would. */
 function refused(p: Plan, code: string, re: RegExp): void {
-  assert.throws(() => verifyPlan(parsePlan(p)), (e: unknown) => {
+  const q = { ...p, planId: planDigest(p) };
+  assert.throws(() => verifyPlan(parsePlan(q)), (e: unknown) => {
     assert.ok(e instanceof TfeError, String(e));
     assert.equal(e.code, code, e.message);
     assert.match(e.message, re);
@@ -37,7 +41,7 @@ function revealIndex(p: Plan): number {
 describe('plan verifier', () => {
   let plan: Plan;
   before(async () => {
-    plan = (await compile(zooModelPath('A'), { inputRange: [0, 1], planId: 'verify-test-plan' })).plan;
+    plan = (await compile(zooModelPath('A'), { inputRange: [0, 1] })).plan;
   });
 
   test('every compiled plan passes: zoo nets A-D and two shared models', async () => {
@@ -45,6 +49,12 @@ describe('plan verifier', () => {
     for (const m of ['tfe_mnist_cnn_avgpool/mnist_model.pb', 'tfjs_examples_abalone_layers/model.json']) {
       verifyPlan((await compile(sharedModel(m), m.startsWith('tfe') ? { inputRange: [0, 1] } : {})).plan);
     }
+  });
+
+  test('refuses a plan whose content no longer matches its id (E_POLICY)', () => {
+    const q = clone(plan);
+    q.steps[revealIndex(q)].attrs = { to: 'server1' };
+    assert.throws(() => verifyPlan(parsePlan(q)), (e: unknown) => e instanceof TfeError && e.code === 'E_POLICY' && /is not the SHA-256 of the plan's content/.test(e.message));
   });
 
   const cases: [string, Mutate, string, RegExp][] = [
