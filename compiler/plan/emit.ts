@@ -14,7 +14,8 @@ import type { LoweredProgram } from '../lower/pond.js';
 
 export interface EmitInfo {
   readonly fracBits: number;
-  readonly model: { readonly path: string; readonly format: string };
+  /** The model's base name, hash and format (public), and its absolute path (weights.json only). */
+  readonly model: { readonly file: string; readonly sha256?: string; readonly format: string; readonly absolutePath?: string };
   readonly options: Plan['options'];
   /** Fixed id for reproducible output (tests); random otherwise. */
   readonly planId?: string;
@@ -31,7 +32,7 @@ export function emitPlan(p: LoweredProgram, info: EmitInfo): { plan: Plan; weigh
     ringBits: 64,
     fracBits: info.fracBits,
     roles: ['server0', 'server1', 'dealer', 'client', 'model-owner'],
-    model: { path: info.model.path, format: info.model.format },
+    model: { file: info.model.file, ...(info.model.sha256 !== undefined ? { sha256: info.model.sha256 } : {}), format: info.model.format },
     tensors: p.tensors,
     weights: p.weights.map((w) => ({ tensor: w.tensor, entry: w.entry, owner: 'model-owner' as const })),
     inputs: p.inputs,
@@ -50,5 +51,5 @@ export function emitPlan(p: LoweredProgram, info: EmitInfo): { plan: Plan; weigh
     entries.push({ name: w.entry, shape: w.shape.map((d) => Math.max(d, 0)), scale: w.scale, offset, length: w.values.length });
     offset += w.values.length;
   }
-  return { plan, weights: { manifest: { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, planId, entries }, data } };
+  return { plan, weights: { manifest: { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, planId, ...(info.model.absolutePath !== undefined ? { modelPath: info.model.absolutePath } : {}), entries }, data } };
 }

@@ -6,8 +6,9 @@
  * - Relu6(x) = relu(x) - relu(x - 6): two exact comparisons, no approximation.
  * - Mean over H,W of an NHWC tensor (GlobalAveragePooling) = an avgpool over the whole
  *   plane; Mean over other axes = sum times a public 1/count.
- * - A Softmax that is a graph output is left to the client (output kind 'logits',
- *   postprocess 'softmax'); a Softmax anywhere else is unsupported.
+ * - A Softmax that is a graph output is left to the client (output kind
+ *   'probabilities', postprocess 'softmax': the client turns the revealed logits into
+ *   the model's probabilities); a Softmax anywhere else is unsupported.
  * - With --output label the (single) output becomes argmax(logits), revealed alone.
  * - Squeeze / ExpandDims / Reshape become reshape; MatMul's transpose flags become a
  *   compile-time transpose of a constant, or a transpose node.
@@ -291,7 +292,7 @@ export function toRing(g: IrGraph, opts: SecureOptions): RingGraph {
       const am = b.op('argmax', [v], vn.shape.slice(0, -1), o, {}, `${o}/argmax`);
       b.op('output', [am], vn.shape.slice(0, -1), o, { name: o, postprocess: 'none', kind: 'label' }, `${o}/output`);
     } else {
-      const kind = sm ? 'logits' : vn.op === 'argmax' ? 'label' : 'values';
+      const kind = sm ? 'probabilities' : vn.op === 'argmax' ? 'label' : 'values';
       b.op('output', [v], vn.shape, o, { name: o, postprocess: sm ? 'softmax' : 'none', kind }, `${o}/output`);
     }
   }

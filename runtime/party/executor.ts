@@ -12,7 +12,7 @@
  */
 import { TfeError } from '../../src/errors.js';
 import { decode, encode } from '../../src/fixed/index.js';
-import { checkWeights, parsePlan, type Plan, type PlanStep, type PlanTensor, type Weights } from '../../src/plan/index.js';
+import { checkWeights, parsePlan, type OutputBinding, type Plan, type PlanStep, type PlanTensor, type Weights } from '../../src/plan/index.js';
 import { POND_SPECS } from '../../src/protocols/pond.js';
 import { addCosts, type Cost } from '../../src/protocols/spec.js';
 import { sizeOf, type Shape } from '../../src/shape.js';
@@ -30,7 +30,7 @@ export interface FloatTensor {
 }
 
 export interface OutputValue extends FloatTensor {
-  readonly kind: 'values' | 'logits' | 'label';
+  readonly kind: OutputBinding['kind'];
   /** softmax(logits) when the plan's post-processing asks for it. */
   readonly probabilities?: Float64Array;
 }

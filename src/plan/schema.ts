@@ -16,7 +16,7 @@ import { z } from 'zod';
 
 export const PLAN_FORMAT = 'tfe-plan';
 /** Bumped on any change a reader of an older version could misread. */
-export const PLAN_VERSION = 1;
+export const PLAN_VERSION = 2;
 
 export const RoleSchema = z.enum(['server0', 'server1', 'dealer', 'client', 'model-owner']);
 export type PlanRole = z.infer<typeof RoleSchema>;
@@ -99,8 +99,13 @@ export const OutputBindingSchema = z.object({
   scale: z.number().int().min(0).max(62),
   /** What the receiver applies after decoding (softmax of logits, or nothing). */
   postprocess: z.enum(['none', 'softmax']),
-  /** 'logits' when the model's final softmax is left to the client, 'label' for --output label. */
-  kind: z.enum(['values', 'logits', 'label']),
+  /**
+   * What the values are: 'probabilities' when the model ends with a softmax (computed by
+   * the client after the reveal: postprocess 'softmax'), 'logits' for class scores
+   * before a softmax, 'label' for an ArgMax (--output label, or a model ending in
+   * ArgMax), 'values' for anything else (regression outputs, features).
+   */
+  kind: z.enum(['values', 'logits', 'probabilities', 'label']),
 });
 export type OutputBinding = z.infer<typeof OutputBindingSchema>;
 
@@ -121,7 +126,14 @@ export const PlanSchema = z.object({
   ringBits: z.literal(64),
   fracBits: z.number().int().min(1).max(30),
   roles: z.array(RoleSchema).min(3),
-  model: z.object({ path: z.string(), format: z.string() }),
+  /**
+   * The compiled model, without any path (a path would tell where the model owner keeps
+   * it, and would break when the plan is used from another directory): its base name,
+   * its SHA-256 (of the file, or for a directory model such as a SavedModel of the
+   * canonical listing in model-digest.ts; absent when compiled from an in-memory graph)
+   * and its format. The model owner's weights.json holds the absolute path.
+   */
+  model: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(), format: z.string() }),
   tensors: z.array(TensorSchema),
   weights: z.array(WeightBindingSchema),
   inputs: z.array(InputBindingSchema).min(1),
