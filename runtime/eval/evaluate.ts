@@ -46,7 +46,7 @@ export async function evaluate(d: PlanDeployment, set: EvalSet, reference: Refer
   const b = plan.inputs[0];
   const out = plan.outputs[0];
   const last = out.shape[out.shape.length - 1] ?? 1;
-  if (out.kind === 'values' && last < 2 && out.shape.length > 1) {
+  if (out.kind === 'values' && (out.shape.length < 2 || last < 2)) {
     throw new TfeError('E_ARG', `eval compares class labels, but output '${out.name}' of shape [${out.shape.join(',')}] holds one value per example (a regression?)`, 'use `tfe run --check` to compare its values');
   }
   const per = set.example.reduce((a, x) => a * x, 1);
