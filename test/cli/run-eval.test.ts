@@ -135,6 +135,8 @@ test('a regression output prints values, not classes', async () => {
   assert.equal((await tfe('compile', sharedModel('tf2onnx_regression_graphdef', 'frozen.pb'), '-o', dir, '--input', 'X=-1')).code, 0);
   const input = join(tmp, 'x.json');
   writeFileSync(input, '[5.0]');
+  const plan = JSON.parse(readFileSync(join(dir, 'plan.json'), 'utf8')) as { outputs: { kind: string }[] };
+  assert.equal(plan.outputs[0].kind, 'values');
   const r = await tfe('run', dir, '--input', input, '--check');
   assert.equal(r.code, 0, r.err);
   assert.doesNotMatch(r.out, /class/);
