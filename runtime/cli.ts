@@ -168,6 +168,11 @@ export function evalCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
       const { d, model } = await start(dir, o.model);
       const set = evalSet(d, o);
       const names = classNamesFor(dir, o.labels);
+      const out = d.plan.outputs[0];
+      const classes = out.shape[out.shape.length - 1] ?? 0;
+      if (names && out.kind !== 'label' && names.names.length !== classes) {
+        throw new TfeError('E_ARG', `${names.file} has ${names.names.length} class names but output '${out.name}' has ${classes} classes`, 'give a file with one name per class (--labels FILE)');
+      }
       const batch = batchSize(d.plan, o.batch);
       if (batch !== o.batch && o.batch !== 1) io.err(`note: the model's batch dimension is fixed at ${batch}; --batch ${o.batch} is not used\n`);
       const bar = progressBar(set.n);

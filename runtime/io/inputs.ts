@@ -68,16 +68,16 @@ export function readInputFile(path: string, bindings: readonly InputBinding[], o
     throw new TfeError('E_IO', `cannot read input ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const ext = extname(path).toLowerCase();
-  const only = (t: FloatTensor): Record<string, FloatTensor> => {
+  const single = (): InputBinding => {
     if (bindings.length !== 1) {
       throw new TfeError('E_ARG', `${path} holds one tensor but the model has ${bindings.length} inputs (${bindings.map((b) => b.name).join(', ')})`, 'give a .json object mapping each input name to its array');
     }
-    return { [bindings[0].name]: fit(t, bindings[0], path) };
+    return bindings[0];
   };
+  const only = (t: FloatTensor): Record<string, FloatTensor> => ({ [single().name]: fit(t, single(), path) });
   if (ext === '.npy') return only(parseNpy(bytes, path));
   if (ext === '.png') {
-    if (bindings.length !== 1) return only({ shape: [], data: new Float64Array() });
-    const { hw, channels } = imageShape(bindings[0], path);
+    const { hw, channels } = imageShape(single(), path);
     const img = parsePng(bytes, path, { channels, ...(opts.resize ? { resizeTo: hw } : {}), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
     if (!opts.resize && (img.shape[1] !== hw[0] || img.shape[2] !== hw[1])) {
       throw new TfeError('E_SHAPE', `${path} is ${img.shape[2]}x${img.shape[1]} pixels (width x height) but the model takes ${hw[1]}x${hw[0]}`, `pass --resize to resize it to ${hw[1]}x${hw[0]} (bilinear)`);
