@@ -5,9 +5,10 @@
  * graphs for --explain. It touches the disk only to read the model (and a temporary
  * copy of model bytes that are not a GraphDef), and to write when `outDir` is given.
  */
+import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { TfeError } from '../src/errors.js';
 import { checkFracBits } from '../src/fixed/index.js';
 import type { IrGraph } from '../src/ir/node.js';
@@ -19,7 +20,8 @@ import { calibrationRange } from './calibrate.js';
 import { loadGraphDef } from './frontend/graphdef.js';
 import { loadModel } from './frontend/index.js';
 import { lowerToPond } from './lower/pond.js';
-import { emitPlan } from './plan/emit.js';
+import { emitPlan, type EmitInfo } from './plan/emit.js';
+import { modelIdentity } from './plan/model-hash.js';
 import { writePlanDir } from './plan/write.js';
 import type { ConstFeed, InputOverride } from './passes/pass.js';
 import { runPipeline } from './pipeline.js';
@@ -112,6 +114,16 @@ function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
   return opts;
 }
 
+/** What the plan and weights.json record of the model: see plan/model-hash.ts. */
+function modelInfo(model: string | Uint8Array | IrGraph, source: IrGraph['source']): EmitInfo['model'] {
+  if (typeof model === 'string') {
+    const id = modelIdentity(model);
+    return { file: id.file, sha256: id.sha256, format: source.format, absolutePath: id.absolutePath };
+  }
+  if (model instanceof Uint8Array) return { file: basename(source.path), sha256: createHash('sha256').update(model).digest('hex'), format: source.format };
+  return { file: basename(source.path), format: source.format };
+}
+
 /** Compiles `model` to a Pond plan and its weights. */
 export async function compile(model: string | Uint8Array | IrGraph, options: CompileOptions = {}): Promise<CompileResult> {
   const secureOptions = secureOptionsOf(options);
@@ -121,7 +133,7 @@ export async function compile(model: string | Uint8Array | IrGraph, options: Com
   const lowered = lowerToPond(ring, secureOptions.inputRange);
   const { plan, weights } = emitPlan(lowered, {
     fracBits: secureOptions.fracBits,
-    model: graph.source,
+    model: modelInfo(model, graph.source),
     options: planOptions(options, secureOptions),
   });
   // the same verifier every party runs before executing: never write a plan a party would refuse

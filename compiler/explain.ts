@@ -73,7 +73,7 @@ export function explainPlan(plan: Plan, ring: RingGraph): string {
     ]);
   }
   const lines = [
-    `plan for ${plan.model.path} (${plan.model.format}): protocol ${plan.protocol}, ${plan.fracBits} fractional bits, input range [${plan.inputs[0].range.join(', ')}]`,
+    `plan for ${plan.model.file} (${plan.model.format}): protocol ${plan.protocol}, ${plan.fracBits} fractional bits, input range [${plan.inputs[0].range.join(', ')}]`,
     '',
     table(rows),
     '',
@@ -103,7 +103,7 @@ export function summarizePlan(plan: Plan, dir: string | undefined): string {
   const shown = approxSteps.slice(0, MAX_APPROX_LINES).map((s) => `  approximation at ${s.source}: ${s.approximation ?? ''}`);
   if (approx > MAX_APPROX_LINES) shown.push(`  ... and ${approx - MAX_APPROX_LINES} more (see --explain)`);
   return [
-    `compiled ${plan.model.path} (${plan.model.format}) for ${plan.protocol}, ${plan.fracBits} fractional bits`,
+    `compiled ${plan.model.file} (${plan.model.format}) for ${plan.protocol}, ${plan.fracBits} fractional bits`,
     ...io,
     `  ${plan.steps.length} steps per prediction, ${secretWeights} secret weight tensors${publicTensors ? `, ${publicTensors} public tensors` : ''}${approx ? `, ${approx} approximated activations (see --explain)` : ''}`,
     ...shown,

@@ -1,81 +1,67 @@
 /**
  * The runtime's commands: `tfe run DIR --input FILE` (one private prediction, all
- * parties in this process) and `tfe eval DIR --mnist DIR` (private predictions over
- * the MNIST test set, compared with the plaintext model). The plaintext reference (the
- * original model run by tfjs) needs the compiler's frontends, so the top-level glue
- * (src/cli.ts) passes it in as `ReferenceRunner`; runtime/ never imports compiler/.
+ * parties in this process) and `tfe eval DIR` (private predictions over a labelled set:
+ * MNIST, a folder of images per class, or a .npy pair; compared with the plaintext
+ * model). The plaintext reference (the original model run by tfjs) needs the compiler's
+ * frontends, so the top-level glue (src/cli.ts) passes it in as `ReferenceRunner`;
+ * runtime/ never imports compiler/. This file is glue: the work is in io/, eval/ and
+ * output/.
  */
 import { Command, Option } from 'commander';
 import { TfeError } from '../src/errors.js';
-import type { Plan } from '../src/plan/index.js';
+import { finalValues, maxAbsDiff, privateLabels, referenceLabels, rowsOf } from './eval/compare.js';
+import { folderSet, mnistSet, npySet, type EvalSet } from './eval/datasets.js';
+import { batchSize, evaluate, type EvalResult } from './eval/evaluate.js';
+import { progressBar } from './eval/progress.js';
+import { modelLocation, type ReferenceRunner } from './eval/reference.js';
 import { readInputFile } from './io/inputs.js';
-import { readMnistDir } from './io/mnist.js';
-import { PlanDeployment, type FloatTensor, type OutputValue, type Prediction } from './party/executor.js';
+import { predictionJson, predictionText } from './output/print.js';
+import { classNamesFor, type ClassNames } from './output/labels.js';
+import { PlanDeployment } from './party/executor.js';
 import { readPlanFile, readWeightsFiles } from './party/files.js';
 import { defaultBackend } from './ring/index.js';
+
+export { finalValues } from './eval/compare.js';
+export type { EvalResult } from './eval/evaluate.js';
+export type { ModelLocation, ReferenceRunner } from './eval/reference.js';
 
 export interface RuntimeIo {
   readonly out: (text: string) => void;
   readonly err: (text: string) => void;
 }
 
-/** Runs the original model in plaintext: outputs in the order of `plan.outputs`. */
-export type ReferenceRunner = (plan: Plan, inputs: Readonly<Record<string, FloatTensor>>) => Promise<FloatTensor[]>;
-
 export interface RuntimeDeps {
   readonly reference?: ReferenceRunner;
 }
 
-/** What the client sees of an output, comparable with the original model's output. */
-export function finalValues(o: OutputValue): Float64Array {
-  return o.probabilities ?? o.data;
+/** A positive integer option, or E_ARG naming the option. */
+function positiveInt(option: string): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isInteger(n) || n < 1) throw new TfeError('E_ARG', `${option} ${v}: expected a positive integer`);
+    return n;
+  };
 }
 
-function argmaxRows(x: Float64Array, last: number): number[] {
-  const out: number[] = [];
-  for (let r = 0; r < x.length; r += last) {
-    let best = 0;
-    for (let j = 1; j < last; j++) if (x[r + j] > x[r + best]) best = j;
-    out.push(best);
-  }
-  return out;
-}
-
-function maxAbsDiff(a: Float64Array, b: Float64Array): number {
-  if (a.length !== b.length) throw new TfeError('E_SHAPE', `private output has ${a.length} values but the plaintext model gave ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
-const kb = (b: number | undefined): string => `${((b ?? 0) / 1024).toFixed(1)} KiB`;
-
-function costLine(p: Prediction): string {
-  const s = p.stats;
-  return `${s.rounds} rounds; sent: server0 ${kb(s.bytes.server0)}, server1 ${kb(s.bytes.server1)}, client ${kb(s.bytes.client)}; dealer ${kb(s.dealerBytes)} (offline); ${p.ms.toFixed(1)} ms`;
-}
-
-function describeOutput(name: string, o: OutputValue): string {
-  const lines: string[] = [];
-  const last = o.shape[o.shape.length - 1] ?? 1;
-  if (o.kind === 'label') {
-    lines.push(`${name}: label ${Array.from(o.data).join(', ')}`);
-  } else if (last > 1 && (o.kind === 'logits' || o.probabilities || o.shape.length === 2)) {
-    const v = finalValues(o);
-    for (let r = 0; r * last < v.length; r++) {
-      const row = Array.from(v.subarray(r * last, (r + 1) * last)).map((x, i) => ({ i, x })).sort((a, b) => b.x - a.x).slice(0, 5);
-      lines.push(`${name}${v.length > last ? ` [example ${r}]` : ''}: top ${row.length} of ${last} classes (${o.probabilities ? 'probability' : 'score'})`);
-      for (const { i, x } of row) lines.push(`  class ${String(i).padStart(3)}  ${x.toFixed(6)}`);
-    }
-  } else {
-    lines.push(`${name} [${o.shape.join(',')}]: ${Array.from(o.data.subarray(0, 20)).map((x) => x.toPrecision(6)).join(', ')}${o.data.length > 20 ? ', ...' : ''}`);
-  }
-  return lines.join('\n');
-}
-
-async function start(dir: string): Promise<PlanDeployment> {
+async function start(dir: string, modelOption: string | undefined): Promise<{ d: PlanDeployment; model: () => ReturnType<typeof modelLocation> }> {
   const plan = readPlanFile(dir);
-  return PlanDeployment.start(plan, readWeightsFiles(dir), { ring: defaultBackend() });
+  const weights = readWeightsFiles(dir);
+  const d = await PlanDeployment.start(plan, weights, { ring: defaultBackend() });
+  return { d, model: () => modelLocation(plan, weights.manifest, modelOption) };
+}
+
+interface Check {
+  readonly max_abs_err?: number;
+  /** For label outputs: whether each private label equals the plaintext model's argmax. */
+  readonly labels?: { readonly private: number[]; readonly plaintext: number[] };
+}
+
+function checkLine(name: string, c: Check): string {
+  if (c.labels) {
+    const same = c.labels.private.every((l, i) => l === c.labels?.plaintext[i]);
+    return `check ${name}: private label ${c.labels.private.join(', ')} ${same ? '=' : '!='} plaintext (tfjs) argmax ${c.labels.plaintext.join(', ')}${same ? '' : ' (DIFFERENT)'}`;
+  }
+  return `check ${name}: largest |private - plaintext (tfjs)| = ${(c.max_abs_err ?? 0).toExponential(3)}`;
 }
 
 export function runCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
@@ -84,101 +70,103 @@ export function runCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
     .argument('<DIR>', 'directory written by `tfe compile MODEL -o DIR`')
     .requiredOption('--input <FILE>', 'input file: .npy, .json (nested arrays, or {"name": array}) or .png (pixels / 255)')
     .addOption(new Option('--resize', 'resize a .png input to the model\'s height and width (bilinear)').default(false))
-    .addOption(new Option('--check', 'also run the original model in plaintext (tfjs) and print the largest difference').default(false))
+    .addOption(new Option('--check', 'also run the original model in plaintext (tfjs) and compare').default(false))
+    .addOption(new Option('--model <FILE>', 'the original model for --check (default: the path recorded in DIR/weights.json); its sha256 must match the plan'))
+    .addOption(new Option('--labels <FILE>', 'class names, one per line (default: DIR/labels.txt if present)'))
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
-    .action(async (dir: string, o: { input: string; resize: boolean; check: boolean; json: boolean }) => {
-      const d = await start(dir);
-      const inputs = readInputFile(o.input, d.plan.inputs, { resize: o.resize });
+    .action(async (dir: string, o: { input: string; resize: boolean; check: boolean; json: boolean; model?: string; labels?: string }) => {
+      const { d, model } = await start(dir, o.model);
+      const names = classNamesFor(dir, o.labels);
+      const inputs = readInputFile(o.input, d.plan.inputs, { resize: o.resize, onWarning: (w) => io.err(`warning: ${w}\n`) });
       const p = await d.predict(inputs);
-      let check: number | undefined;
+      const checks = new Map<string, Check>();
       if (o.check) {
         if (!deps.reference) throw new TfeError('E_ARG', '--check needs the plaintext runner, which this build lacks');
-        const ref = await deps.reference(d.plan, inputs);
-        check = Math.max(...d.plan.outputs.map((b, i) => maxAbsDiff(finalValues(p.outputs[b.name]), ref[i].data)));
+        const ref = await deps.reference(d.plan, model(), inputs);
+        d.plan.outputs.forEach((b, i) => {
+          const got = p.outputs[b.name];
+          checks.set(b.name, got.kind === 'label'
+            ? { labels: { private: privateLabels(got), plaintext: referenceLabels(ref[i], rowsOf(got), true) } }
+            : { max_abs_err: maxAbsDiff(finalValues(got), ref[i].data) });
+        });
       }
       if (o.json) {
-        io.out(`${JSON.stringify({
-          outputs: Object.fromEntries(Object.entries(p.outputs).map(([k, v]) => [k, { shape: v.shape, kind: v.kind, values: Array.from(finalValues(v)) }])),
-          rounds: p.stats.rounds,
-          bytes: p.stats.bytes,
-          dealer_bytes: p.stats.dealerBytes,
-          declared: p.declared,
-          ms: p.ms,
-          ...(check === undefined ? {} : { max_abs_err: check }),
-        })}\n`);
+        const errs = [...checks.values()].flatMap((c) => (c.max_abs_err === undefined ? [] : [c.max_abs_err]));
+        const labelChecks = [...checks.values()].flatMap((c) => (c.labels ? [c.labels] : []));
+        io.out(`${JSON.stringify(predictionJson(p, names, {
+          ...(errs.length ? { max_abs_err: Math.max(...errs) } : {}),
+          ...(labelChecks.length ? { labels_agree: labelChecks.every((c) => c.private.every((l, i) => l === c.plaintext[i])) } : {}),
+        }))}\n`);
         return;
       }
-      for (const b of d.plan.outputs) io.out(`${describeOutput(b.name, p.outputs[b.name])}\n`);
-      io.out(`cost (first prediction of this deployment: it also opens the weights' masks): ${costLine(p)}\n`);
-      if (p.stats.rounds !== p.declared.rounds) io.out(`note: measured rounds ${p.stats.rounds} differ from the declared ${p.declared.rounds}\n`);
-      if (check !== undefined) io.out(`check: largest |private - plaintext (tfjs)| = ${check.toExponential(3)}\n`);
+      io.out(predictionText(d.plan, p, names));
+      for (const [name, c] of checks) io.out(`${checkLine(name, c)}\n`);
     });
 }
 
-export interface EvalResult {
-  readonly n: number;
-  readonly agreement: number;
-  readonly accuracy_private: number;
-  readonly accuracy_plaintext: number;
-  readonly max_abs_err: number;
-  readonly ms_per_example: number;
+interface EvalOptions {
+  mnist?: string;
+  data?: string;
+  npy?: string;
+  labelsNpy?: string;
+  limit: number;
+  batch: number;
+  resize: boolean;
+  json: boolean;
+  model?: string;
+  labels?: string;
 }
 
-/** Private predictions over the first `limit` MNIST test images, in batches, against the plaintext model. */
-export async function evalMnist(d: PlanDeployment, mnistDir: string, reference: ReferenceRunner, opts: { limit?: number; batch?: number; onProgress?: (done: number) => void }): Promise<EvalResult> {
-  const plan = d.plan;
-  if (plan.inputs.length !== 1) throw new TfeError('E_ARG', `eval --mnist needs a model with one input; this one has ${plan.inputs.length}`);
-  const b = plan.inputs[0];
-  const per = b.shape.slice(1).reduce((a, x) => a * x, 1);
-  if (per !== 784) throw new TfeError('E_SHAPE', `eval --mnist needs a model taking 28x28 images; input '${b.name}' has shape [${b.shape.join(',')}]`);
-  const out = plan.outputs[0];
-  const set = readMnistDir(mnistDir, opts.limit);
-  const batch = Math.max(1, opts.batch ?? 1);
-  let agree = 0;
-  let okPrivate = 0;
-  let okPlain = 0;
-  let maxErr = 0;
-  let ms = 0;
-  for (let s = 0; s < set.n; s += batch) {
-    const m = Math.min(batch, set.n - s);
-    const x: FloatTensor = { shape: [m, ...b.shape.slice(1)], data: set.images.subarray(s * 784, (s + m) * 784) };
-    const p = await d.predict({ [b.name]: x });
-    ms += p.ms;
-    const got = p.outputs[out.name];
-    const [ref] = await reference(plan, { [b.name]: x });
-    const refLast = ref.shape[ref.shape.length - 1] ?? 1;
-    const refLabels = argmaxRows(ref.data, refLast);
-    const privLabels = got.kind === 'label' ? Array.from(got.data) : argmaxRows(finalValues(got), got.shape[got.shape.length - 1] ?? 1);
-    if (got.kind !== 'label') maxErr = Math.max(maxErr, maxAbsDiff(finalValues(got), ref.data));
-    for (let i = 0; i < m; i++) {
-      const label = set.labels[s + i];
-      if (privLabels[i] === refLabels[i]) agree++;
-      if (privLabels[i] === label) okPrivate++;
-      if (refLabels[i] === label) okPlain++;
-    }
-    opts.onProgress?.(s + m);
-  }
-  return { n: set.n, agreement: agree / set.n, accuracy_private: okPrivate / set.n, accuracy_plaintext: okPlain / set.n, max_abs_err: maxErr, ms_per_example: ms / set.n };
+function evalSet(d: PlanDeployment, o: EvalOptions): EvalSet {
+  const sources = [o.mnist, o.data, o.npy].filter((s) => s !== undefined).length;
+  if (sources !== 1) throw new TfeError('E_ARG', sources ? 'give only one of --mnist, --data and --npy' : 'eval needs labelled examples: --mnist DIR, --data DIR or --npy X.npy --labels-npy Y.npy');
+  if ((o.npy === undefined) !== (o.labelsNpy === undefined)) throw new TfeError('E_ARG', '--npy and --labels-npy go together', 'give the examples with --npy X.npy and their labels with --labels-npy Y.npy');
+  if (o.mnist !== undefined) return mnistSet(o.mnist, d.plan.inputs, o.limit);
+  if (o.data !== undefined) return folderSet(o.data, d.plan.inputs, o.limit, { resize: o.resize });
+  return npySet(o.npy as string, o.labelsNpy as string, d.plan.inputs, o.limit);
+}
+
+function evalLine(r: EvalResult, names: ClassNames | undefined): string {
+  return `${r.n} examples${names ? ` (${names.names.length} classes)` : ''}: agreement with plaintext ${(100 * r.agreement).toFixed(2)}%, accuracy private ${(100 * r.accuracy_private).toFixed(2)}% / plaintext ${(100 * r.accuracy_plaintext).toFixed(2)}%, ${r.max_abs_err > 0 ? `largest output difference ${r.max_abs_err.toExponential(3)}, ` : ''}${r.ms_per_example.toFixed(2)} ms per example (batches of ${r.batch})`;
 }
 
 export function evalCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
   return new Command('eval')
-    .description('private predictions over the MNIST test set, compared with the plaintext model')
+    .description('private predictions over a labelled set (MNIST, a folder per class, or .npy), compared with the plaintext model')
     .argument('<DIR>', 'directory written by `tfe compile MODEL -o DIR`')
-    .requiredOption('--mnist <DIR>', 'folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz')
-    .addOption(new Option('--limit <N>', 'number of test images').default(10000).argParser((v) => Number.parseInt(v, 10)))
-    .addOption(new Option('--batch <B>', 'images per private prediction').default(1).argParser((v) => Number.parseInt(v, 10)))
+    .addOption(new Option('--mnist <DIR>', 'folder with t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz'))
+    .addOption(new Option('--data <DIR>', 'one sub-folder of .png images per class; sorted folder names = label indices'))
+    .addOption(new Option('--npy <FILE>', 'examples as a .npy array [N, ...] (with --labels-npy)'))
+    .addOption(new Option('--labels-npy <FILE>', 'labels as a .npy array [N] of integers, or [N, K] one-hot'))
+    .addOption(new Option('--limit <N>', 'number of examples').default(10000).argParser(positiveInt('--limit')))
+    .addOption(new Option('--batch <B>', 'examples per private prediction (a model with a fixed batch uses its own)').default(1).argParser(positiveInt('--batch')))
+    .addOption(new Option('--resize', 'resize --data images to the model\'s height and width (bilinear)').default(false))
+    .addOption(new Option('--model <FILE>', 'the original model (default: the path recorded in DIR/weights.json); its sha256 must match the plan'))
+    .addOption(new Option('--labels <FILE>', 'class names, one per line (default: DIR/labels.txt if present)'))
     .addOption(new Option('--json', 'print one JSON object').default(false))
-    .action(async (dir: string, o: { mnist: string; limit: number; batch: number; json: boolean }) => {
-      if (!Number.isInteger(o.limit) || o.limit < 1) throw new TfeError('E_ARG', `--limit ${o.limit}: expected a positive integer`);
-      if (!Number.isInteger(o.batch) || o.batch < 1) throw new TfeError('E_ARG', `--batch ${o.batch}: expected a positive integer`);
+    .action(async (dir: string, o: EvalOptions) => {
       if (!deps.reference) throw new TfeError('E_ARG', 'eval needs the plaintext runner, which this build lacks');
-      const d = await start(dir);
-      const r = await evalMnist(d, o.mnist, deps.reference, { limit: o.limit, batch: o.batch });
+      const { d, model } = await start(dir, o.model);
+      const set = evalSet(d, o);
+      const names = classNamesFor(dir, o.labels);
+      const out = d.plan.outputs[0];
+      const classes = out.shape[out.shape.length - 1] ?? 0;
+      if (names && out.kind !== 'label' && names.names.length !== classes) {
+        throw new TfeError('E_ARG', `${names.file} has ${names.names.length} class names but output '${out.name}' has ${classes} classes`, 'give a file with one name per class (--labels FILE)');
+      }
+      const batch = batchSize(d.plan, o.batch);
+      if (batch !== o.batch && o.batch !== 1) io.err(`note: the model's batch dimension is fixed at ${batch}; --batch ${o.batch} is not used\n`);
+      const bar = progressBar(set.n);
+      let r: EvalResult;
+      try {
+        r = await evaluate(d, set, deps.reference, model(), { batch: o.batch, ...(bar ? { onProgress: (n: number) => bar.update(n) } : {}) });
+      } finally {
+        bar?.stop();
+      }
       if (o.json) {
         io.out(`${JSON.stringify(r)}\n`);
         return;
       }
-      io.out(`${r.n} images: agreement with plaintext ${(100 * r.agreement).toFixed(2)}%, accuracy private ${(100 * r.accuracy_private).toFixed(2)}% / plaintext ${(100 * r.accuracy_plaintext).toFixed(2)}%, largest output difference ${r.max_abs_err.toExponential(3)}, ${r.ms_per_example.toFixed(2)} ms per image\n`);
+      io.out(`${evalLine(r, names ?? (set.classNames ? { names: set.classNames, file: o.data ?? '' } : undefined))}\n`);
     });
 }

@@ -260,7 +260,7 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
         step(steps, 'reveal', [x], priv, { to: 'client' }, n);
         outputs.push({
           name: String(a.name), tensor: priv.id, shape: [...n.shape], receiver: 'client', scale,
-          postprocess: a.postprocess === 'softmax' ? 'softmax' : 'none', kind: a.kind === 'label' ? 'label' : a.kind === 'logits' ? 'logits' : 'values',
+          postprocess: a.postprocess === 'softmax' ? 'softmax' : 'none', kind: a.kind === 'label' || a.kind === 'logits' || a.kind === 'probabilities' ? a.kind : 'values',
         });
         break;
       }

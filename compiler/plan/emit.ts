@@ -17,7 +17,8 @@ import { addSetupSteps } from './setup.js';
 
 export interface EmitInfo {
   readonly fracBits: number;
-  readonly model: { readonly path: string; readonly format: string };
+  /** The model's base name, hash and format (public), and its absolute path (weights.json only). */
+  readonly model: { readonly file: string; readonly sha256?: string; readonly format: string; readonly absolutePath?: string };
   readonly options: Plan['options'];
 }
 
@@ -32,7 +33,7 @@ export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan;
     ringBits: 64,
     fracBits: info.fracBits,
     roles: planRoles(POND, [...p.inputs.map((i) => i.provider), ...p.weights.map(() => 'model-owner')], p.outputs.map((o) => o.receiver)),
-    model: { path: info.model.path, format: info.model.format },
+    model: { file: info.model.file, ...(info.model.sha256 !== undefined ? { sha256: info.model.sha256 } : {}), format: info.model.format },
     tensors: p.tensors,
     weights: p.weights.map((w) => ({ tensor: w.tensor, entry: w.entry, owner: 'model-owner' as const })),
     inputs: p.inputs,
@@ -53,5 +54,5 @@ export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan;
     entries.push({ name: w.entry, shape: w.shape.map((d) => Math.max(d, 0)), scale: w.scale, offset, length: w.values.length });
     offset += w.values.length;
   }
-  return { plan, weights: { manifest: { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, planId, entries }, data } };
+  return { plan, weights: { manifest: { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, planId, ...(info.model.absolutePath !== undefined ? { modelPath: info.model.absolutePath } : {}), entries }, data } };
 }

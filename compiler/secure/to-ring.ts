@@ -6,14 +6,17 @@
  * - Relu6(x) = relu(x) - relu(x - 6): two exact comparisons, no approximation.
  * - Mean over H,W of an NHWC tensor (GlobalAveragePooling) = an avgpool over the whole
  *   plane; Mean over other axes = sum times a public 1/count.
- * - A Softmax that is a graph output is left to the client (output kind 'logits',
- *   postprocess 'softmax'); a Softmax anywhere else is unsupported.
+ * - A Softmax that is a graph output is left to the client (output kind
+ *   'probabilities', postprocess 'softmax': the client turns the revealed logits into
+ *   the model's probabilities); a Softmax anywhere else is unsupported.
+ * - The output's kind (probabilities, logits, label, values): output-kind.ts.
  * - With --output label the (single) output becomes argmax(logits), revealed alone.
  * - Squeeze / ExpandDims / Reshape become reshape; MatMul's transpose flags become a
  *   compile-time transpose of a constant, or a transpose node.
  * Everything it cannot map is reported at once (E_UNSUPPORTED, one line per node).
  */
 import { TfeError } from '../../src/errors.js';
+import { outputKind } from './output-kind.js';
 import type { IrGraph, IrNode } from '../../src/ir/node.js';
 import { spatialPair } from '../../src/ir/op-specs.js';
 import type { RingAttrs, RingGraph, RingNode, RingOp } from '../../src/ir/ring-ops.js';
@@ -291,7 +294,7 @@ export function toRing(g: IrGraph, opts: SecureOptions): RingGraph {
       const am = b.op('argmax', [v], vn.shape.slice(0, -1), o, {}, `${o}/argmax`);
       b.op('output', [am], vn.shape.slice(0, -1), o, { name: o, postprocess: 'none', kind: 'label' }, `${o}/output`);
     } else {
-      const kind = sm ? 'logits' : vn.op === 'argmax' ? 'label' : 'values';
+      const kind = vn.op === 'argmax' ? 'label' : outputKind(tf.get(o), (id) => tf.get(id));
       b.op('output', [v], vn.shape, o, { name: o, postprocess: sm ? 'softmax' : 'none', kind }, `${o}/output`);
     }
   }

@@ -18,6 +18,32 @@ import { parsePng } from './png.js';
 export interface InputFileOptions {
   /** Resize images to the model's height and width. */
   readonly resize?: boolean;
+  /** Called with one-line warnings (a PNG with trailing bytes). */
+  readonly onWarning?: (message: string) => void;
+}
+
+/**
+ * The [height, width, channels] of an image input: [N, H, W, C] with C = 1 or 3,
+ * [N, H, W] (grayscale), or [N, K] with K a perfect square (a flattened square grayscale
+ * image, as the MNIST models take 784 = 28 x 28). Anything else is not an image: E_SHAPE
+ * naming the input and its shape.
+ */
+function imageShape(b: InputBinding, path: string): { hw: readonly [number, number]; channels: 1 | 3 } {
+  const s = b.shape;
+  const notImage = (why: string): TfeError => new TfeError('E_SHAPE', `${path} is an image, but the model's input '${b.name}' of shape [${s.map((d) => (d === -1 ? 'N' : d)).join(',')}] is not one: ${why}`,
+    'give the input as .npy or .json with that shape');
+  if (s.length === 4) {
+    if (s[3] !== 1 && s[3] !== 3) throw notImage(`it has ${s[3]} channels; images give 1 (gray) or 3 (RGB)`);
+    if (s[1] < 1 || s[2] < 1) throw notImage('its height and width are not fixed');
+    return { hw: [s[1], s[2]], channels: s[3] };
+  }
+  if (s.length === 3 && s[1] > 0 && s[2] > 0) return { hw: [s[1], s[2]], channels: 1 };
+  if (s.length === 2) {
+    const side = Math.round(Math.sqrt(s[1]));
+    if (s[1] > 1 && side * side === s[1]) return { hw: [side, side], channels: 1 };
+    throw notImage(`${s[1]} values per example are not a square image`);
+  }
+  throw notImage('images are [N, H, W, C], [N, H, W] or a flattened square [N, H*W]');
 }
 
 function fit(t: FloatTensor, b: InputBinding, where: string): FloatTensor {
@@ -42,22 +68,19 @@ export function readInputFile(path: string, bindings: readonly InputBinding[], o
     throw new TfeError('E_IO', `cannot read input ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const ext = extname(path).toLowerCase();
-  const only = (t: FloatTensor): Record<string, FloatTensor> => {
+  const single = (): InputBinding => {
     if (bindings.length !== 1) {
       throw new TfeError('E_ARG', `${path} holds one tensor but the model has ${bindings.length} inputs (${bindings.map((b) => b.name).join(', ')})`, 'give a .json object mapping each input name to its array');
     }
-    return { [bindings[0].name]: fit(t, bindings[0], path) };
+    return bindings[0];
   };
+  const only = (t: FloatTensor): Record<string, FloatTensor> => ({ [single().name]: fit(t, single(), path) });
   if (ext === '.npy') return only(parseNpy(bytes, path));
   if (ext === '.png') {
-    const b = bindings[0];
-    const s = b.shape;
-    const channels = s.length === 4 ? s[3] : 1;
-    if (channels !== 1 && channels !== 3) throw new TfeError('E_SHAPE', `${path}: the model's input has ${channels} channels; images give 1 or 3`);
-    const hw: readonly [number, number] = s.length === 4 ? [s[1], s[2]] : [Math.round(Math.sqrt(s[1])), Math.round(Math.sqrt(s[1]))];
-    const img = parsePng(bytes, path, { channels, ...(opts.resize ? { resizeTo: hw } : {}) });
+    const { hw, channels } = imageShape(single(), path);
+    const img = parsePng(bytes, path, { channels, ...(opts.resize ? { resizeTo: hw } : {}), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
     if (!opts.resize && (img.shape[1] !== hw[0] || img.shape[2] !== hw[1])) {
-      throw new TfeError('E_SHAPE', `${path} is ${img.shape[2]}x${img.shape[1]} pixels but the model takes ${hw[1]}x${hw[0]}`, 'pass --resize to resize it (bilinear)');
+      throw new TfeError('E_SHAPE', `${path} is ${img.shape[2]}x${img.shape[1]} pixels (width x height) but the model takes ${hw[1]}x${hw[0]}`, `pass --resize to resize it to ${hw[1]}x${hw[0]} (bilinear)`);
     }
     return only(img);
   }

@@ -4,6 +4,8 @@
  * 0.299 R + 0.587 G + 0.114 B, or the gray channel) or 3 (RGB), alpha dropped.
  * Resizing happens only when asked (bilinear, to the model's H x W); otherwise a size
  * that differs from the model's is an E_SHAPE error naming both sizes.
+ * Bytes after the IEND chunk (appended by some editors and upload tools) are ignored
+ * with a warning, as libpng does; pngjs alone would refuse the file.
  */
 import { PNG } from 'pngjs';
 import { TfeError } from '../../src/errors.js';
@@ -13,6 +15,30 @@ export interface PngOptions {
   readonly channels: 1 | 3;
   /** Resize to this [height, width] (bilinear). */
   readonly resizeTo?: readonly [number, number];
+  /** Called with a one-line warning (trailing bytes ignored). */
+  readonly onWarning?: (message: string) => void;
+}
+
+const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * The PNG's length up to the end of its IEND chunk, walking the chunks (4-byte
+ * big-endian length, 4-byte type, data, 4-byte CRC); the whole length when there is no
+ * signature or no complete IEND (pngjs then reports what is wrong).
+ */
+export function pngLength(bytes: Uint8Array): number {
+  if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) return bytes.length;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let off = 8;
+  while (off + 12 <= bytes.length) {
+    const len = view.getUint32(off);
+    const type = String.fromCharCode(bytes[off + 4], bytes[off + 5], bytes[off + 6], bytes[off + 7]);
+    const end = off + 12 + len;
+    if (end > bytes.length) break;
+    if (type === 'IEND') return end;
+    off = end;
+  }
+  return bytes.length;
 }
 
 function bilinear(src: Float64Array, h: number, w: number, c: number, oh: number, ow: number): Float64Array {
@@ -38,8 +64,10 @@ function bilinear(src: Float64Array, h: number, w: number, c: number, oh: number
 
 export function parsePng(bytes: Uint8Array, where: string, opts: PngOptions): FloatTensor {
   let img: PNG;
+  const length = pngLength(bytes);
+  if (length < bytes.length) opts.onWarning?.(`${where}: ${bytes.length - length} bytes after the PNG's end (IEND) ignored`);
   try {
-    img = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+    img = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, length));
   } catch (e) {
     throw new TfeError('E_FORMAT', `${where}: not a readable PNG image: ${(e as Error).message}`);
   }

@@ -8,7 +8,7 @@
  */
 import { TfeError } from '../../src/errors.js';
 import { decode, encode } from '../../src/fixed/index.js';
-import type { Plan } from '../../src/plan/index.js';
+import type { OutputBinding, Plan } from '../../src/plan/index.js';
 import { sizeOf, type Shape } from '../../src/shape.js';
 import { pub } from '../protocols/types.js';
 import { ringTensor } from '../ring/tensor.js';
@@ -22,7 +22,7 @@ export interface FloatTensor {
 }
 
 export interface OutputValue extends FloatTensor {
-  readonly kind: 'values' | 'logits' | 'label';
+  readonly kind: OutputBinding['kind'];
   /** softmax(logits) when the plan's post-processing asks for it. */
   readonly probabilities?: Float64Array;
 }

@@ -103,8 +103,13 @@ export const OutputBindingSchema = z.object({
   scale: z.number().int().min(0).max(62),
   /** What the receiver applies after decoding (softmax of logits, or nothing). */
   postprocess: z.enum(['none', 'softmax']),
-  /** 'logits' when the model's final softmax is left to the client, 'label' for --output label. */
-  kind: z.enum(['values', 'logits', 'label']),
+  /**
+   * What the values are: 'probabilities' when the model ends with a softmax (computed by
+   * the client after the reveal: postprocess 'softmax'), 'logits' for class scores
+   * before a softmax, 'label' for an ArgMax (--output label, or a model ending in
+   * ArgMax), 'values' for anything else (regression outputs, features).
+   */
+  kind: z.enum(['values', 'logits', 'probabilities', 'label']),
 });
 export type OutputBinding = z.infer<typeof OutputBindingSchema>;
 
@@ -119,7 +124,7 @@ export const WeightBindingSchema = z.object({
 export const PlanSchema = z.object({
   format: z.literal(PLAN_FORMAT),
   version: z.number().int(),
-  /** Random id binding the plan to its weights.bin. */
+  /** The SHA-256 of the plan's canonical form without this field (src/plan/digest.ts); weights.bin is bound to it. */
   planId: z.string().min(8),
   /** A protocol of the registry (src/protocols/registry.ts). */
   protocol: z.string().refine((p) => PROTOCOLS.has(p), { message: `not a known protocol (known: ${[...PROTOCOLS.keys()].join(', ')})` }),
@@ -130,7 +135,14 @@ export const PlanSchema = z.object({
    * then the input roles (providers of private tensors) and output-only roles.
    */
   roles: z.array(RoleDeclSchema).min(3),
-  model: z.object({ path: z.string(), format: z.string() }),
+  /**
+   * The compiled model, without any path (a path would tell where the model owner keeps
+   * it, and would break when the plan is used from another directory): its base name,
+   * its SHA-256 (of the file, or for a directory model such as a SavedModel of the
+   * canonical listing in model-digest.ts; absent when compiled from an in-memory graph)
+   * and its format. The model owner's weights.json holds the absolute path.
+   */
+  model: z.object({ file: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/).optional(), format: z.string() }),
   tensors: z.array(TensorSchema),
   weights: z.array(WeightBindingSchema),
   inputs: z.array(InputBindingSchema).min(1),

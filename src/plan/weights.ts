@@ -7,7 +7,7 @@
 import { z } from 'zod';
 
 export const WEIGHTS_FORMAT = 'tfe-weights';
-export const WEIGHTS_VERSION = 1;
+export const WEIGHTS_VERSION = 2;
 
 export const WeightEntrySchema = z.object({
   name: z.string().min(1),
@@ -23,6 +23,12 @@ export const WeightsManifestSchema = z.object({
   format: z.literal(WEIGHTS_FORMAT),
   version: z.number().int(),
   planId: z.string().min(8),
+  /**
+   * Absolute path of the compiled model file or directory (private, like the weights):
+   * where `tfe run --check` and `tfe eval` open the plaintext reference from, whatever
+   * the working directory. Absent when the model was compiled from memory.
+   */
+  modelPath: z.string().optional(),
   entries: z.array(WeightEntrySchema),
 });
 export type WeightsManifest = z.infer<typeof WeightsManifestSchema>;

@@ -58,7 +58,7 @@ test('tfe-compile is tfe compile (the KWS model with its documented cut)', async
       err: (s) => { err += s; },
     });
     assert.equal(code, 0, err);
-    assert.match(out, /output labels_softmax \[-1,12\] to client, scale \d+, logits \(client applies softmax\)/);
+    assert.match(out, /output labels_softmax \[-1,12\] to client, scale \d+, probabilities \(client applies softmax\)/);
     readDir(dir);
   } finally {
     rmSync(dir, { recursive: true, force: true });

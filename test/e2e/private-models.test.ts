@@ -23,6 +23,7 @@ import { compile, type CompileResult } from '../../compiler/compile.js';
 import type { IrGraph, TensorData } from '../../src/ir/node.js';
 import { PlanDeployment, type FloatTensor } from '../../runtime/party/executor.js';
 import { finalValues } from '../../runtime/cli.js';
+import { modelLocation } from '../../runtime/eval/reference.js';
 import { tfjsReference } from '../../src/reference.js';
 import { errorBounds } from '../compiler/error-bound.js';
 import { SHARED_MODEL_CASES, type SharedModelCase } from '../compiler/shared-models.js';
@@ -91,7 +92,7 @@ async function deploy(name: string): Promise<Compiled> {
 async function compareWithTfjs(m: Compiled, inputs: Record<string, FloatTensor>): Promise<{ err: number; priv: Float64Array; ref: Float64Array }> {
   const p = await m.deployment.predict(inputs);
   const out = m.plan.outputs[0];
-  const [ref] = await reference(m.plan, inputs);
+  const [ref] = await reference(m.plan, modelLocation(m.plan, m.weights.manifest, undefined), inputs);
   const priv = finalValues(p.outputs[out.name]);
   assert.equal(priv.length, ref.data.length);
   let err = 0;

@@ -52,7 +52,7 @@ function makePlan(): { plan: Plan; weights: Weights; W: number[]; b: number[] } 
     ringBits: 64,
     fracBits: F,
     roles: planRoles(POND, ['client', 'model-owner'], ['client']),
-    model: { path: 'fixture', format: 'hand-written' },
+    model: { file: 'fixture', format: 'hand-written' },
     tensors: [
       { id: 'x_in', shape: [-1, 4], scale: F, visibility: 'private', owner: 'client' },
       { id: 'x', shape: [-1, 4], scale: F, visibility: 'secret' },
