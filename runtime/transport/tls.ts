@@ -201,9 +201,9 @@ class TlsLink implements Link {
     const code = errCode(e);
     const who = `${this.peer} at ${this.address}`;
     if (this.phase === 'hello' && refusedOurCertificate(code)) {
-      this.fail(new TfeError('E_TRANSPORT', `${who} refused the certificate of ${this.self.role} (${code})`, CERT_HINT));
+      this.fail(new TfeError('E_TRANSPORT', `${who} refused the certificate of ${this.self.role} (${code})`, CERT_HINT), true);
     } else {
-      this.fail(new TfeError('E_TRANSPORT', `connection to ${this.peer} lost: ${code}`));
+      this.fail(new TfeError('E_TRANSPORT', `connection to ${this.peer} lost: ${code}`), true);
     }
   }
 
@@ -219,12 +219,20 @@ class TlsLink implements Link {
       : `${this.peer} closed the connection`));
   }
 
-  /** Ends the link with `err`: reported to onClose, or rejects `ready` during the hello. */
-  private fail(err: TfeError): void {
+  /**
+   * Ends the link with `err`: reported to onClose, or rejects `ready` during the hello.
+   * The socket is ended rather than destroyed, so that what was written (our hello,
+   * whose plan id the peer needs for its own error message) still reaches the peer.
+   */
+  private fail(err: TfeError, socketFailed = false): void {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
     clearTimeout(this.helloTimer);
-    this.socket.destroy();
+    if (socketFailed) this.socket.destroy();
+    else {
+      this.socket.end();
+      setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    }
     this.state.end(err);
     this.rejectReady(err);
   }
@@ -250,13 +258,23 @@ export interface ListenOptions {
  */
 export async function listenTls(o: ListenOptions): Promise<{ port: number; close(): Promise<void> }> {
   const id = o.identity;
-  const server = tls.createServer({ ca: [id.ca], cert: id.cert, key: id.key, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.3' });
+  // The client certificate is required and verified against the deployment CA alone;
+  // the verdict is checked here, first thing on secureConnection, instead of by node
+  // dropping the socket, so that the refusal can name the address and the reason.
+  // Nothing is read from or written to an unauthorized socket.
+  const server = tls.createServer({ ca: [id.ca], cert: id.cert, key: id.key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
   /** Every open connection, with its link once the link has passed its hello. */
   const conns = new Map<tls.TLSSocket, TlsLink | undefined>();
   server.on('secureConnection', (socket: tls.TLSSocket) => {
     const addr = `${socket.remoteAddress}:${socket.remotePort}`;
     conns.set(socket, undefined);
     socket.on('close', () => conns.delete(socket));
+    if (!socket.authorized) {
+      socket.destroy();
+      const why = String(socket.authorizationError ?? 'no certificate');
+      o.onError(new TfeError('E_TRANSPORT', `${id.role} refused a connection from ${addr}: its certificate does not chain to the deployment CA (${why})`, CERT_HINT));
+      return;
+    }
     let role: string;
     try {
       role = roleOfCertificate(socket.getPeerCertificate().raw);
@@ -277,7 +295,8 @@ export async function listenTls(o: ListenOptions): Promise<{ port: number; close
     }, (e: TfeError) => o.onError(e));
   });
   server.on('tlsClientError', (err, socket) => {
-    o.onError(new TfeError('E_TRANSPORT', `${id.role} refused a TLS connection from ${socket.remoteAddress}:${socket.remotePort}: ${errCode(err)} (${err.message.trim()})`, CERT_HINT));
+    const from = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'a peer that hung up';
+    o.onError(new TfeError('E_TRANSPORT', `${id.role} refused a TLS connection from ${from}: ${errCode(err)} (${err.message.trim()})`, CERT_HINT));
   });
   await new Promise<void>((resolve, reject) => {
     const onListenError = (e: Error): void => reject(new TfeError('E_TRANSPORT', `${id.role} cannot listen on ${o.host}:${o.port}: ${errCode(e)}`,
