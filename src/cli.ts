@@ -12,6 +12,8 @@ import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { type CliIo, compileCommand } from '../compiler/cli.js';
 import { evalCommand, runCommand } from '../runtime/cli.js';
+import { deployCommand } from '../runtime/deploy/cli.js';
+import { partyCommand, upCommand } from '../runtime/deploy/party-cli.js';
 import { tfjsReference } from './reference.js';
 import { type ErrorCode, TfeError } from './errors.js';
 
@@ -37,7 +39,7 @@ function program(io: CliIo): Command {
     .addHelpText('after', '\nExit codes: 0 success, 2 a model or argument the user can fix (unsupported op, bad file, bad shape), 1 an internal error.\nEnvironment: TFE_DEBUG=1 prints stack traces with errors.')
     .exitOverride();
   const reference = tfjsReference();
-  for (const c of [compileCommand(io), runCommand(io, { reference }), evalCommand(io, { reference })]) {
+  for (const c of [compileCommand(io), runCommand(io, { reference }), evalCommand(io, { reference }), deployCommand(io), partyCommand(io), upCommand(io)]) {
     p.addCommand(c.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride());
   }
   return p;

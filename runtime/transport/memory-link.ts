@@ -1,69 +1,77 @@
-/** In-process links (PROVISIONAL: see the deploy-transport branch). */
+/**
+ * Two in-process links joined back to back: the same Link contract as TLS, for local
+ * runs and tests. Frames are delivered asynchronously (a microtask), in order, as
+ * copies (the receiver gets its own 8-byte-aligned payload, as from the network), and
+ * counted as if framed (FRAME_HEADER_BYTES of header each).
+ */
 import { TfeError } from '../../src/errors.js';
 import { FRAME_HEADER_BYTES, type Frame } from './frame.js';
-import { newCounters, type Link, type LinkCounters } from './link.js';
+import { LinkState, newLinkCounters, type Link, type LinkCounters } from './link.js';
 
-class MemoryLink implements Link {
-  readonly counters: LinkCounters = newCounters();
-  maxFrameBytes = Number.MAX_SAFE_INTEGER;
+export class MemoryLink implements Link {
+  readonly counters: LinkCounters = newLinkCounters();
+  maxFrameBytes = 0xffffffff;
+  private readonly state = new LinkState();
+  /** Set by memoryLinkPair. */
   other!: MemoryLink;
-  private handler: ((f: Frame) => void) | undefined;
-  private readonly buffered: Frame[] = [];
-  private closeHandler: ((err: TfeError | undefined) => void) | undefined;
-  private closed = false;
-  private closeErr: TfeError | undefined;
-  constructor(readonly peer: string) {}
+
+  constructor(readonly self: string, readonly peer: string) {}
 
   send(frame: Frame): void {
-    if (this.closed) throw new TfeError('E_TRANSPORT', `the link to ${this.peer} is closed`);
+    if (this.state.isEnded) throw new TfeError('E_TRANSPORT', `cannot send to ${this.peer}: the link is closed`);
+    const payload = frame.payload.slice();
     this.counters.framesSent++;
-    this.counters.payloadBytesSent += frame.payload.byteLength;
+    this.counters.payloadBytesSent += payload.byteLength;
     this.counters.headerBytesSent += FRAME_HEADER_BYTES;
-    const copy = { ...frame, payload: frame.payload.slice() };
-    queueMicrotask(() => this.other.deliver(copy));
-  }
-
-  deliver(f: Frame): void {
-    if (this.closed) return;
-    this.counters.framesReceived++;
-    this.counters.payloadBytesReceived += f.payload.byteLength;
-    this.counters.headerBytesReceived += FRAME_HEADER_BYTES;
-    if (this.handler) this.handler(f);
-    else this.buffered.push(f);
+    const copy: Frame = { kind: frame.kind, session: frame.session, step: frame.step, seq: frame.seq, clock: frame.clock, payload };
+    const to = this.other;
+    queueMicrotask(() => to.receive(copy));
   }
 
   onFrame(handler: (frame: Frame) => void): void {
-    this.handler = handler;
-    for (const f of this.buffered.splice(0)) handler(f);
+    this.state.setFrameHandler(handler);
   }
 
   onClose(handler: (err: TfeError | undefined) => void): void {
-    this.closeHandler = handler;
-    if (this.closed) queueMicrotask(() => handler(this.closeErr));
+    this.state.setCloseHandler(handler);
   }
 
-  end(err: TfeError | undefined): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeErr = err;
-    this.closeHandler?.(err);
-  }
-
+  /** Orderly close; the other end ends with undefined after the frames already sent. */
   close(): void {
-    this.end(undefined);
-    queueMicrotask(() => this.other.end(undefined));
+    if (this.state.isEnded) return;
+    this.state.end(undefined);
+    const to = this.other;
+    queueMicrotask(() => to.state.end(undefined));
   }
 
+  /** Ends both ends at once: this one with `err`, the other with an error naming this end (a crash, for tests). */
   destroyWith(err: TfeError): void {
-    const other = this.other;
-    queueMicrotask(() => other.end(new TfeError('E_TRANSPORT', `connection to ${other.peer} lost: ${err.message}`)));
-    this.end(err);
+    if (this.state.isEnded) return;
+    this.state.end(err);
+    const to = this.other;
+    queueMicrotask(() => to.state.end(new TfeError('E_TRANSPORT', `connection to ${this.self} lost: ${err.message}`)));
+  }
+
+  private receive(frame: Frame): void {
+    if (this.state.isEnded) return;
+    const n = frame.payload.byteLength + FRAME_HEADER_BYTES - 4;
+    if (n > this.maxFrameBytes) {
+      const err = new TfeError('E_TRANSPORT', `oversized frame from ${this.peer}: ${n} bytes, limit ${this.maxFrameBytes}`);
+      this.state.end(err);
+      this.other.state.end(new TfeError('E_TRANSPORT', `connection to ${this.self} lost: it refused a frame`));
+      return;
+    }
+    this.counters.framesReceived++;
+    this.counters.payloadBytesReceived += frame.payload.byteLength;
+    this.counters.headerBytesReceived += FRAME_HEADER_BYTES;
+    this.state.deliver(frame);
   }
 }
 
-export function memoryLinkPair(a: string, b: string): [Link & { destroyWith(err: TfeError): void }, Link & { destroyWith(err: TfeError): void }] {
-  const la = new MemoryLink(b);
-  const lb = new MemoryLink(a);
+/** Links a (peer b) and b (peer a). */
+export function memoryLinkPair(a: string, b: string): [MemoryLink, MemoryLink] {
+  const la = new MemoryLink(a, b);
+  const lb = new MemoryLink(b, a);
   la.other = lb;
   lb.other = la;
   return [la, lb];

@@ -1,0 +1,203 @@
+/**
+ * `tfe party ROLE --deployment FILE` (one role of a deployment as this process) and
+ * `tfe up PLAN_DIR --input FILE` (a throwaway loopback deployment of child processes,
+ * one per role, for one prediction).
+ *
+ * Servers and the dealer serve session after session until SIGTERM (or SIGINT); the
+ * model owner shares its weights and exits; the client runs one prediction, prints it
+ * as `tfe run` does (less what a client cannot observe: no plaintext check, and the
+ * servers' bytes as they report them) and exits. Errors of the one-shot roles exit
+ * with code 2 and name the peer, the step and the cause.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { Command, Option } from 'commander';
+import { TfeError } from '../../src/errors.js';
+import { checkWeights, declaredCost, maxFramePayload, verifyPlan } from '../../src/plan/index.js';
+import { classNamesFor } from '../output/labels.js';
+import { predictionJson, predictionText } from '../output/print.js';
+import { FRAME_HEADER_BYTES } from '../transport/frame.js';
+import { readInputFile } from '../io/inputs.js';
+import { packageRoot } from '../package-root.js';
+import { readPlanFile, readWeightsFiles } from '../party/files.js';
+import type { Prediction } from '../party/executor.js';
+import { decodeOutputs, encodeInputs } from '../party/prediction-io.js';
+import { weightEnv } from '../party/weights-env.js';
+import { defaultBackend } from '../ring/index.js';
+import { checkPlanMatches, readDeployment } from './config.js';
+import { initDeployment } from './init.js';
+import { startRole, type RunningRole } from './party.js';
+import { tlsNetwork } from './tls-network.js';
+
+export interface PartyIo {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const MAX_BATCH = 1024;
+
+/** Resolves when the process is asked to stop (SIGTERM, SIGINT, or its parent's pipe closing under `tfe up`). */
+function stopSignal(): Promise<string> {
+  return new Promise((res) => {
+    process.once('SIGTERM', () => res('SIGTERM'));
+    process.once('SIGINT', () => res('SIGINT'));
+    if (process.env.TFE_EXIT_WITH_PARENT === '1') {
+      process.stdin.on('end', () => res('parent exited'));
+      process.stdin.on('error', () => res('parent exited'));
+      process.stdin.resume();
+    }
+  });
+}
+
+async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise<void> {
+  const dep = readDeployment(o.deployment);
+  const planDir = o.plan !== undefined ? resolve(o.plan) : dep.plan;
+  const plan = readPlanFile(planDir);
+  verifyPlan(plan);
+  checkPlanMatches(dep, plan, join(planDir, 'plan.json'));
+  const decl = plan.roles.find((r) => r.name === role);
+  if (!decl) throw new TfeError('E_ARG', `the plan has no role '${role}'`, `roles: ${plan.roles.map((r) => r.name).join(', ')}`);
+  const net = tlsNetwork(dep, role, plan.planId, maxFramePayload(plan, MAX_BATCH) + FRAME_HEADER_BYTES);
+  const log = (line: string): void => io.err(`[${role}] ${line}\n`);
+  const ring = defaultBackend();
+  const running: RunningRole = await startRole({ plan, role, net, ring, receiveTimeoutMs: dep.timeouts.receiveMs, maxBatch: MAX_BATCH, log });
+  try {
+    if (decl.kind === 'compute' || decl.kind === 'dealer') {
+      const me = dep.roles.find((r) => r.name === role);
+      log(`${decl.kind} role of plan ${plan.planId.slice(0, 12)} listening on ${me?.listen ?? '(nothing)'}; stop with SIGTERM`);
+      const why = await stopSignal();
+      log(`stopping (${why})`);
+      return;
+    }
+    const computes = plan.roles.filter((r) => r.kind === 'compute').map((r) => r.name);
+    await running.connected(computes, dep.timeouts.connectMs);
+    const input = running.input;
+    if (!input) throw new TfeError('E_ARG', `role '${role}' is of kind ${decl.kind}`);
+    if (plan.weights.some((w) => w.owner === role)) {
+      // the weights' owner: share them once, then leave
+      const wdir = o.weights !== undefined ? dirname(resolve(o.weights)) : planDir;
+      const weights = readWeightsFiles(wdir);
+      checkWeights(plan, weights);
+      const t0 = performance.now();
+      const r = await input.session('setup', 1, weightEnv(plan, weights, role));
+      const n = plan.setupSteps.filter((s) => s.kernel === 'share').length;
+      if (o.json) io.out(`${JSON.stringify({ role, setup: 'done', shared_tensors: n, ms: performance.now() - t0, rounds: r.rounds, bytes: r.bytes })}\n`);
+      else io.out(`${role}: shared ${n} weight tensors with ${computes.join(' and ')} in ${(performance.now() - t0).toFixed(1)} ms; the servers keep their shares\n`);
+      return;
+    }
+    if (o.input === undefined) throw new TfeError('E_ARG', `${role} provides inputs: give --input FILE`);
+    const inputs = readInputFile(o.input, plan.inputs, { resize: o.resize === true });
+    const t0 = performance.now();
+    const { provider, env, batch } = encodeInputs(plan, inputs);
+    if (provider !== role) throw new TfeError('E_ARG', `the plan's inputs come from ${provider}, not ${role}`);
+    const r = await input.session('predict', batch, env);
+    const p: Prediction = {
+      outputs: decodeOutputs(plan, role, r.env),
+      stats: { rounds: r.rounds, bytes: r.bytes, dealerBytes: r.dealerBytes },
+      declared: declaredCost(plan, plan.steps, batch),
+      ms: performance.now() - t0,
+      onlineMs: r.onlineMs,
+      offlineMs: r.offlineMs,
+    };
+    const names = classNamesFor(planDir, o.labels);
+    io.out(o.json ? `${JSON.stringify(predictionJson(p, names))}\n` : predictionText(plan, p, names));
+  } finally {
+    await running.stop();
+  }
+}
+
+interface PartyOptions {
+  readonly deployment: string;
+  readonly plan?: string;
+  readonly weights?: string;
+  readonly input?: string;
+  readonly resize?: boolean;
+  readonly json?: boolean;
+  readonly labels?: string;
+}
+
+export function partyCommand(io: PartyIo): Command {
+  return new Command('party')
+    .description('run ONE role of a deployment as this process (servers and the dealer serve until SIGTERM; the model owner shares its weights and exits; the client runs one prediction)')
+    .argument('<ROLE>', 'the role: server0, server1, dealer, model-owner, client (the plan\'s roles)')
+    .requiredOption('--deployment <FILE>', 'deployment.json written by `tfe deploy init`')
+    .option('--plan <DIR>', 'the plan directory (default: the one deployment.json names)')
+    .option('--weights <FILE>', 'the model owner\'s weights.bin (its weights.json beside it; default: in the plan directory)')
+    .option('--input <FILE>', 'the client\'s input: .npy, .json or .png, as for `tfe run`')
+    .addOption(new Option('--resize', 'resize a .png input to the model\'s height and width').default(false))
+    .option('--labels <FILE>', 'class names, one per line (default: labels.txt in the plan directory if present)')
+    .addOption(new Option('--json', 'print machine-readable JSON').default(false))
+    .action(async (role: string, o: PartyOptions) => runPartyRole(role, o, io));
+}
+
+/** The CLI script to start children with (this package's dist/src/cli.js). */
+function cliScript(): string {
+  const root = packageRoot();
+  if (root === undefined) throw new TfeError('E_IO', 'cannot find the tfe package root to start the parties');
+  return join(root, 'dist', 'src', 'cli.js');
+}
+
+interface Child {
+  readonly role: string;
+  readonly proc: ChildProcess;
+  stdout: string;
+  stderr: string;
+  readonly exited: Promise<number>;
+}
+
+function start(role: string, args: string[], longLived: boolean): Child {
+  const proc = spawn(process.execPath, [cliScript(), 'party', role, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...(longLived ? { TFE_EXIT_WITH_PARENT: '1' } : {}) },
+  });
+  const c: Child = {
+    role, proc, stdout: '', stderr: '',
+    exited: new Promise((res) => proc.on('exit', (code, sig) => res(code ?? (sig ? 1 : 0)))),
+  };
+  proc.stdout?.on('data', (d: Buffer) => (c.stdout += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (c.stderr += d.toString()));
+  return c;
+}
+
+function lastError(c: Child): string {
+  const lines = c.stderr.split('\n').filter((l) => l.startsWith('error:') || l.startsWith('hint:'));
+  return lines.length ? lines.join('\n') : c.stderr.trim().split('\n').slice(-3).join('\n');
+}
+
+export function upCommand(io: PartyIo): Command {
+  return new Command('up')
+    .description('one command for a machine: a throwaway loopback deployment (every role a child process over mutual TLS), one prediction, no process left behind')
+    .argument('<PLAN_DIR>', 'directory written by `tfe compile MODEL -o DIR`')
+    .requiredOption('--input <FILE>', 'the client\'s input: .npy, .json or .png')
+    .addOption(new Option('--resize', 'resize a .png input to the model\'s height and width').default(false))
+    .addOption(new Option('--json', 'print machine-readable JSON').default(false))
+    .action(async (planDir: string, o: { input: string; resize: boolean; json: boolean }) => {
+      const plan = readPlanFile(planDir);
+      const dir = mkdtempSync(join(tmpdir(), 'tfe-up-'));
+      const children: Child[] = [];
+      try {
+        await initDeployment({ dir, planDir: resolve(planDir), hosts: [] });
+        const depFile = join(dir, 'deployment.json');
+        for (const r of plan.roles.filter((x) => x.kind === 'compute' || x.kind === 'dealer')) children.push(start(r.name, ['--deployment', depFile], true));
+        const owners = [...new Set(plan.weights.map((w) => w.owner))];
+        for (const owner of owners) {
+          const c = start(owner, ['--deployment', depFile], false);
+          children.push(c);
+          if ((await c.exited) !== 0) throw new TfeError('E_TRANSPORT', `${owner} failed: ${lastError(c)}`);
+        }
+        const clientRole = plan.inputs[0].provider;
+        const c = start(clientRole, ['--deployment', depFile, '--input', resolve(o.input), ...(o.resize ? ['--resize'] : []), ...(o.json ? ['--json'] : [])], false);
+        children.push(c);
+        const code = await c.exited;
+        if (code !== 0) throw new TfeError('E_TRANSPORT', `${clientRole} failed: ${lastError(c)}`);
+        io.out(c.stdout);
+      } finally {
+        for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM');
+        await Promise.all(children.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 5000))])));
+        for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+}

