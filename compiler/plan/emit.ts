@@ -10,9 +10,8 @@ import { encode } from '../../src/fixed/index.js';
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../src/plan/schema.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights, type WeightEntry } from '../../src/plan/weights.js';
 import { planRoles } from '../../src/plan/roles.js';
-import { POND } from '../../src/protocols/pond.js';
 import { addCosts } from '../../src/protocols/spec.js';
-import type { LoweredProgram } from '../lower/pond.js';
+import type { LoweredProgram } from '../lower/lower.js';
 
 export interface EmitInfo {
   readonly fracBits: number;
@@ -29,10 +28,10 @@ export function emitPlan(p: LoweredProgram, info: EmitInfo): { plan: Plan; weigh
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
     planId,
-    protocol: 'pond',
+    protocol: p.protocol.name,
     ringBits: 64,
     fracBits: info.fracBits,
-    roles: planRoles(POND, [...p.inputs.map((i) => i.provider), ...p.weights.map(() => 'model-owner')], p.outputs.map((o) => o.receiver)),
+    roles: planRoles(p.protocol, [...p.inputs.map((i) => i.provider), ...p.weights.map(() => 'model-owner')], p.outputs.map((o) => o.receiver)),
     model: { path: info.model.path, format: info.model.format },
     tensors: p.tensors,
     weights: p.weights.map((w) => ({ tensor: w.tensor, entry: w.entry, owner: 'model-owner' as const })),
