@@ -106,7 +106,9 @@ export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable
     return p;
   };
   for (const n of g.nodes) {
+    let failed = false;
     const fail = (why: string): void => {
+      failed = true;
       problems.push({ node: n.source, op: n.op, why });
     };
     const c: LowerContext = {
@@ -151,6 +153,8 @@ export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable
       fail,
     };
     table[n.op](c);
+    // a placeholder for a node that could not be lowered, so that the nodes after it are checked too
+    if (failed && !held.has(n.id)) held.set(n.id, c.secretOut());
   }
   if (problems.length) {
     throw new TfeError(
