@@ -11,12 +11,14 @@
  * Products whose second operand is a secret weight carry `cacheKey` (the weight's
  * tensor id): its Beaver mask is opened once per deployment (the first prediction's
  * extra cost), not per prediction. Commutative ops put the secret operand first.
- * relu falls back to drelu_s + mul_ss for a protocol without relu_s (rules.ts); a
+ * relu falls back to drelu_s + mul_ss for a protocol without relu_s (rules.ts), maxpool
+ * to a tournament of comparisons and selects without maxpool_s (./maxpool.ts); a
  * `piecewise` node becomes several steps (./piecewise.ts).
  */
 import type { RingAttrs } from '../../src/ir/ring-ops.js';
 import type { KernelAttrs } from '../../src/protocols/spec.js';
 import type { LoweringTable } from './lower.js';
+import { maxpool } from './maxpool.js';
 import { piecewise } from './piecewise.js';
 import { binary, relu, replacedEarlier, unary } from './rules.js';
 
@@ -64,7 +66,7 @@ export const POND_LOWERING: LoweringTable = {
   piecewise,
   sigmoid: replacedEarlier,
   tanh: replacedEarlier,
-  maxpool: unary('maxpool_s', win),
+  maxpool,
   avgpool: unary('avgpool_s', (a) => ({ ...win(a), fracBits: a.fracBits as number })),
   sum: unary('sum_s', (a) => ({ axes: a.axes as number[], keepDims: a.keepDims === true })),
   argmax: unary('argmax_s'),

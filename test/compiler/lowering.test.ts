@@ -4,7 +4,8 @@
  * (relu = x * drelu_s(x)), and that plan, run by the Pond runtime, gives the normal
  * plan's outputs (both exact comparisons and an exact product by a 0/1 bit: the only
  * differences are the probabilistic truncations' +-1 ulp, amplified by the later
- * layers) with its declared rounds; without relu_s and drelu_s the lowering reports
+ * layers) with its declared rounds; likewise network B without maxpool_s (a tournament
+ * of exact comparisons and selects); without relu_s and drelu_s the lowering reports
  * each relu node and the missing kernels (E_UNSUPPORTED).
  */
 import assert from 'node:assert/strict';
@@ -97,6 +98,47 @@ test('a protocol lacking a kernel with no fallback reports the node and that ker
     assert.ok(e instanceof TfeError && e.code === 'E_UNSUPPORTED', String(e));
     assert.match(e.message, /protocol pond cannot run 3 node\(s\)/);
     assert.match(e.message, /dense1\/MatMul \(matmul\): protocol pond has no kernel 'matmul_ss'/);
+    return true;
+  });
+});
+
+test('network B without maxpool_s: each maxpool becomes a tournament (sub_ss, drelu_s, select_s), and the Pond runtime gives the normal plan\'s outputs', async () => {
+  const b = await compile(zooModelPath('B'), { inputRange: RANGE, planId: 'lowering-test-b' });
+  const spec = pondWithout('maxpool_s');
+  const lowered = lower(b.ring, spec, POND_LOWERING, RANGE);
+  const { plan, weights } = emitPlan(lowered, { fracBits: b.plan.fracBits, model: b.plan.model, options: b.plan.options, planId: 'lowering-fallback-b' });
+  parsePlan(plan);
+  const count = (p: typeof plan, k: string): number => p.steps.filter((s) => s.kernel === k).length;
+  const pools = count(b.plan, 'maxpool_s');
+  assert.equal(pools, 2, 'network B has two 2x2 maxpools');
+  assert.equal(count(plan, 'maxpool_s'), 0);
+  // a 2x2 window: 4 candidates, two tournament levels per pool
+  assert.equal(count(plan, 'select_s'), 2 * pools);
+  assert.equal(count(plan, 'drelu_s'), 2 * pools);
+  assert.ok(plan.steps.every((s) => spec.kernels.has(s.kernel)));
+
+  const images = readMnist(2).images;
+  const input = { [plan.inputs[0].name]: { shape: [2, ...plan.inputs[0].shape.slice(1)], data: Float64Array.from(images) } };
+  const want = await runLocal(b.plan, b.weights, input);
+  const got = await runLocal(plan, weights, input);
+  assert.equal(got.stats.rounds, got.declared.rounds);
+  assert.equal(got.declared.rounds, plan.cost.perPrediction.rounds);
+  const o = plan.outputs[0].name;
+  const x = got.outputs[o].data;
+  const y = want.outputs[o].data;
+  assert.equal(x.length, 20);
+  for (let i = 0; i < x.length; i++) assert.ok(Math.abs(x[i] - y[i]) <= TOLERANCE, `${o}[${i}]: tournament ${x[i]} vs maxpool_s ${y[i]}`);
+});
+
+test('maxpool without maxpool_s and with overlapping windows is reported naming maxpool_s', () => {
+  const x = normal.ring.nodes.find((n) => n.op === 'input');
+  assert.ok(x);
+  const pool = { id: 'pool', op: 'maxpool' as const, inputs: ['img'], attrs: { ksize: [3, 3], strides: [2, 2], padding: 'VALID' }, shape: [-1, 13, 13, 1], source: 'pool/MaxPool', vis: 'secret' as const, scale: 16, bound: 1 };
+  const img = { ...x, id: 'img', shape: [-1, 28, 28, 1], source: 'img' };
+  const ring = { ...normal.ring, nodes: [img, pool, { id: 'out', op: 'output' as const, inputs: ['pool'], attrs: { name: 'pool' }, shape: pool.shape, source: 'pool', vis: 'secret' as const, scale: 16, bound: 1 }] };
+  assert.throws(() => lower(ring, pondWithout('maxpool_s'), POND_LOWERING, RANGE), (e) => {
+    assert.ok(e instanceof TfeError && e.code === 'E_UNSUPPORTED', String(e));
+    assert.match(e.message, /pool\/MaxPool \(maxpool\): protocol pond has no kernel 'maxpool_s', and its tournament fallback takes only non-overlapping VALID windows/);
     return true;
   });
 });
