@@ -9,10 +9,12 @@
 import { Option } from 'commander';
 import { TfeError } from '../src/errors.js';
 import { DEFAULT_FRAC_BITS } from '../src/fixed/index.js';
+import { DEFAULT_PROTOCOL } from '../src/protocols/registry.js';
 import { compile, secureOptionsOf, type CompileOptions } from './compile.js';
 import { explainPlan, summarizePlan } from './explain.js';
 import type { ConstFeed, InputOverride } from './passes/pass.js';
 import { loadModel } from './frontend/index.js';
+import { LOWERINGS } from './lower/registry.js';
 import { runPipeline } from './pipeline.js';
 import { printRing } from './ring/print.js';
 import { runSecurePipeline, SECURE_PASS_NAMES } from './secure-pipeline.js';
@@ -69,7 +71,7 @@ export function secureCliOptions(): Option[] {
   return [
     new Option('-o, --out <DIR>', 'write DIR/plan.json (public), DIR/weights.bin and DIR/weights.json (the model owner\'s, private) (default: none, only the summary is printed)'),
     new Option('--explain', 'print the per-layer table: kernels, shape, scale, bound, rounds, bytes, dealer bytes, approximations').default(false),
-    new Option('--protocol <NAME>', 'secure protocol').choices(['pond']).default('pond'),
+    new Option('--protocol <NAME>', 'secure protocol').choices([...LOWERINGS.keys()]).default(DEFAULT_PROTOCOL),
     new Option('--frac-bits <N>', 'fractional bits of the fixed-point encoding').argParser(positiveInt('--frac-bits')).default(DEFAULT_FRAC_BITS),
     new Option('--relu <MODE>', 'ReLU by exact comparison, or by a fitted polynomial (an approximation)').choices(['exact', 'poly']).default('exact'),
     new Option('--relu-range <R>', `--relu poly: fit on [-R, R] (default: each layer's input bound, capped at ${RELU_RANGE_CAP})`).argParser(positive('--relu-range')),
@@ -86,7 +88,7 @@ function compileOptionsOf(o: GraphCliOptions & SecureCliOptions): CompileOptions
     consts: o.const,
     outputs: o.output.filter((n) => n !== 'label'),
     ...(o.signature !== undefined ? { signature: o.signature } : {}),
-    protocol: 'pond',
+    protocol: o.protocol,
     fracBits: o.fracBits,
     relu: o.relu === 'poly' ? 'poly' : 'exact',
     ...(o.reluRange !== undefined ? { reluRange: o.reluRange } : {}),

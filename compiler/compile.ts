@@ -1,7 +1,7 @@
 /**
  * The programmatic compiler: `compile(model, options)` loads a model (a path, the
  * bytes of a file, or an IR graph), runs the graph pipeline, the secure pipeline and
- * the Pond lowering, and returns the plan and the weights, plus the intermediate
+ * the lowering to the protocol it names (default Pond), and returns the plan and the weights, plus the intermediate
  * graphs for --explain. It touches the disk only to read the model (and a temporary
  * copy of model bytes that are not a GraphDef), and to write when `outDir` is given.
  */
@@ -16,10 +16,12 @@ import type { RingGraph } from '../src/ir/ring-ops.js';
 import type { Plan } from '../src/plan/schema.js';
 import { verifyPlan } from '../src/plan/verify.js';
 import type { Weights } from '../src/plan/weights.js';
+import { DEFAULT_PROTOCOL, protocolSpec } from '../src/protocols/registry.js';
 import { calibrationRange } from './calibrate.js';
 import { loadGraphDef } from './frontend/graphdef.js';
 import { loadModel } from './frontend/index.js';
-import { lowerToPond } from './lower/pond.js';
+import { lower } from './lower/lower.js';
+import { loweringTable } from './lower/registry.js';
 import { emitPlan, type EmitInfo } from './plan/emit.js';
 import { modelIdentity } from './plan/model-hash.js';
 import { writePlanDir } from './plan/write.js';
@@ -36,7 +38,8 @@ export interface CompileOptions {
   /** Tensors to compute (default: the model's outputs). */
   readonly outputs?: readonly string[];
   readonly signature?: string;
-  readonly protocol?: 'pond';
+  /** A protocol of src/protocols/registry.ts (default pond). */
+  readonly protocol?: string;
   readonly fracBits?: number;
   readonly relu?: 'exact' | 'poly';
   readonly reluRange?: number;
@@ -87,7 +90,6 @@ export function secureOptionsOf(o: CompileOptions): SecureOptions {
   const inputRange = o.calibrate !== undefined ? calibrationRange(o.calibrate) : o.inputRange ?? DEFAULT_SECURE_OPTIONS.inputRange;
   if (!(inputRange[0] <= inputRange[1]) || !inputRange.every(Number.isFinite)) throw new TfeError('E_ARG', `input range [${inputRange.join(', ')}] is not an interval`);
   if (o.reluRange !== undefined && !(o.reluRange > 0)) throw new TfeError('E_ARG', `--relu-range ${o.reluRange}: expected a positive number`);
-  if (o.protocol !== undefined && o.protocol !== 'pond') throw new TfeError('E_ARG', `--protocol ${String(o.protocol)}: only pond is available`);
   return {
     fracBits,
     relu: o.relu ?? 'exact',
@@ -100,7 +102,7 @@ export function secureOptionsOf(o: CompileOptions): SecureOptions {
 
 function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
   const opts: Plan['options'] = {
-    protocol: 'pond',
+    protocol: o.protocol ?? DEFAULT_PROTOCOL,
     fracBits: s.fracBits,
     relu: s.relu,
     inputRange: `${s.inputRange[0]}:${s.inputRange[1]}`,
@@ -124,13 +126,15 @@ function modelInfo(model: string | Uint8Array | IrGraph, source: IrGraph['source
   return { file: basename(source.path), format: source.format };
 }
 
-/** Compiles `model` to a Pond plan and its weights. */
+/** Compiles `model` to a plan for `options.protocol` (default Pond) and its weights. */
 export async function compile(model: string | Uint8Array | IrGraph, options: CompileOptions = {}): Promise<CompileResult> {
   const secureOptions = secureOptionsOf(options);
+  const protocol = protocolSpec(options.protocol ?? DEFAULT_PROTOCOL);
+  const table = loweringTable(protocol.name);
   const loaded = await load(model, options.signature);
   const graph = runPipeline(loaded, { inputs: options.inputs ?? [], consts: options.consts ?? [], outputs: options.outputs ?? [] });
   const ring = runSecurePipeline(graph, secureOptions);
-  const lowered = lowerToPond(ring, secureOptions.inputRange);
+  const lowered = lower(ring, protocol, table, secureOptions.inputRange);
   const { plan, weights } = emitPlan(lowered, {
     fracBits: secureOptions.fracBits,
     model: modelInfo(model, graph.source),

@@ -10,9 +10,8 @@ import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../src/plan/schema.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights, type WeightEntry } from '../../src/plan/weights.js';
 import { planDigest } from '../../src/plan/digest.js';
 import { planRoles } from '../../src/plan/roles.js';
-import { POND } from '../../src/protocols/pond.js';
 import { addCosts } from '../../src/protocols/spec.js';
-import type { LoweredProgram } from '../lower/pond.js';
+import type { LoweredProgram } from '../lower/lower.js';
 import { addSetupSteps } from './setup.js';
 
 export interface EmitInfo {
@@ -23,16 +22,16 @@ export interface EmitInfo {
 }
 
 export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan; weights: Weights } {
-  const p = addSetupSteps(lowered, POND);
+  const p = addSetupSteps(lowered, lowered.protocol);
   const perPrediction = addCosts(p.steps.map((s) => s.cost));
   const plan: Plan = {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
     planId: '',
-    protocol: 'pond',
+    protocol: p.protocol.name,
     ringBits: 64,
     fracBits: info.fracBits,
-    roles: planRoles(POND, [...p.inputs.map((i) => i.provider), ...p.weights.map(() => 'model-owner')], p.outputs.map((o) => o.receiver)),
+    roles: planRoles(p.protocol, [...p.inputs.map((i) => i.provider), ...p.weights.map(() => 'model-owner')], p.outputs.map((o) => o.receiver)),
     model: { file: info.model.file, ...(info.model.sha256 !== undefined ? { sha256: info.model.sha256 } : {}), format: info.model.format },
     tensors: p.tensors,
     weights: p.weights.map((w) => ({ tensor: w.tensor, entry: w.entry, owner: 'model-owner' as const })),

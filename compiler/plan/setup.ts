@@ -12,7 +12,7 @@
  */
 import type { PlanStep, PlanTensor } from '../../src/plan/schema.js';
 import type { ProtocolSpec } from '../../src/protocols/spec.js';
-import type { LoweredProgram } from '../lower/pond.js';
+import type { LoweredProgram } from '../lower/lower.js';
 
 const batch1 = (s: readonly number[]): number[] => s.map((d) => (d < 0 ? 1 : d));
 

@@ -27,32 +27,30 @@
  * Headroom: every value must satisfy bound * 2^scale < 2^62 (trunc_s and the
  * comparisons need |x| < 2^62); the bounds are those of bounds.ts from the declared
  * input range. Where that fails: E_RANGE naming the layer and the fix.
+ *
+ * Each op's scale rule is its entry in compiler/secure/ops (RingOpRule.scale); this is
+ * the driver (lazy truncation, constant encodings, headroom, the untruncated trials).
  */
 import { TfeError } from '../../src/errors.js';
 import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import { nodeBounds } from './bounds.js';
 import { idAllocator, must, ringNodeMap } from './graph.js';
+import { RING_OP_RULES } from './ops/index.js';
 import type { SecureOptions } from './options.js';
 import type { RingPass } from './pass.js';
+import { fits, type ScaleUse } from './scale.js';
 import { HEADROOM_LOG2 } from '../ring/verify.js';
-
-function fits(bound: number, scale: number): boolean {
-  return scale <= HEADROOM_LOG2 && bound * 2 ** scale < 2 ** HEADROOM_LOG2;
-}
-
-const SCALE_SENSITIVE: ReadonlySet<string> = new Set(['matmul', 'conv2d', 'depthwise_conv2d', 'mul', 'poly', 'piecewise', 'avgpool', 'rescale']);
-/** Scale-sensitive ops that are not products (never left untruncated). */
-const NOT_PRODUCTS: ReadonlySet<string> = new Set(['poly', 'piecewise', 'rescale']);
 
 /** Products after which no op cares about the scale (only adds, relu, pools, layout, argmax, outputs follow). */
 function terminalProducts(g: RingGraph): string[] {
+  const use = (n: RingNode): ScaleUse => RING_OP_RULES[n.op].scaleUse;
   const consumers = new Map<string, RingNode[]>();
   for (const n of g.nodes) for (const i of n.inputs) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const sensitive = new Set<string>();
   for (const n of [...g.nodes].reverse()) {
-    if ((consumers.get(n.id) ?? []).some((c) => SCALE_SENSITIVE.has(c.op) || sensitive.has(c.id))) sensitive.add(n.id);
+    if ((consumers.get(n.id) ?? []).some((c) => use(c) !== 'agnostic' || sensitive.has(c.id))) sensitive.add(n.id);
   }
-  return g.nodes.filter((n) => SCALE_SENSITIVE.has(n.op) && !NOT_PRODUCTS.has(n.op) && !sensitive.has(n.id)).map((n) => n.id);
+  return g.nodes.filter((n) => use(n) === 'product' && !sensitive.has(n.id)).map((n) => n.id);
 }
 
 function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptions): TfeError {
@@ -71,24 +69,6 @@ function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptio
       + `(input range [${opts.inputRange.join(', ')}], ${opts.fracBits} fractional bits)`,
     `use fewer fractional bits (--frac-bits ${Math.max(1, opts.fracBits - Math.ceil((need - HEADROOM_LOG2) / 2))}) or declare a smaller input range (--input-range LO:HI or --calibrate FILE)`,
   );
-}
-
-/** Fractional bits of an avgpool's reciprocal: exact bits for a power-of-two VALID window. */
-function avgpoolBits(n: RingNode, f: number): number {
-  const k = (n.attrs.ksize as number[]).reduce((a, d) => a * d, 1);
-  const log = Math.log2(k);
-  return n.attrs.padding === 'VALID' && Number.isInteger(log) ? log : f;
-}
-
-/** The fewest fractional bits (<= f) that encode every value exactly (f when none does). */
-function exactBits(v: Float64Array, f: number): number {
-  for (let b = 0; b <= f; b++) if (v.every((x) => Number.isInteger(x * 2 ** b))) return b;
-  return f;
-}
-
-/** A compiler constant (public, not a model weight) exact in fewer than f bits, e.g. a mean's 1/4. */
-function isExactPublic(n: RingNode, f: number): boolean {
-  return n.op === 'const' && n.vis === 'public' && n.attrs.param !== true && exactBits(n.value as Float64Array, f) < f;
 }
 
 /**
@@ -134,81 +114,19 @@ function assign(g: RingGraph, opts: SecureOptions, bounds: ReadonlyMap<string, n
   const isConst = (id: string): boolean => src.get(id)?.op === 'const';
   for (const n of g.nodes) {
     const bound = bounds.get(n.id) as number;
-    const put = (inputs: RingNode[], scale: number, attrs = n.attrs): void => {
-      emit({ ...n, inputs: inputs.map((i) => i.id), attrs, scale, bound });
-    };
-    switch (n.op) {
-      case 'const':
-        break; // encoded where used
-      case 'input':
-        put([], f);
-        break;
-      case 'matmul':
-      case 'conv2d':
-      case 'depthwise_conv2d':
-      case 'mul': {
-        if (untruncated.has(n.id)) {
-          const constScale = (i: string): number => (isExactPublic(must(src, i), f) ? exactBits(must(src, i).value as Float64Array, f) : f);
-          const ins = n.inputs.map((i) => (isConst(i) ? constAt(i, constScale(i)) : must(done, i)));
-          put(ins, (ins[0].scale as number) + (ins[1].scale as number));
-          break;
-        }
-        const c = n.op === 'mul' ? n.inputs.findIndex((i) => isExactPublic(must(src, i), f)) : -1;
-        if (c >= 0) {
-          // a public constant exact in b < f bits (1/4, 0.5): no truncation before it when headroom allows
-          const b = exactBits(must(src, n.inputs[c]).value as Float64Array, f);
-          let x = must(done, n.inputs[1 - c]);
-          if (!fits(bound, (x.scale as number) + b)) x = atMost(x.id, f);
-          const k = constAt(n.inputs[c], b);
-          put(c === 0 ? [k, x] : [x, k], (x.scale as number) + b);
-          break;
-        }
-        const ins = n.inputs.map((i) => (isConst(i) ? constAt(i, f) : atMost(i, f)));
-        put(ins, (ins[0].scale as number) + (ins[1].scale as number));
-        break;
-      }
-      case 'add':
-      case 'sub':
-      case 'concat': {
-        const vars = n.inputs.filter((i) => !isConst(i));
-        const s = vars.length ? Math.min(...vars.map((i) => must(done, i).scale as number)) : f;
-        put(n.inputs.map((i) => (isConst(i) ? constAt(i, s) : atMost(i, s))), s);
-        break;
-      }
-      case 'avgpool': {
-        const fb = avgpoolBits(n, f);
-        let x = must(done, n.inputs[0]);
-        if (!fits(bound, (x.scale as number) + fb)) x = atMost(x.id, f);
-        put([x], (x.scale as number) + fb, { ...n.attrs, fracBits: fb });
-        break;
-      }
-      case 'poly':
-      case 'piecewise': {
-        const x = atMost(n.inputs[0], f);
-        if ((x.scale as number) < f) {
-          throw new TfeError('E_UNSUPPORTED', `layer "${n.source}": the polynomial's input has scale ${String(x.scale)} < ${f}`, 'use fewer fractional bits');
-        }
-        put([x], f, { ...n.attrs, fracBits: f });
-        break;
-      }
-      case 'argmax':
-        put([must(done, n.inputs[0])], 0);
-        break;
-      case 'rescale': {
-        const x = must(done, n.inputs[0]);
-        put([x], (x.scale as number) + Number(n.attrs.shift));
-        break;
-      }
-      case 'sigmoid':
-      case 'tanh':
-      case 'trunc':
-        throw new TfeError('E_IR', `fixed-point: unexpected ${n.op} node "${n.id}" (the activations pass runs first)`);
-      default: {
-        // scale-agnostic: neg, relu, maxpool, sum, layout ops, output
-        const x = isConst(n.inputs[0]) ? constAt(n.inputs[0], f) : must(done, n.inputs[0]);
-        put([x], x.scale as number);
-      }
-    }
+    RING_OP_RULES[n.op].scale(n, {
+      f,
+      bound,
+      untruncated: untruncated.has(n.id),
+      source: (id) => must(src, id),
+      isConst,
+      done: (id) => must(done, id),
+      constAt,
+      atMost,
+      put: (inputs, scale, attrs = n.attrs) => {
+        emit({ ...n, inputs: inputs.map((i) => i.id), attrs, scale, bound });
+      },
+    });
   }
   return { ...g, nodes: out };
 }

@@ -1,6 +1,6 @@
 /**
  * Piecewise polynomial approximations of sigmoid and tanh, the segment chosen by
- * exact comparisons (method; the lowering is in compiler/lower/pond.ts):
+ * exact comparisons (method; the lowering is in compiler/lower/piecewise.ts):
  * - the domain [t_0, t_K] is cut at dyadic breakpoints t_0 < t_1 < ... < t_K into K
  *   segments; on segment k, f is the degree-d Chebyshev interpolant of f on
  *   [t_k, t_{k+1}] (chebyshevFit, poly.ts), written in the centred variable

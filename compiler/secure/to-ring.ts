@@ -13,11 +13,13 @@
  * - With --output label the (single) output becomes argmax(logits), revealed alone.
  * - Squeeze / ExpandDims / Reshape become reshape; MatMul's transpose flags become a
  *   compile-time transpose of a constant, or a transpose node.
+ * The conversion is a table from TF op to converter (TO_RING, total over src/ir/ops.ts).
  * Everything it cannot map is reported at once (E_UNSUPPORTED, one line per node).
  */
 import { TfeError } from '../../src/errors.js';
 import { outputKind } from './output-kind.js';
 import type { IrGraph, IrNode } from '../../src/ir/node.js';
+import { FOLDABLE_OPS, type FoldableOp, type Op } from '../../src/ir/ops.js';
 import { spatialPair } from '../../src/ir/op-specs.js';
 import type { RingAttrs, RingGraph, RingNode, RingOp } from '../../src/ir/ring-ops.js';
 import { constNumbers, constValue, tensorToFloat64 } from '../../src/ir/tensor-data.js';
@@ -36,7 +38,11 @@ class Builder {
   readonly alias = new Map<string, string>();
   readonly problems: Problem[] = [];
 
-  constructor(readonly tf: ReadonlyMap<string, IrNode>) {}
+  constructor(
+    readonly tf: ReadonlyMap<string, IrNode>,
+    /** Softmax nodes that are graph outputs (left to the client). */
+    readonly softmaxOutputs: ReadonlySet<string>,
+  ) {}
 
   fresh(base: string): string {
     let id = base;
@@ -151,129 +157,118 @@ function mean(b: Builder, n: IrNode): void {
   b.alias.set(n.id, b.op('mul', [sum, r], out, n.id));
 }
 
-function convert(b: Builder, n: IrNode, softmaxOutputs: ReadonlySet<string>): void {
-  const shape = shapeOf(n);
-  const un = (op: RingOp, attrs: RingAttrs = {}): void => {
-    b.alias.set(n.id, b.op(op, [b.val(n.inputs[0])], shape, n.id, attrs));
-  };
-  const bin = (op: RingOp): void => {
-    b.alias.set(n.id, b.op(op, [b.val(n.inputs[0]), b.val(n.inputs[1])], shape, n.id));
-  };
-  switch (n.op) {
-    case 'Placeholder':
-      b.alias.set(n.id, b.op('input', [], shape, n.id));
-      return;
-    case 'Const':
-      return; // materialised on first data use
-    case 'Identity':
-      b.alias.set(n.id, b.val(n.inputs[0]));
-      return;
-    case 'MatMul':
-      b.alias.set(n.id, b.op('matmul', [matOperand(b, n, 0), matOperand(b, n, 1)], shape, n.id));
-      return;
-    case 'Conv2D':
-    case 'DepthwiseConv2D': {
-      const a = windowAttrs(b, n, false);
-      if (a) b.alias.set(n.id, b.op(n.op === 'Conv2D' ? 'conv2d' : 'depthwise_conv2d', [b.val(n.inputs[0]), b.val(n.inputs[1])], shape, n.id, a));
-      return;
-    }
-    case 'BiasAdd':
-    case 'Add':
-      bin('add');
-      return;
-    case 'Sub':
-      bin('sub');
-      return;
-    case 'Mul':
-      bin('mul');
-      return;
-    case 'Neg':
-      un('neg');
-      return;
-    case 'Relu':
-      un('relu');
-      return;
-    case 'Relu6': {
-      const x = b.val(n.inputs[0]);
-      const r1 = b.op('relu', [x], shape, n.id, {}, `${n.id}/relu`);
-      const six = b.constant(6, n.id, `${n.id}/six`);
-      const xm = b.op('sub', [x, six], shape, n.id, {}, `${n.id}/minus6`);
-      const r2 = b.op('relu', [xm], shape, n.id, {}, `${n.id}/relu_minus6`);
-      b.alias.set(n.id, b.op('sub', [r1, r2], shape, n.id, { clampBound: 6 }));
-      return;
-    }
-    case 'Sigmoid':
-      un('sigmoid');
-      return;
-    case 'Tanh':
-      un('tanh');
-      return;
-    case 'Softmax':
-      if (softmaxOutputs.has(n.id)) b.alias.set(n.id, b.val(n.inputs[0]));
-      else b.fail(n, 'a Softmax inside the model cannot be computed (only a final Softmax, which the client applies)');
-      return;
-    case 'MaxPool':
-    case 'AvgPool': {
-      const a = windowAttrs(b, n, true);
-      if (a) un(n.op === 'MaxPool' ? 'maxpool' : 'avgpool', a);
-      return;
-    }
-    case 'Mean':
-      mean(b, n);
-      return;
-    case 'Sum': {
-      const s = shapeOf(b.tf.get(n.inputs[0]) as IrNode);
-      const axes = (ints(b.tf.get(n.inputs[1])) ?? []).map((a) => (a < 0 ? a + s.length : a));
-      un('sum', { axes, keepDims: n.attrs.keep_dims === true });
-      return;
-    }
-    case 'ArgMax': {
-      const s = shapeOf(b.tf.get(n.inputs[0]) as IrNode);
-      const ax = ints(b.tf.get(n.inputs[1]))?.[0] ?? 0;
-      if ((ax < 0 ? ax + s.length : ax) !== s.length - 1) b.fail(n, 'ArgMax over an axis other than the last');
-      else un('argmax');
-      return;
-    }
-    case 'Reshape':
-    case 'Squeeze':
-    case 'ExpandDims':
-      un('reshape', { shape: [...shape] });
-      return;
-    case 'Transpose':
-      un('transpose', { perm: ints(b.tf.get(n.inputs[1])) ?? [] });
-      return;
-    case 'Pad': {
-      const p = ints(b.tf.get(n.inputs[1])) ?? [];
-      const pairs: number[][] = [];
-      for (let i = 0; i < p.length; i += 2) pairs.push([p[i], p[i + 1]]);
-      un('pad', { paddings: pairs });
-      return;
-    }
-    case 'Concat': {
-      const data = n.inputs.slice(0, -1);
-      const ax = ints(b.tf.get(n.inputs[n.inputs.length - 1]))?.[0] ?? 0;
-      b.alias.set(n.id, b.op('concat', data.map((i) => b.val(i)), shape, n.id, { axis: ax < 0 ? ax + shape.length : ax }));
-      return;
-    }
-    default:
-      b.fail(n, hintFor(n.op));
-  }
-}
+/** Converts TF node `n` to ring nodes (or reports it through b.fail). */
+type Converter = (b: Builder, n: IrNode) => void;
 
-function hintFor(op: string): string {
-  if (op === 'FusedBatchNorm') return 'a batch normalisation not preceded by a linear op cannot be folded';
-  return `${op} on a secret value has no secure implementation`;
+/** The TF op as one ring op on its first operand. */
+const un = (op: RingOp, attrsOf: (b: Builder, n: IrNode) => RingAttrs = () => ({})): Converter => (b, n) => {
+  b.alias.set(n.id, b.op(op, [b.val(n.inputs[0])], shapeOf(n), n.id, attrsOf(b, n)));
+};
+/** The TF op as one ring op on its two operands. */
+const bin = (op: RingOp): Converter => (b, n) => {
+  b.alias.set(n.id, b.op(op, [b.val(n.inputs[0]), b.val(n.inputs[1])], shapeOf(n), n.id));
+};
+/** A TF op with no secure implementation: reported with `why`. */
+const unsupported = (why: string): Converter => (b, n) => b.fail(n, why);
+const noSecureImplementation: Converter = (b, n) => b.fail(n, `${n.op} on a secret value has no secure implementation`);
+
+const conv = (op: RingOp): Converter => (b, n) => {
+  const a = windowAttrs(b, n, false);
+  if (a) b.alias.set(n.id, b.op(op, [b.val(n.inputs[0]), b.val(n.inputs[1])], shapeOf(n), n.id, a));
+};
+const pool = (op: RingOp): Converter => (b, n) => {
+  const a = windowAttrs(b, n, true);
+  if (a) un(op, () => a)(b, n);
+};
+
+/** Ops folded away on constant inputs (FOLDABLE_OPS): one left here computes on a secret. */
+const FOLDABLE: Readonly<Record<FoldableOp, Converter>> = Object.fromEntries(FOLDABLE_OPS.map((op) => [op, noSecureImplementation])) as Record<FoldableOp, Converter>;
+
+/** The TF op table: every TF op (src/ir/ops.ts) and the ring ops that compute it; a missing op is a type error. */
+const TO_RING: Readonly<Record<Op, Converter>> = {
+  Placeholder: (b, n) => {
+    b.alias.set(n.id, b.op('input', [], shapeOf(n), n.id));
+  },
+  Const: () => undefined, // materialised on first data use
+  Identity: (b, n) => {
+    b.alias.set(n.id, b.val(n.inputs[0]));
+  },
+  MatMul: (b, n) => {
+    b.alias.set(n.id, b.op('matmul', [matOperand(b, n, 0), matOperand(b, n, 1)], shapeOf(n), n.id));
+  },
+  Conv2D: conv('conv2d'),
+  DepthwiseConv2D: conv('depthwise_conv2d'),
+  BiasAdd: bin('add'),
+  Add: bin('add'),
+  Sub: bin('sub'),
+  Mul: bin('mul'),
+  Neg: un('neg'),
+  Relu: un('relu'),
+  Relu6: (b, n) => {
+    const shape = shapeOf(n);
+    const x = b.val(n.inputs[0]);
+    const r1 = b.op('relu', [x], shape, n.id, {}, `${n.id}/relu`);
+    const six = b.constant(6, n.id, `${n.id}/six`);
+    const xm = b.op('sub', [x, six], shape, n.id, {}, `${n.id}/minus6`);
+    const r2 = b.op('relu', [xm], shape, n.id, {}, `${n.id}/relu_minus6`);
+    b.alias.set(n.id, b.op('sub', [r1, r2], shape, n.id, { clampBound: 6 }));
+  },
+  Sigmoid: un('sigmoid'),
+  Tanh: un('tanh'),
+  Softmax: (b, n) => {
+    if (b.softmaxOutputs.has(n.id)) b.alias.set(n.id, b.val(n.inputs[0]));
+    else b.fail(n, 'a Softmax inside the model cannot be computed (only a final Softmax, which the client applies)');
+  },
+  MaxPool: pool('maxpool'),
+  AvgPool: pool('avgpool'),
+  Mean: (b, n) => mean(b, n),
+  Sum: un('sum', (b, n) => {
+    const s = shapeOf(b.tf.get(n.inputs[0]) as IrNode);
+    const axes = (ints(b.tf.get(n.inputs[1])) ?? []).map((a) => (a < 0 ? a + s.length : a));
+    return { axes, keepDims: n.attrs.keep_dims === true };
+  }),
+  ArgMax: (b, n) => {
+    const s = shapeOf(b.tf.get(n.inputs[0]) as IrNode);
+    const ax = ints(b.tf.get(n.inputs[1]))?.[0] ?? 0;
+    if ((ax < 0 ? ax + s.length : ax) !== s.length - 1) b.fail(n, 'ArgMax over an axis other than the last');
+    else un('argmax')(b, n);
+  },
+  Reshape: un('reshape', (_b, n) => ({ shape: [...shapeOf(n)] })),
+  Squeeze: un('reshape', (_b, n) => ({ shape: [...shapeOf(n)] })),
+  ExpandDims: un('reshape', (_b, n) => ({ shape: [...shapeOf(n)] })),
+  Transpose: un('transpose', (b, n) => ({ perm: ints(b.tf.get(n.inputs[1])) ?? [] })),
+  Pad: un('pad', (b, n) => {
+    const p = ints(b.tf.get(n.inputs[1])) ?? [];
+    const pairs: number[][] = [];
+    for (let i = 0; i < p.length; i += 2) pairs.push([p[i], p[i + 1]]);
+    return { paddings: pairs };
+  }),
+  Concat: (b, n) => {
+    const shape = shapeOf(n);
+    const data = n.inputs.slice(0, -1);
+    const ax = ints(b.tf.get(n.inputs[n.inputs.length - 1]))?.[0] ?? 0;
+    b.alias.set(n.id, b.op('concat', data.map((i) => b.val(i)), shape, n.id, { axis: ax < 0 ? ax + shape.length : ax }));
+  },
+  FusedBatchNorm: unsupported('a batch normalisation not preceded by a linear op cannot be folded'),
+  ...FOLDABLE,
+};
+
+function convert(b: Builder, n: IrNode): void {
+  shapeOf(n);
+  const rule = Object.hasOwn(TO_RING, n.op) ? TO_RING[n.op] : undefined;
+  if (rule) rule(b, n);
+  else noSecureImplementation(b, n); // an op outside src/ir/ops.ts (a model loaded with allowUnsupported)
 }
 
 /** Converts the TF-level graph to the ring IR; E_UNSUPPORTED listing every node it cannot convert. */
 export function toRing(g: IrGraph, opts: SecureOptions): RingGraph {
   const tf = new Map(g.nodes.map((n) => [n.id, n]));
-  const b = new Builder(tf);
   const softmaxOutputs = new Set(g.outputs.filter((o) => tf.get(o)?.op === 'Softmax'));
+  const b = new Builder(tf, softmaxOutputs);
   const problems = b.problems;
   for (const n of g.nodes) {
     try {
-      convert(b, n, softmaxOutputs);
+      convert(b, n);
     } catch (e) {
       if (!(e instanceof TfeError) || problems.length === 0) throw e;
     }

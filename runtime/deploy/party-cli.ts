@@ -69,6 +69,8 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
       log(`${decl.kind} role of plan ${plan.planId.slice(0, 12)} listening on ${me?.listen ?? '(nothing)'}; stop with SIGTERM`);
       const why = await stopSignal();
       log(`stopping (${why})`);
+      // the parent's pipe was only watched to stop with it: let the process exit
+      if (process.env.TFE_EXIT_WITH_PARENT === '1') process.stdin.destroy();
       return;
     }
     const computes = plan.roles.filter((r) => r.kind === 'compute').map((r) => r.name);

@@ -171,6 +171,8 @@ export class ComputeParty {
         throw new TfeError('E_PLAN', `${this.role} has no weights yet: the model owner has not shared them`, 'start `tfe party model-owner` first, and wait for it to finish');
       }
       if (msg.batch > this.maxBatch) throw new TfeError('E_ARG', `batch ${msg.batch} is above this deployment's limit of ${this.maxBatch}`);
+      // the other servers and the dealer may still be connecting (all parties just started)
+      await Promise.all([...this.others, ...(this.dealer ? [this.dealer] : [])].map((r) => this.router.waitLink(r, this.router.receiveTimeoutMs)));
       bundle = await this.takeBundle(msg.purpose, msg.batch);
       session = randomSessionId();
       for (const r of this.others) this.router.sendControl(r, { type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch: msg.batch, purpose: msg.purpose, peer });
