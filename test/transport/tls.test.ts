@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
-import { after, before, test } from 'node:test';
+import { before, test } from 'node:test';
 import { makeCa, makeRoleCertificate, type KeyAndCert } from '../../runtime/deploy/certs.js';
 import { FRAME_HEADER_BYTES, type Frame } from '../../runtime/transport/frame.js';
 import type { Link } from '../../runtime/transport/link.js';
