@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import * as tls from 'node:tls';
 import { before, test } from 'node:test';
 import { makeCa, makeRoleCertificate, type KeyAndCert } from '../../runtime/deploy/certs.js';
 import { FRAME_HEADER_BYTES, type Frame } from '../../runtime/transport/frame.js';
@@ -124,6 +125,24 @@ test('a certificate from another CA is refused, and the right client still conne
     await srv.until(() => srv.links.length === 1);
     assert.equal(srv.links[0].peer, 'client');
     c.close();
+  } finally {
+    await srv.close();
+  }
+});
+
+test('a client without a certificate, or offering only TLS 1.2, is refused', async () => {
+  const srv = await listen();
+  try {
+    for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const sock = tls.connect({ host: '127.0.0.1', port: srv.port, ca: [ca.certPem], checkServerIdentity: () => undefined, minVersion: version, maxVersion: version });
+      sock.on('error', () => undefined);
+      sock.resume();
+      await new Promise((r) => sock.once('close', r));
+    }
+    await srv.until(() => srv.errors.length >= 2);
+    assert.match(srv.errors[0].message, /^server0 refused a connection from 127\.0\.0\.1:\d+: it presented no certificate$/);
+    assert.match(srv.errors[1].message, /^server0 refused a TLS connection from 127\.0\.0\.1:\d+: ERR_SSL_UNSUPPORTED_PROTOCOL \(unsupported protocol\)$/);
+    assert.equal(srv.links.length, 0);
   } finally {
     await srv.close();
   }
