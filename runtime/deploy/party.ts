@@ -74,10 +74,15 @@ export async function startRole(o: RoleOptions): Promise<RunningRole> {
 
   const { dials, accepts } = linkPlan(o.plan, o.role);
   let stopped = false;
+  // several processes of an input or output role (clients) may be connected at once: one name per connection
+  let connections = 0;
+  const kindOf = new Map(o.plan.roles.map((r) => [r.name, r.kind]));
   const listener = accepts.length
     ? await o.net.listen(accepts, (link) => {
-      router.addLink(link);
-      log(`${link.peer} connected`);
+      const k = kindOf.get(link.peer);
+      const name = k === 'input' || k === 'output' ? `${link.peer}#${++connections}` : link.peer;
+      router.addLink(link, name);
+      log(`${name} connected`);
     }, (err) => log(`refused a connection: ${err.message}`))
     : undefined;
 
@@ -116,7 +121,15 @@ export async function startRole(o: RoleOptions): Promise<RunningRole> {
       });
     }
   } else {
-    await Promise.all(firstDials);
+    const dialed = await Promise.allSettled(firstDials);
+    const failed = dialed.find((d): d is PromiseRejectedResult => d.status === 'rejected');
+    if (failed) {
+      // leave no link (and so no open socket) behind: the process must be able to exit
+      stopped = true;
+      await listener?.close();
+      for (const p of router.peers()) router.link(p).close();
+      throw failed.reason;
+    }
   }
   return {
     router, compute, dealer, input,

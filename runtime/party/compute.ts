@@ -21,7 +21,7 @@ import { Prg } from '../crypto/prg.js';
 import type { KernelRegistry } from '../protocols/registry.js';
 import type { RingBackend } from '../ring/backend.js';
 import type { Control } from '../transport/control.js';
-import type { Router } from '../transport/router.js';
+import { roleOfLink, type Router } from '../transport/router.js';
 import { SessionEndpoint } from '../transport/session.js';
 import type { Role } from '../transport/types.js';
 import { materialReceiver } from './material-channel.js';
@@ -75,6 +75,8 @@ export class ComputeParty {
   private base: Env | undefined;
   private cache = new Map<string, unknown>();
   private readonly running = new Set<Promise<void>>();
+  /** Which connection of its input role each announced session uses (from `join`). */
+  private readonly joins = new Map<string, string>();
   /** Sessions completed and failed, for tests and logs. */
   readonly counts = { completed: 0, failed: 0 };
 
@@ -140,6 +142,9 @@ export class ComputeParty {
         if (!this.isLeader) return this.log(`ignored 'open' from ${peer}: ${this.role} is not the leader`);
         this.track(this.open(peer, msg));
         return;
+      case 'join':
+        if (this.joins.size < 4096) this.joins.set(msg.session, peer);
+        return;
       case 'session':
         if (peer !== this.leader) return this.log(`ignored 'session' from ${peer}`);
         this.track(this.follow(msg));
@@ -162,10 +167,11 @@ export class ComputeParty {
     let session: bigint;
     let bundle: Bundle;
     try {
-      const kind = this.kinds.get(peer);
-      if (kind !== 'input' && kind !== 'output') throw new TfeError('E_POLICY', `${peer} may not open sessions (it is ${kind === undefined ? 'not a role of the plan' : `a ${kind} role`})`);
-      if (msg.purpose === 'setup' && !this.plan.weights.some((w) => w.owner === peer) && this.plan.setupSteps.length > 0) {
-        throw new TfeError('E_POLICY', `${peer} owns no weights of this plan: only the weights' owner runs the setup`);
+      const role = roleOfLink(peer);
+      const kind = this.kinds.get(role);
+      if (kind !== 'input' && kind !== 'output') throw new TfeError('E_POLICY', `${role} may not open sessions (it is ${kind === undefined ? 'not a role of the plan' : `a ${kind} role`})`);
+      if (msg.purpose === 'setup' && !this.plan.weights.some((w) => w.owner === role) && this.plan.setupSteps.length > 0) {
+        throw new TfeError('E_POLICY', `${role} owns no weights of this plan: only the weights' owner runs the setup`);
       }
       if (msg.purpose === 'predict' && !this.ready) {
         throw new TfeError('E_PLAN', `${this.role} has no weights yet: the model owner has not shared them`, 'start `tfe party model-owner` first, and wait for it to finish');
@@ -175,7 +181,7 @@ export class ComputeParty {
       await Promise.all([...this.others, ...(this.dealer ? [this.dealer] : [])].map((r) => this.router.waitLink(r, this.router.receiveTimeoutMs)));
       bundle = await this.takeBundle(msg.purpose, msg.batch);
       session = randomSessionId();
-      for (const r of this.others) this.router.sendControl(r, { type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch: msg.batch, purpose: msg.purpose, peer });
+      for (const r of this.others) this.router.sendControl(r, { type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch: msg.batch, purpose: msg.purpose, peer: roleOfLink(peer) });
       if (this.dealer) this.router.sendControl(this.dealer, { type: 'consume', bundle: String(bundle.id) });
       this.router.sendControl(peer, { type: 'accepted', request: msg.request, session: String(session) });
     } catch (e) {
@@ -185,6 +191,22 @@ export class ComputeParty {
       return;
     }
     await this.run(session, bundle.id, bundle.epoch, msg.batch, msg.purpose, peer, bundle);
+  }
+
+  /** The connection of `role` that joined `session` (its input role says so with `join`). */
+  private async joined(session: string, role: Role): Promise<string> {
+    const have = this.joins.get(session);
+    if (have !== undefined) {
+      this.joins.delete(session);
+      return have;
+    }
+    let link = '';
+    await this.waiters.wait((p, m): m is Extract<Control, { type: 'join' }> => {
+      if (m.type !== 'join' || m.session !== session || roleOfLink(p) !== role) return false;
+      link = p;
+      return true;
+    }, this.router.receiveTimeoutMs, `${role}'s join of session ${session}`);
+    return link;
   }
 
   /** A ready bundle for (purpose, batch), or one the dealer makes now. */
@@ -201,7 +223,15 @@ export class ComputeParty {
 
   /** A non-leader's side: the leader announced a session. */
   private async follow(msg: Extract<Control, { type: 'session' }>): Promise<void> {
-    await this.run(BigInt(msg.session), BigInt(msg.bundle), msg.epoch, msg.batch, msg.purpose, msg.peer, undefined);
+    let link: string;
+    try {
+      link = await this.joined(msg.session, msg.peer);
+    } catch (e) {
+      this.counts.failed++;
+      this.log(`${msg.purpose} session ${msg.session} for ${msg.peer} failed: ${(e as Error).message}`);
+      return;
+    }
+    await this.run(BigInt(msg.session), BigInt(msg.bundle), msg.epoch, msg.batch, msg.purpose, link, undefined);
   }
 
   private async seedFor(epoch: number): Promise<Uint8Array> {
@@ -217,7 +247,8 @@ export class ComputeParty {
 
   private async run(session: bigint, bundle: bigint, epoch: number, batch: number, purpose: 'setup' | 'predict', peer: Role, known: Bundle | undefined): Promise<void> {
     const t0 = performance.now();
-    const ep = new SessionEndpoint(this.router, this.role, session, [...this.others, peer]);
+    // `peer` names the input role's connection (`client#3` when several clients may connect)
+    const ep = new SessionEndpoint(this.router, this.role, session, [...this.others, peer], new Map([[roleOfLink(peer), peer]]));
     let material: (MaterialChannel & { readonly bytes?: number }) = NO_MATERIAL;
     try {
       let dealer: DealerMaterial | undefined;

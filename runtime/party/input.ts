@@ -80,6 +80,8 @@ export class InputParty {
     const t0 = performance.now();
     const session = BigInt(a.session);
     const sid = a.session;
+    // tell the other compute roles which connection this session uses
+    for (const c of this.computes) if (c !== leader) router.sendControl(c, { type: 'join', session: sid });
     const stats = this.computes.map((c) =>
       this.waiters.wait((p, m): m is Extract<Control, { type: 'stats' }> => p === c && m.type === 'stats' && m.session === sid, ms, `${c}'s statistics of session ${sid}`, sid),
     );

@@ -28,6 +28,8 @@ export const ControlSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('make'), purpose: Purpose, batch: Batch }),
   z.object({ type: z.literal('bundle'), bundle: Id, epoch: z.number().int().nonnegative(), purpose: Purpose, batch: Batch, offlineMs: z.number().nonnegative(), bytes: z.number().int().nonnegative() }),
   z.object({ type: z.literal('consume'), bundle: Id }),
+  // an input role tells each compute role but the leader which of its connections a session uses
+  z.object({ type: z.literal('join'), session: Id }),
   z.object({ type: z.literal('done'), session: Id }),
   z.object({ type: z.literal('ready'), session: Id }),
   // a compute role's report at the end of a session: payload bytes and frames it sent, the dealer

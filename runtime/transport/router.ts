@@ -77,6 +77,12 @@ export interface SessionMember {
 
 export type ControlHandler = (peer: Role, msg: Control) => void;
 
+/** The role of a link name (`client#3` -> `client`). */
+export function roleOfLink(name: string): Role {
+  const i = name.indexOf('#');
+  return i < 0 ? name : name.slice(0, i);
+}
+
 export interface RouterOptions {
   /** Receive timeout in milliseconds (default 30 s). */
   readonly receiveTimeoutMs?: number;
@@ -103,9 +109,13 @@ export class Router {
     this.maxUnclaimed = opts.maxUnclaimedFrames ?? 65_536;
   }
 
-  /** Adds (or replaces) the link to its peer and starts routing its frames. */
-  addLink(link: Link): void {
-    const peer = link.peer;
+  /**
+   * Adds (or replaces) a link and starts routing its frames. `name` is how this party
+   * addresses it: the peer's role, or for input and output roles, of which several
+   * processes may connect at once (clients), a name per connection (`client#3`).
+   */
+  addLink(link: Link, name: string = link.peer): void {
+    const peer = name;
     const old = this.links.get(peer);
     if (old && old !== link) old.close();
     this.links.set(peer, link);
@@ -114,10 +124,10 @@ export class Router {
         this.route(peer, f);
       } catch (e) {
         const err = e instanceof TfeError ? e : new TfeError('E_TRANSPORT', `frame from ${peer}: ${(e as Error).message}`);
-        this.dropLink(link, err);
+        this.dropLink(link, err, peer);
       }
     });
-    link.onClose((err) => this.dropLink(link, err));
+    link.onClose((err) => this.dropLink(link, err, peer));
     for (const w of this.linkWaiters.get(peer)?.splice(0) ?? []) w();
     for (const h of this.addHandlers) h(peer);
   }
@@ -127,8 +137,8 @@ export class Router {
     this.addHandlers.push(h);
   }
 
-  private dropLink(link: Link, err: TfeError | undefined): void {
-    const peer = link.peer;
+  private dropLink(link: Link, err: TfeError | undefined, name: string = link.peer): void {
+    const peer = name;
     if (this.links.get(peer) !== link) return;
     this.links.delete(peer);
     link.close();

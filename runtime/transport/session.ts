@@ -41,10 +41,16 @@ export class SessionEndpoint implements Endpoint, SessionMember {
     private readonly router: Router,
     readonly role: Role,
     readonly session: bigint,
-    /** The other parties of this session. */
+    /** The other parties of this session, as the router names their links. */
     readonly peers: readonly Role[],
+    /** Link names of roles whose link is not named by the role (a client's connection, `client#3`). */
+    private readonly names: ReadonlyMap<Role, string> = new Map(),
   ) {
     router.join(session, this);
+  }
+
+  private linkOf(role: Role): string {
+    return this.names.get(role) ?? role;
   }
 
   /** Sets the plan step the following messages belong to (`name` for errors). */
@@ -57,10 +63,11 @@ export class SessionEndpoint implements Endpoint, SessionMember {
     return this.step === NO_STEP ? `session ${this.session}` : `step ${this.step} (${this.stepName})`;
   }
 
-  send(to: Role, data: BigUint64Array): void {
+  send(role: Role, data: BigUint64Array): void {
     if (this.failure) throw this.failure;
-    if (to === this.role) throw new TfeError('E_PROTOCOL', `${this.role} tried to send a message to itself`);
-    if (!this.peers.includes(to)) throw new TfeError('E_PROTOCOL', `${this.role} sends to ${to}, which is not in session ${this.session}`);
+    if (role === this.role) throw new TfeError('E_PROTOCOL', `${this.role} tried to send a message to itself`);
+    const to = this.linkOf(role);
+    if (!this.peers.includes(to)) throw new TfeError('E_PROTOCOL', `${this.role} sends to ${role}, which is not in session ${this.session}`);
     const seq = this.seqOut.get(to) ?? 0;
     this.seqOut.set(to, seq + 1);
     this.router.link(to).send({ kind: 'data', session: this.session, step: this.step, seq, clock: this.stats.clock, payload: bytesOf(data) });
@@ -69,8 +76,9 @@ export class SessionEndpoint implements Endpoint, SessionMember {
     this.stats.bytesSent[to] = (this.stats.bytesSent[to] ?? 0) + data.byteLength;
   }
 
-  async recv(from: Role, expected: number): Promise<BigUint64Array> {
+  async recv(role: Role, expected: number): Promise<BigUint64Array> {
     if (this.failure) throw this.failure;
+    const from = this.linkOf(role);
     const box = this.router.inbox('data', this.session, from);
     const ms = this.router.receiveTimeoutMs;
     const f = await box.take(ms, () => new TfeError('E_TRANSPORT', `${this.role} received nothing from ${from} within ${ms / 1000} s at ${this.where()}`, 'the peer is stalled or overloaded; check its log'));

@@ -43,6 +43,8 @@ const LISTENER_HELLO_MS = 10_000;
 /** How long close() waits for the peer to end the connection before dropping it. */
 const CLOSE_GRACE_MS = 2_000;
 const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+/** TCP keepalive: a peer whose machine vanished is noticed even on an idle link. */
+const KEEPALIVE_MS = 10_000;
 /** Socket errors that mean "not listening (yet)": the only ones connectTls retries. */
 const RETRYABLE = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND', 'EADDRNOTAVAIL']);
 
@@ -51,6 +53,12 @@ const seconds = (ms: number): string => `${+(ms / 1000).toFixed(3)} s`;
 function errCode(e: unknown): string {
   const c = (e as NodeJS.ErrnoException).code;
   return c ?? (e instanceof Error ? e.message : String(e));
+}
+
+/** OpenSSL's short reason (`unsupported protocol`), without its file and line. */
+function reasonOf(e: Error): string {
+  const r = (e as Error & { reason?: unknown }).reason;
+  return typeof r === 'string' && r.length > 0 ? ` (${r})` : '';
 }
 
 /** A TLS alert that means the other end refused our certificate. */
@@ -93,6 +101,7 @@ class TlsLink implements Link {
     });
     this.decoder = new FrameDecoder(maxFrameBytes, peer);
     socket.setNoDelay(true);
+    socket.setKeepAlive(true, KEEPALIVE_MS);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => this.onSocketError(e));
     socket.on('close', () => this.onSocketClose());
@@ -262,7 +271,7 @@ export async function listenTls(o: ListenOptions): Promise<{ port: number; close
   // the verdict is checked here, first thing on secureConnection, instead of by node
   // dropping the socket, so that the refusal can name the address and the reason.
   // Nothing is read from or written to an unauthorized socket.
-  const server = tls.createServer({ ca: [id.ca], cert: id.cert, key: id.key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3' });
+  const server = tls.createServer({ ca: [id.ca], cert: id.cert, key: id.key, requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3', handshakeTimeout: LISTENER_HELLO_MS });
   /** Every open connection, with its link once the link has passed its hello. */
   const conns = new Map<tls.TLSSocket, TlsLink | undefined>();
   server.on('secureConnection', (socket: tls.TLSSocket) => {
@@ -270,9 +279,11 @@ export async function listenTls(o: ListenOptions): Promise<{ port: number; close
     conns.set(socket, undefined);
     socket.on('close', () => conns.delete(socket));
     if (!socket.authorized) {
+      const peerCert = socket.getPeerCertificate() as tls.PeerCertificate | null;
+      const none = peerCert === null || Object.keys(peerCert).length === 0;
       socket.destroy();
-      const why = String(socket.authorizationError ?? 'no certificate');
-      o.onError(new TfeError('E_TRANSPORT', `${id.role} refused a connection from ${addr}: its certificate does not chain to the deployment CA (${why})`, CERT_HINT));
+      const why = none ? 'it presented no certificate' : `its certificate does not chain to the deployment CA (${String(socket.authorizationError)})`;
+      o.onError(new TfeError('E_TRANSPORT', `${id.role} refused a connection from ${addr}: ${why}`, CERT_HINT));
       return;
     }
     let role: string;
@@ -296,7 +307,7 @@ export async function listenTls(o: ListenOptions): Promise<{ port: number; close
   });
   server.on('tlsClientError', (err, socket) => {
     const from = socket.remoteAddress ? `${socket.remoteAddress}:${socket.remotePort}` : 'a peer that hung up';
-    o.onError(new TfeError('E_TRANSPORT', `${id.role} refused a TLS connection from ${from}: ${errCode(err)} (${err.message.trim()})`, CERT_HINT));
+    o.onError(new TfeError('E_TRANSPORT', `${id.role} refused a TLS connection from ${from}: ${errCode(err)}${reasonOf(err)}`, CERT_HINT));
   });
   await new Promise<void>((resolve, reject) => {
     const onListenError = (e: Error): void => reject(new TfeError('E_TRANSPORT', `${id.role} cannot listen on ${o.host}:${o.port}: ${errCode(e)}`,

@@ -72,8 +72,10 @@ describe('a deployment of zoo network A as processes over mutual TLS', () => {
   });
 
   after(async () => {
-    for (const s of servers) s.kill('SIGTERM');
-    await Promise.all(servers.map((s) => (s.exitCode === null ? new Promise((r) => s.on('exit', r)) : undefined)));
+    const running = servers.filter((s) => s.exitCode === null && s.signalCode === null);
+    const exits = running.map((s) => new Promise((r) => s.on('exit', r)));
+    for (const s of running) s.kill('SIGTERM');
+    await Promise.all(exits);
     rmSync(root, { recursive: true, force: true });
   });
 
@@ -146,8 +148,11 @@ test('tfe up: one prediction through a throwaway deployment, no process left beh
     assert.equal(r.code, 0, r.err);
     const got = values(r.out);
     assert.equal(got.length, 10);
-    const ps = await tfe([]).done; // nothing: just lets the OS reap
-    void ps;
+    assert.equal(got.indexOf(Math.max(...got)), 4, 'the sample of network A is a 4');
+    // every child of `tfe up` is gone: no process still runs a party of this plan
+    const { execFileSync } = await import('node:child_process');
+    const ps = execFileSync('ps', ['-eo', 'args']).toString();
+    assert.ok(!ps.split('\n').some((l) => l.includes('cli.js party') && l.includes('tfe-up-')), ps);
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

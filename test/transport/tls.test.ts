@@ -8,9 +8,10 @@
  */
 import assert from 'node:assert/strict';
 import { createServer } from 'node:net';
+import * as tls from 'node:tls';
 import { before, test } from 'node:test';
 import { makeCa, makeRoleCertificate, type KeyAndCert } from '../../runtime/deploy/certs.js';
-import { FRAME_HEADER_BYTES, type Frame } from '../../runtime/transport/frame.js';
+import { encodeFrame, FRAME_HEADER_BYTES, type Frame } from '../../runtime/transport/frame.js';
 import type { Link } from '../../runtime/transport/link.js';
 import { connectTls, listenTls, type TlsIdentity } from '../../runtime/transport/tls.js';
 import { TfeError } from '../../src/errors.js';
@@ -129,6 +130,24 @@ test('a certificate from another CA is refused, and the right client still conne
   }
 });
 
+test('a client without a certificate, or offering only TLS 1.2, is refused', async () => {
+  const srv = await listen();
+  try {
+    for (const version of ['TLSv1.3', 'TLSv1.2'] as const) {
+      const sock = tls.connect({ host: '127.0.0.1', port: srv.port, ca: [ca.certPem], checkServerIdentity: () => undefined, minVersion: version, maxVersion: version });
+      sock.on('error', () => undefined);
+      sock.resume();
+      await new Promise((r) => sock.once('close', r));
+    }
+    await srv.until(() => srv.errors.length >= 2);
+    assert.match(srv.errors[0].message, /^server0 refused a connection from 127\.0\.0\.1:\d+: it presented no certificate$/);
+    assert.match(srv.errors[1].message, /^server0 refused a TLS connection from 127\.0\.0\.1:\d+: ERR_SSL_UNSUPPORTED_PROTOCOL \(unsupported protocol\)$/);
+    assert.equal(srv.links.length, 0);
+  } finally {
+    await srv.close();
+  }
+});
+
 test('a certificate of the wrong role is refused in both directions', async () => {
   const srv = await listen({ allowed: ['client'] });
   try {
@@ -206,6 +225,44 @@ test('an oversized frame ends the link naming the peer', async () => {
     const err = await es;
     assert.equal(err?.message, 'oversized frame from client: 125 bytes, limit 124');
     assert.ok((await ec) instanceof TfeError, 'the sender sees the link end too');
+  } finally {
+    await srv.close();
+  }
+});
+
+/** A hand-driven TLS client with the client's certificate, writing raw bytes. */
+async function rawClient(port: number): Promise<tls.TLSSocket> {
+  const c = id('client');
+  const sock = tls.connect({ host: '127.0.0.1', port, ca: [c.ca], cert: c.cert, key: c.key, minVersion: 'TLSv1.3', checkServerIdentity: () => undefined });
+  sock.on('error', () => undefined);
+  sock.resume();
+  await new Promise((r) => sock.once('secureConnect', r));
+  return sock;
+}
+
+const hello = (role: string, planId = PLAN): Uint8Array[] =>
+  encodeFrame({ kind: 'hello', session: 0n, step: 0xffffffff, seq: 0, clock: 0, payload: new TextEncoder().encode(JSON.stringify({ role, planId, version: 1 })) });
+
+test('a hello whose role is not the certificate\'s is refused; a malformed frame ends the link naming the peer', async () => {
+  const srv = await listen();
+  try {
+    const liar = await rawClient(srv.port);
+    for (const b of hello('server1')) liar.write(b);
+    await srv.until(() => srv.errors.length >= 1);
+    assert.match(srv.errors[0].message, /^refused client at 127\.0\.0\.1:\d+: its hello says role 'server1' but its certificate is for 'client'$/);
+    assert.equal(srv.links.length, 0);
+    liar.destroy();
+
+    const garbler = await rawClient(srv.port);
+    for (const b of hello('client')) garbler.write(b);
+    await srv.until(() => srv.links.length === 1);
+    const ended = closed(srv.links[0]);
+    const bad = encodeFrame({ kind: 'data', session: 1n, step: 0, seq: 0, clock: 0, payload: new Uint8Array(3) });
+    bad[0][4] = 9; // version 9
+    for (const b of bad) garbler.write(b);
+    const err = await ended;
+    assert.equal(err?.message, 'malformed frame from client: version 9, expected 1');
+    garbler.destroy();
   } finally {
     await srv.close();
   }
