@@ -19,6 +19,7 @@ import { loadGraphDef } from './frontend/graphdef.js';
 import { loadModel } from './frontend/index.js';
 import { lowerToPond } from './lower/pond.js';
 import { emitPlan } from './plan/emit.js';
+import { checkOutDir } from './plan/out-dir.js';
 import { writePlanDir } from './plan/write.js';
 import type { ConstFeed, InputOverride } from './passes/pass.js';
 import { runPipeline } from './pipeline.js';
@@ -115,6 +116,8 @@ function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
 
 /** Compiles `model` to a Pond plan and its weights. */
 export async function compile(model: string | Uint8Array | IrGraph, options: CompileOptions = {}): Promise<CompileResult> {
+  // An unwritable -o fails before the (possibly long) load and compile.
+  if (options.outDir !== undefined) checkOutDir(options.outDir);
   const secureOptions = secureOptionsOf(options);
   const loaded = await load(model, options.signature);
   const graph = runPipeline(loaded, { inputs: options.inputs ?? [], consts: options.consts ?? [], outputs: options.outputs ?? [] });
