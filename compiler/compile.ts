@@ -14,7 +14,7 @@ import type { IrGraph } from '../src/ir/node.js';
 import type { RingGraph } from '../src/ir/ring-ops.js';
 import type { Plan } from '../src/plan/schema.js';
 import type { Weights } from '../src/plan/weights.js';
-import { calibrationRange } from './calibrate.js';
+import { calibrationRange, checkPercentile, DEFAULT_CALIBRATE_PERCENTILE } from './calibrate.js';
 import { loadGraphDef } from './frontend/graphdef.js';
 import { loadModel } from './frontend/index.js';
 import { lowerToPond } from './lower/pond.js';
@@ -42,6 +42,8 @@ export interface CompileOptions {
   readonly inputRange?: readonly [number, number];
   /** A .npy or .json file whose observed range replaces inputRange. */
   readonly calibrate?: string;
+  /** With calibrate: the range is [q(100 - P), q(P)] of the observed values (default 99.99). */
+  readonly calibratePercentile?: number;
   readonly publicWeights?: boolean;
   /** Reveal only the ArgMax of the output (kind 'label'). */
   readonly outputLabel?: boolean;
@@ -84,8 +86,9 @@ export function secureOptionsOf(o: CompileOptions): SecureOptions {
   const fracBits = o.fracBits ?? DEFAULT_SECURE_OPTIONS.fracBits;
   checkFracBits(fracBits);
   if (fracBits < 1 || fracBits > 30) throw new TfeError('E_ARG', `--frac-bits ${fracBits}: expected 1..30`);
-  const inputRange = o.calibrate !== undefined ? calibrationRange(o.calibrate) : o.inputRange ?? DEFAULT_SECURE_OPTIONS.inputRange;
+  const inputRange = o.calibrate !== undefined ? calibrationRange(o.calibrate, o.calibratePercentile ?? DEFAULT_CALIBRATE_PERCENTILE) : o.inputRange ?? DEFAULT_SECURE_OPTIONS.inputRange;
   if (!(inputRange[0] <= inputRange[1]) || !inputRange.every(Number.isFinite)) throw new TfeError('E_ARG', `input range [${inputRange.join(', ')}] is not an interval`);
+  if (o.calibratePercentile !== undefined) checkPercentile(o.calibratePercentile);
   if (o.reluRange !== undefined && !(o.reluRange > 0)) throw new TfeError('E_ARG', `--relu-range ${o.reluRange}: expected a positive number`);
   if (o.protocol !== undefined && o.protocol !== 'pond') throw new TfeError('E_ARG', `--protocol ${String(o.protocol)}: only pond is available`);
   return {
@@ -108,7 +111,10 @@ function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
     output: s.outputLabel ? 'label' : 'values',
   };
   if (s.reluRange !== undefined) opts.reluRange = s.reluRange;
-  if (o.calibrate !== undefined) opts.calibrate = o.calibrate;
+  if (o.calibrate !== undefined) {
+    opts.calibrate = o.calibrate;
+    opts.calibratePercentile = o.calibratePercentile ?? DEFAULT_CALIBRATE_PERCENTILE;
+  }
   if (o.inputs?.length) opts.input = o.inputs.map((i) => `${i.name}=${i.shape.join('x')}`);
   if (o.outputs?.length) opts.outputs = [...o.outputs];
   return opts;
