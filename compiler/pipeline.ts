@@ -11,6 +11,7 @@ import { constFeedPass } from './passes/const-feed.js';
 import { cutPass } from './passes/cut.js';
 import { foldBatchNormPass } from './passes/fold-batchnorm.js';
 import { foldConstantsPass } from './passes/fold-constants.js';
+import { foldRangesPass } from './passes/fold-ranges.js';
 import { normalizeAttrsPass } from './passes/normalize-attrs.js';
 import { type Pass, type PassOptions } from './passes/pass.js';
 import { prunePass } from './passes/prune.js';
@@ -25,6 +26,9 @@ export const PIPELINE: readonly Pass[] = [
   cutPass,
   // Feed the --const inputs (keep_prob, is_training) so their branches become constant.
   constFeedPass,
+  // Nodes fed by a random draw whose value range is one number become constants
+  // (TF1 dropout with --const keep_prob=1.0: floor(1 + U) = 1); the random ops go.
+  foldRangesPass,
   // Any op the frontend could not convert and the cut did not remove is an error, listed all at once.
   checkSupportedPass,
   // One spelling per attribute: [1,h,w,1] windows, TF defaults written out.
