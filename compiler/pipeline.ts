@@ -7,6 +7,7 @@ import { TfeError } from '../src/errors.js';
 import type { IrGraph } from '../src/ir/node.js';
 import { verifyGraph, type VerifyStage } from '../src/ir/verify.js';
 import { checkSupportedPass } from './passes/check-supported.js';
+import { clientOneHotPass } from './passes/client-one-hot.js';
 import { constFeedPass } from './passes/const-feed.js';
 import { cutPass } from './passes/cut.js';
 import { foldBatchNormPass } from './passes/fold-batchnorm.js';
@@ -39,6 +40,8 @@ export const PIPELINE: readonly Pass[] = [
   removeIdentityPass,
   // Every node gets its shape (batch -1 unless fixed) and dtype; from here on shapes are verified.
   shapeInferencePass,
+  // Embedding lookups at client-given ids: a one-hot input (made by the client) times the table.
+  clientOneHotPass,
   // Fold batch normalisation into the linear op before it (keeps shapes).
   foldBatchNormPass,
 ];

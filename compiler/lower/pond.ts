@@ -206,7 +206,15 @@ export function lowerToPond(g: RingGraph, inputRange: readonly [number, number])
         const priv = newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: 'client', name: n.id });
         const out = secretOut(n);
         step(steps, 'share', [priv], out, { owner: 'client' }, n);
-        inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider: 'client', scale, range: [inputRange[0], inputRange[1]] });
+        const depth = a.one_hot_depth;
+        if (typeof depth === 'number') {
+          // The client turns its ids into one-hot rows before sharing (runtime/io/preprocess.ts).
+          const dtype: 'int32' | 'int64' = a.one_hot_dtype === 'int32' ? 'int32' : 'int64';
+          const preprocess = { op: 'one_hot' as const, depth, dtype, shape: [...(a.one_hot_shape as readonly number[])] };
+          inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider: 'client', scale, range: [0, 1], preprocess });
+        } else {
+          inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider: 'client', scale, range: [inputRange[0], inputRange[1]] });
+        }
         held.set(n.id, out);
         break;
       }

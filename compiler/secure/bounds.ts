@@ -71,8 +71,11 @@ function product(n: RingNode, ins: Interval[], consts: (Float64Array | undefined
 
 function nodeInterval(n: RingNode, ins: Interval[], consts: (Float64Array | undefined)[], range: readonly [number, number]): Interval {
   switch (n.op) {
-    case 'input':
-      return { lo: fill(n.shape, range[0]), hi: fill(n.shape, range[1]) };
+    case 'input': {
+      // A one-hot input (client-one-hot pass) holds 0s and 1s whatever the declared range.
+      const r = typeof n.attrs.one_hot_depth === 'number' ? [0, 1] : range;
+      return { lo: fill(n.shape, r[0]), hi: fill(n.shape, r[1]) };
+    }
     case 'const': {
       const t = { shape: batch1(n.shape), data: n.value as Float64Array };
       return { lo: t, hi: t };

@@ -157,9 +157,15 @@ function convert(b: Builder, n: IrNode, softmaxOutputs: ReadonlySet<string>): vo
     b.alias.set(n.id, b.op(op, [b.val(n.inputs[0]), b.val(n.inputs[1])], shape, n.id));
   };
   switch (n.op) {
-    case 'Placeholder':
-      b.alias.set(n.id, b.op('input', [], shape, n.id));
+    case 'Placeholder': {
+      // A client-side one-hot input (client-one-hot pass) carries its preprocessing to the plan.
+      const d = n.attrs.one_hot_depth;
+      const oneHot: RingAttrs = typeof d === 'number'
+        ? { one_hot_depth: d, one_hot_dtype: String(n.attrs.one_hot_dtype), one_hot_shape: [...(n.attrs.one_hot_shape as readonly number[])] }
+        : {};
+      b.alias.set(n.id, b.op('input', [], shape, n.id, oneHot));
       return;
+    }
     case 'Const':
       return; // materialised on first data use
     case 'Identity':

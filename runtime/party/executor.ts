@@ -21,6 +21,7 @@ import { ringTensor } from '../ring/tensor.js';
 import type { Role } from '../transport/types.js';
 import { pond } from '../protocols/pond/index.js';
 import { pub, type Operand, type PartyContext } from '../protocols/types.js';
+import { preprocessInput, userShape } from '../io/preprocess.js';
 import { LocalDeployment, type RunStats } from './local.js';
 
 /** A float tensor given to or returned by a prediction. */
@@ -148,8 +149,10 @@ export class PlanDeployment {
     const t0 = performance.now();
     const envs = new Map<Role, Env>([...this.base].map(([r, e]) => [r, new Map(e)]));
     for (const b of this.plan.inputs) {
-      const x = inputs[b.name];
-      if (!x) throw new TfeError('E_ARG', `missing input '${b.name}' (expected shape [${b.shape.join(',')}])`, `inputs: ${this.plan.inputs.map((i) => i.name).join(', ')}`);
+      const given = inputs[b.name];
+      if (!given) throw new TfeError('E_ARG', `missing input '${b.name}' (expected shape [${userShape(b).join(',')}])`, `inputs: ${this.plan.inputs.map((i) => i.name).join(', ')}`);
+      // client-side preprocessing (one-hot of embedding ids) before encoding
+      const x = preprocessInput(b, given);
       if (!matchShape(b.shape, x.shape)) {
         throw new TfeError('E_SHAPE', `input '${b.name}' has shape [${x.shape.join(',')}] but the model expects [${b.shape.map((d) => (d === -1 ? 'N' : d)).join(',')}]`);
       }
