@@ -14,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { compile } from '../../compiler/compile.js';
+import { summarizePlan } from '../../compiler/explain.js';
 import { DEFAULT_PASS_OPTIONS } from '../../compiler/passes/pass.js';
 import { runPipeline } from '../../compiler/pipeline.js';
 import { EMBEDDING_CLASSES, EMBEDDING_DIM, EMBEDDING_IDS, EMBEDDING_VOCAB, embeddingFixture } from '../../models/fixtures/embedding.js';
@@ -92,6 +93,7 @@ test('embedding at client int64 ids: one-hot on the client, secure product; equa
   assert.deepEqual(b.shape, [-1, EMBEDDING_IDS, EMBEDDING_VOCAB]);
   assert.deepEqual(b.preprocess, { op: 'one_hot', depth: EMBEDDING_VOCAB, dtype: 'int64', shape: [-1, EMBEDDING_IDS] });
   assert.deepEqual(b.range, [0, 1]);
+  assert.match(summarizePlan(r.plan, undefined), /input {2}ids int64 ids \[-1,4\] from client, one-hot \(depth 50\) on the client to \[-1,4,50\]/);
 
   // Every id of the table at least once, and repeats within a row.
   const ids = [0, 49, 7, 7, 1, 2, 3, 4, 48, 47, 46, 45, 10, 10, 10, 10, ...Array.from({ length: 40 }, (_, i) => (i * 13 + 5) % 50)];
