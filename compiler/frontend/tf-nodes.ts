@@ -44,7 +44,7 @@
  * | Pack            | Pack                                  | [x0, ..., x(N-1)]                       | `axis: number`, `N: number` |
  * | Cast            | Cast                                  | [x]                                     | `DstT: DType` (= the node's dtype), `Truncate: boolean` |
  * | Prod            | Prod                                  | [x, axes]                               | `keep_dims: boolean` |
- * | GatherV2        | GatherV2                              | [params, indices, axis]                 | `batch_dims: number` |
+ * | GatherV2        | GatherV2, Gather, ResourceGather (axis Const `NAME/axis` = 0 added) | [params, indices, axis] | `batch_dims: number` |
  * | RealDiv         | RealDiv, Div on floats                | [a, b]                                  | — |
  * | other FOLDABLE_OPS (Rsqrt, Sqrt, Fill, Range, Maximum, Minimum, Square, Reciprocal, Exp, Log, Floor, Slice, Tile, ZerosLike, OnesLike) | same names | TF operand order | — |
  *
@@ -271,6 +271,16 @@ const CONVERTERS: ReadonlyMap<string, Convert> = new Map<string, Convert>([
     return [cx.make(cx.name, op as Op, cx.inputs, {}, t)];
   }]),
   ['GatherV2', same('GatherV2', [3, 3], (cx) => ({ batch_dims: attrInt(cx.node, 'batch_dims', 0) }))],
+  // Gather (v1) and ResourceGather (its handle already resolved to a Const by the SavedModel
+  // loader) take rows on axis 0: a GatherV2 with an explicit axis.
+  ...['Gather', 'ResourceGather'].map((op): [string, Convert] => [op, (cx) => {
+    requireArity(cx, 2);
+    const axis = `${cx.name}/axis`;
+    return [
+      cx.make(axis, 'Const', [], { value: { dtype: 'int32', shape: [], values: Int32Array.of(0) } }, 'int32'),
+      cx.make(cx.name, 'GatherV2', [...cx.inputs, axis], { batch_dims: attrInt(cx.node, 'batch_dims', 0) }),
+    ];
+  }]),
   ['Div', (cx) => {
     requireArity(cx, 2);
     const t = outDType(cx.node);

@@ -117,7 +117,7 @@ test('--help lists the commands, compile --help every option with its default', 
   for (const [opt, def] of [['--emit <what>', 'default: "plan"'], ['--input <NAME=SHAPE>', "default: the model's inputs"], ['--const <NAME=VALUE>', 'default: none'], ['--output <NAME>', "default: the model's outputs"], ['--signature <NAME>', 'default: serving_default']]) {
     const line = r.out.slice(r.out.indexOf(opt));
     assert.ok(r.out.includes(opt), opt);
-    assert.ok(line.slice(0, 400).replace(/\s+/g, ' ').includes(def), `${opt} shows ${def}`);
+    assert.ok(line.slice(0, 600).replace(/\s+/g, ' ').includes(def), `${opt} shows ${def}`);
   }
 });
 

@@ -15,8 +15,10 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { compile } from '../../compiler/compile.js';
 import { summarizePlan } from '../../compiler/explain.js';
+import { decodeGraphDef } from '../../compiler/frontend/graphdef.js';
 import { DEFAULT_PASS_OPTIONS } from '../../compiler/passes/pass.js';
 import { runPipeline } from '../../compiler/pipeline.js';
+import { encodeGraphDef } from '../../models/fixtures/graphdef-builder.js';
 import { EMBEDDING_CLASSES, EMBEDDING_DIM, EMBEDDING_IDS, EMBEDDING_VOCAB, embeddingFixture } from '../../models/fixtures/embedding.js';
 import { readInputFile } from '../../runtime/io/inputs.js';
 import { PlanDeployment } from '../../runtime/party/executor.js';
@@ -153,4 +155,19 @@ test('a gather at indices computed from secret data is E_UNSUPPORTED naming the 
     assert.match(e.hint ?? '', /ids the client gives/);
     return true;
   });
+});
+
+test('ResourceGather (a SavedModel variable resolved to a constant) and Gather compile like GatherV2', async () => {
+  const f = embeddingFixture();
+  const base = await compile(f.bytes, {});
+  const g = decodeGraphDef(f.bytes, 'embedding.pb');
+  for (const op of ['ResourceGather', 'Gather']) {
+    const nodes = (g.node ?? []).filter((n) => n.name !== 'embedding/axis').map((n) => (n.name === 'embedding/lookup'
+      ? { name: n.name, op, input: ['embedding/table', 'ids/Cast'], attr: op === 'ResourceGather' ? { dtype: { type: 1 }, Tindices: { type: 3 } } : { Tparams: { type: 1 }, Tindices: { type: 3 } } }
+      : n));
+    const r = await compile(encodeGraphDef(nodes), {});
+    assert.deepEqual(r.plan.inputs[0].preprocess, base.plan.inputs[0].preprocess, op);
+    assert.deepEqual(r.plan.steps.map((s) => s.kernel), base.plan.steps.map((s) => s.kernel), op);
+    assert.deepEqual(r.weights.data, base.weights.data, op);
+  }
 });
