@@ -23,6 +23,7 @@ import { EMBEDDING_CLASSES, EMBEDDING_DIM, EMBEDDING_IDS, EMBEDDING_VOCAB, embed
 import { readInputFile } from '../../runtime/io/inputs.js';
 import { PlanDeployment } from '../../runtime/party/executor.js';
 import { TfeError } from '../../src/errors.js';
+import type { IrNode } from '../../src/ir/node.js';
 import { tfjsReference } from '../../src/reference.js';
 import { constF, constI, graph, node } from '../ir/fixtures.js';
 import { testBackend } from '../support/backend.js';
@@ -170,4 +171,14 @@ test('ResourceGather (a SavedModel variable resolved to a constant) and Gather c
     assert.deepEqual(r.plan.steps.map((s) => s.kernel), base.plan.steps.map((s) => s.kernel), op);
     assert.deepEqual(r.weights.data, base.weights.data, op);
   }
+});
+
+test('ids that are also used as numbers, or looked up in tables of two sizes, are E_UNSUPPORTED', () => {
+  const ids = node('ids', 'Placeholder', [], {}, [-1, 2], 'int32');
+  const lookup = (id: string, table: string): IrNode => node(id, 'GatherV2', [table, 'ids', 'axis0'], { batch_dims: 0 });
+  const common = [ids, constF('t5', [5, 2], Array.from({ length: 10 }, (_, i) => i / 10)), constI('axis0', [0], [])];
+  const asNumber = graph([...common, lookup('emb', 't5'), node('idsF', 'Cast', ['ids'], { DstT: 'float32', Truncate: false }), node('y', 'Mul', ['emb', 'idsF'])], ['ids'], ['y']);
+  assert.throws(() => runPipeline(asNumber, DEFAULT_PASS_OPTIONS), /input 'ids' gives embedding ids, but node 'y' \(Mul\) also uses it as a number/);
+  const twoSizes = graph([...common, constF('t3', [3, 2], [1, 2, 3, 4, 5, 6]), lookup('a', 't5'), lookup('b', 't3'), node('y', 'Add', ['a', 'b'])], ['ids'], ['y']);
+  assert.throws(() => runPipeline(twoSizes, DEFAULT_PASS_OPTIONS), /node 'b' \(GatherV2\) looks up input 'ids' in a table of 3 rows, another lookup of it has 5/);
 });
