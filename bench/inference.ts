@@ -17,12 +17,15 @@ import { Prg } from '../runtime/crypto/prg.js';
 import { defaultBackend } from '../runtime/ring/index.js';
 import { median, medianMs, type Row } from './stats.js';
 import { MNIST_DIR } from './paths.js';
+import { benchDeployed } from './deploy.js';
 
 export interface InferenceFilter {
   readonly net?: string;
   readonly batch?: number;
   readonly relu?: string;
   readonly runs?: number;
+  /** memory (default): every role a party in this process; processes: servers and dealer as child processes over mutual TLS. */
+  readonly deploy?: string;
   /** Milliseconds of warm-up predictions at batch 1 (default 1500; the smoke test uses 0). */
   readonly warmMs?: number;
 }
@@ -49,8 +52,20 @@ export async function benchInference(f: InferenceFilter): Promise<Row[]> {
     const plain = await openTfjsLayers((await toTfjsLayersArtifacts(path)) as unknown as TfjsArtifacts);
     for (const relu of relus) {
       const { plan, weights } = await compile(path, { relu, inputRange: [0, 1] });
-      const d = await PlanDeployment.start(plan, weights, { ring });
       const input = plan.inputs[0];
+      if (f.deploy === 'processes') {
+        for (const batch of batches) {
+          const x = { shape: [batch, ...input.shape.slice(1)], data: images(batch) };
+          const r = await benchDeployed(plan, weights, { [input.name]: x }, f.runs ?? (batch > 1 ? 3 : 31), batch > 1 ? 0 : f.warmMs ?? 1500);
+          rows.push({
+            bench: 'inference', net, batch, relu, backend: ring.name, ms: r.online_ms, deploy: 'processes', ...r,
+            cost_matches_plan: r.frame_bytes_per_server === r.declared_bytes_per_server,
+          });
+        }
+        continue;
+      }
+      if (f.deploy !== undefined && f.deploy !== 'memory') throw new Error(`--deploy ${f.deploy}: expected memory or processes`);
+      const d = await PlanDeployment.start(plan, weights, { ring });
       for (const batch of batches) {
         const x = { shape: [batch, ...input.shape.slice(1)], data: images(batch) };
         const feeds = { [input.name]: x };

@@ -3,6 +3,13 @@
  * the declared --input-range for the headroom bounds. Reads `.npy` (little-endian
  * float32/float64/int32/uint8, C order) or `.json` (nested number arrays, or an object
  * of them keyed by input name: all values count).
+ *
+ * The range is [q(100 - P), q(P)] for the percentile P (--calibrate-percentile, default
+ * 99.99), q by linear interpolation between order statistics (NumPy's default
+ * `percentile` method), so that a few outliers in the calibration data do not widen the
+ * range for every prediction; P = 100 gives the exact min and max. Values beyond the
+ * range are NOT clipped: the executor refuses an input element outside the compiled
+ * range with E_RANGE (the headroom proof covers that range only).
  */
 import { readFileSync } from 'node:fs';
 import { TfeError } from '../src/errors.js';
@@ -33,8 +40,25 @@ function jsonValues(v: unknown, out: number[]): void {
   else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) jsonValues(x, out);
 }
 
-/** [min, max] over every value in the calibration file. */
-export function calibrationRange(path: string): [number, number] {
+/** The default --calibrate-percentile. */
+export const DEFAULT_CALIBRATE_PERCENTILE = 99.99;
+
+/** E_ARG unless 50 <= p <= 100 (below 50 the low percentile would exceed the high one). */
+export function checkPercentile(p: number): void {
+  if (!(p >= 50 && p <= 100)) throw new TfeError('E_ARG', `--calibrate-percentile ${p}: expected a number in [50, 100]`, 'e.g. 99.99, or 100 for the exact min and max');
+}
+
+/** The p-th percentile (0..100) of ascending `sorted`, interpolating linearly between neighbours. */
+export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
+  const pos = (p / 100) * (sorted.length - 1);
+  const i = Math.floor(pos);
+  const frac = pos - i;
+  return frac === 0 ? sorted[i] : sorted[i] + (sorted[i + 1] - sorted[i]) * frac;
+}
+
+/** [q(100 - P), q(P)] over every value in the calibration file (P = 100: [min, max]). */
+export function calibrationRange(path: string, percentile = DEFAULT_CALIBRATE_PERCENTILE): [number, number] {
+  checkPercentile(percentile);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -52,14 +76,9 @@ export function calibrationRange(path: string): [number, number] {
     }
     vals = out;
   }
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < vals.length; i++) {
-    const x = vals[i];
-    if (!Number.isFinite(x)) throw new TfeError('E_RANGE', `--calibrate ${path}: value ${x} is not finite`);
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
   if (vals.length === 0) throw new TfeError('E_ARG', `--calibrate ${path}: no values`);
-  return [lo, hi];
+  const sorted = Float64Array.from(vals);
+  for (const x of sorted) if (!Number.isFinite(x)) throw new TfeError('E_RANGE', `--calibrate ${path}: value ${x} is not finite`);
+  sorted.sort();
+  return [percentileOfSorted(sorted, 100 - percentile), percentileOfSorted(sorted, percentile)];
 }

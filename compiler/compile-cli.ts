@@ -10,6 +10,7 @@ import { Option } from 'commander';
 import { TfeError } from '../src/errors.js';
 import { DEFAULT_FRAC_BITS } from '../src/fixed/index.js';
 import { DEFAULT_PROTOCOL } from '../src/protocols/registry.js';
+import { checkPercentile, DEFAULT_CALIBRATE_PERCENTILE } from './calibrate.js';
 import { compile, secureOptionsOf, type CompileOptions } from './compile.js';
 import { explainPlan, summarizePlan } from './explain.js';
 import type { ConstFeed, InputOverride } from './passes/pass.js';
@@ -29,6 +30,7 @@ export interface SecureCliOptions {
   readonly reluRange?: number;
   readonly inputRange: readonly [number, number];
   readonly calibrate?: string;
+  readonly calibratePercentile: number;
   readonly publicWeights?: boolean;
 }
 
@@ -66,6 +68,12 @@ function positive(name: string) {
   };
 }
 
+function percentileArg(s: string): number {
+  const v = Number(s);
+  checkPercentile(v);
+  return v;
+}
+
 /** The plan options, in the order `--help` lists them (after the graph options). */
 export function secureCliOptions(): Option[] {
   return [
@@ -77,6 +85,8 @@ export function secureCliOptions(): Option[] {
     new Option('--relu-range <R>', `--relu poly: fit on [-R, R] (default: each layer's input bound, capped at ${RELU_RANGE_CAP})`).argParser(positive('--relu-range')),
     new Option('--input-range <LO:HI>', 'declared range of every input element, for the headroom check').argParser(parseRange).default([-8, 8], '-8:8'),
     new Option('--calibrate <FILE>', 'use the range observed in FILE (.npy or .json inputs) instead of --input-range (default: none, --input-range is used)'),
+    new Option('--calibrate-percentile <P>', 'with --calibrate: the range is [percentile 100-P, percentile P] of the observed values (100: min and max); inputs outside it are refused at prediction time (E_RANGE), not clipped')
+      .argParser(percentileArg).default(DEFAULT_CALIBRATE_PERCENTILE),
     new Option('--public-weights', 'make the weights public (the servers see them: this REVEALS THE MODEL; cheaper products)').default(false),
   ];
 }
@@ -93,7 +103,7 @@ function compileOptionsOf(o: GraphCliOptions & SecureCliOptions): CompileOptions
     relu: o.relu === 'poly' ? 'poly' : 'exact',
     ...(o.reluRange !== undefined ? { reluRange: o.reluRange } : {}),
     inputRange: o.inputRange,
-    ...(o.calibrate !== undefined ? { calibrate: o.calibrate } : {}),
+    ...(o.calibrate !== undefined ? { calibrate: o.calibrate, calibratePercentile: o.calibratePercentile } : {}),
     publicWeights: o.publicWeights === true,
     outputLabel: label,
     ...(o.out !== undefined ? { outDir: o.out } : {}),

@@ -17,13 +17,14 @@ import type { Plan } from '../src/plan/schema.js';
 import { verifyPlan } from '../src/plan/verify.js';
 import type { Weights } from '../src/plan/weights.js';
 import { DEFAULT_PROTOCOL, protocolSpec } from '../src/protocols/registry.js';
-import { calibrationRange } from './calibrate.js';
+import { calibrationRange, checkPercentile, DEFAULT_CALIBRATE_PERCENTILE } from './calibrate.js';
 import { loadGraphDef } from './frontend/graphdef.js';
 import { loadModel } from './frontend/index.js';
 import { lower } from './lower/lower.js';
 import { loweringTable } from './lower/registry.js';
 import { emitPlan, type EmitInfo } from './plan/emit.js';
 import { modelIdentity } from './plan/model-hash.js';
+import { checkOutDir } from './plan/out-dir.js';
 import { writePlanDir } from './plan/write.js';
 import type { ConstFeed, InputOverride } from './passes/pass.js';
 import { runPipeline } from './pipeline.js';
@@ -47,6 +48,8 @@ export interface CompileOptions {
   readonly inputRange?: readonly [number, number];
   /** A .npy or .json file whose observed range replaces inputRange. */
   readonly calibrate?: string;
+  /** With calibrate: the range is [q(100 - P), q(P)] of the observed values (default 99.99). */
+  readonly calibratePercentile?: number;
   readonly publicWeights?: boolean;
   /** Reveal only the ArgMax of the output (kind 'label'). */
   readonly outputLabel?: boolean;
@@ -87,8 +90,9 @@ export function secureOptionsOf(o: CompileOptions): SecureOptions {
   const fracBits = o.fracBits ?? DEFAULT_SECURE_OPTIONS.fracBits;
   checkFracBits(fracBits);
   if (fracBits < 1 || fracBits > 30) throw new TfeError('E_ARG', `--frac-bits ${fracBits}: expected 1..30`);
-  const inputRange = o.calibrate !== undefined ? calibrationRange(o.calibrate) : o.inputRange ?? DEFAULT_SECURE_OPTIONS.inputRange;
+  const inputRange = o.calibrate !== undefined ? calibrationRange(o.calibrate, o.calibratePercentile ?? DEFAULT_CALIBRATE_PERCENTILE) : o.inputRange ?? DEFAULT_SECURE_OPTIONS.inputRange;
   if (!(inputRange[0] <= inputRange[1]) || !inputRange.every(Number.isFinite)) throw new TfeError('E_ARG', `input range [${inputRange.join(', ')}] is not an interval`);
+  if (o.calibratePercentile !== undefined) checkPercentile(o.calibratePercentile);
   if (o.reluRange !== undefined && !(o.reluRange > 0)) throw new TfeError('E_ARG', `--relu-range ${o.reluRange}: expected a positive number`);
   return {
     fracBits,
@@ -110,7 +114,10 @@ function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
     output: s.outputLabel ? 'label' : 'values',
   };
   if (s.reluRange !== undefined) opts.reluRange = s.reluRange;
-  if (o.calibrate !== undefined) opts.calibrate = o.calibrate;
+  if (o.calibrate !== undefined) {
+    opts.calibrate = o.calibrate;
+    opts.calibratePercentile = o.calibratePercentile ?? DEFAULT_CALIBRATE_PERCENTILE;
+  }
   if (o.inputs?.length) opts.input = o.inputs.map((i) => `${i.name}=${i.shape.join('x')}`);
   if (o.outputs?.length) opts.outputs = [...o.outputs];
   return opts;
@@ -128,6 +135,8 @@ function modelInfo(model: string | Uint8Array | IrGraph, source: IrGraph['source
 
 /** Compiles `model` to a plan for `options.protocol` (default Pond) and its weights. */
 export async function compile(model: string | Uint8Array | IrGraph, options: CompileOptions = {}): Promise<CompileResult> {
+  // An unwritable -o fails before the (possibly long) load and compile.
+  if (options.outDir !== undefined) checkOutDir(options.outDir);
   const secureOptions = secureOptionsOf(options);
   const protocol = protocolSpec(options.protocol ?? DEFAULT_PROTOCOL);
   const table = loweringTable(protocol.name);

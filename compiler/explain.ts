@@ -91,7 +91,9 @@ const MAX_APPROX_LINES = 4;
 /** The one-screen summary printed after `tfe compile -o DIR`, with the approximations it made. */
 export function summarizePlan(plan: Plan, dir: string | undefined): string {
   const io = [
-    ...plan.inputs.map((i) => `  input  ${i.name} [${i.shape.join(',')}] from ${i.provider}, scale ${i.scale}, range [${i.range.join(', ')}]`),
+    ...plan.inputs.map((i) => (i.preprocess
+      ? `  input  ${i.name} ${i.preprocess.dtype} ids [${i.preprocess.shape.join(',')}] from ${i.provider}, one-hot (depth ${i.preprocess.depth}) on the ${i.provider} to [${i.shape.join(',')}], scale ${i.scale}`
+      : `  input  ${i.name} [${i.shape.join(',')}] from ${i.provider}, scale ${i.scale}, range [${i.range.join(', ')}]`)),
     ...plan.outputs.map((o) => `  output ${o.name} [${o.shape.join(',')}] to ${o.receiver}, scale ${o.scale}, ${o.kind}${o.postprocess !== 'none' ? ` (client applies ${o.postprocess})` : ''}`),
   ];
   // one line per approximated layer (a piecewise activation spans several steps, each stating it)

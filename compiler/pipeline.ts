@@ -7,10 +7,12 @@ import { TfeError } from '../src/errors.js';
 import type { IrGraph } from '../src/ir/node.js';
 import { verifyGraph, type VerifyStage } from '../src/ir/verify.js';
 import { checkSupportedPass } from './passes/check-supported.js';
+import { clientOneHotPass } from './passes/client-one-hot.js';
 import { constFeedPass } from './passes/const-feed.js';
 import { cutPass } from './passes/cut.js';
 import { foldBatchNormPass } from './passes/fold-batchnorm.js';
 import { foldConstantsPass } from './passes/fold-constants.js';
+import { foldRangesPass } from './passes/fold-ranges.js';
 import { normalizeAttrsPass } from './passes/normalize-attrs.js';
 import { type Pass, type PassOptions } from './passes/pass.js';
 import { prunePass } from './passes/prune.js';
@@ -25,6 +27,9 @@ export const PIPELINE: readonly Pass[] = [
   cutPass,
   // Feed the --const inputs (keep_prob, is_training) so their branches become constant.
   constFeedPass,
+  // Nodes fed by a random draw whose value range is one number become constants
+  // (TF1 dropout with --const keep_prob=1.0: floor(1 + U) = 1); the random ops go.
+  foldRangesPass,
   // Any op the frontend could not convert and the cut did not remove is an error, listed all at once.
   checkSupportedPass,
   // One spelling per attribute: [1,h,w,1] windows, TF defaults written out.
@@ -35,6 +40,8 @@ export const PIPELINE: readonly Pass[] = [
   removeIdentityPass,
   // Every node gets its shape (batch -1 unless fixed) and dtype; from here on shapes are verified.
   shapeInferencePass,
+  // Embedding lookups at client-given ids: a one-hot input (made by the client) times the table.
+  clientOneHotPass,
   // Fold batch normalisation into the linear op before it (keeps shapes).
   foldBatchNormPass,
 ];

@@ -44,7 +44,7 @@
  * | Pack            | Pack                                  | [x0, ..., x(N-1)]                       | `axis: number`, `N: number` |
  * | Cast            | Cast                                  | [x]                                     | `DstT: DType` (= the node's dtype), `Truncate: boolean` |
  * | Prod            | Prod                                  | [x, axes]                               | `keep_dims: boolean` |
- * | GatherV2        | GatherV2                              | [params, indices, axis]                 | `batch_dims: number` |
+ * | GatherV2        | GatherV2, Gather, ResourceGather (axis Const `NAME/axis` = 0 added) | [params, indices, axis] | `batch_dims: number` |
  * | RealDiv         | RealDiv, Div on floats                | [a, b]                                  | — |
  * | other FOLDABLE_OPS (Rsqrt, Sqrt, Fill, Range, Maximum, Minimum, Square, Reciprocal, Exp, Log, Floor, Slice, Tile, ZerosLike, OnesLike) | same names | TF operand order | — |
  *
@@ -63,7 +63,7 @@
  *
  * An unsupported node becomes `{ op: 'Placeholder', inputs: [], attrs:
  * { unsupported_op: 'DecodeWav', unsupported_inputs: [...] } }` (shape from
- * `_output_shapes` if recorded). It is NOT listed in `graph.inputs`; such a graph
+ * `_output_shapes` if recorded, else from `audioOpShape`). It is NOT listed in `graph.inputs`; such a graph
  * must not execute until a cut pass has removed every marker (test: a Placeholder
  * node with an `unsupported_op` attr).
  */
@@ -74,6 +74,7 @@ import { TfeError } from '../../src/errors.js';
 import { dtName, type NodeDefMsg } from './proto/tf-proto.js';
 import { attrBool, attrFloat, attrInt, attrInts, attrString, attrStrings, attrType } from './tf-attrs.js';
 import { nodeOutputType, parseTensorName, type TfGraph, type TensorRef } from './tf-graph.js';
+import { audioOpShape } from './tf-audio-shapes.js';
 import { irDType, shapeOf, tensorFromProto } from './tf-tensor.js';
 
 export interface TfConvertOptions {
@@ -270,6 +271,16 @@ const CONVERTERS: ReadonlyMap<string, Convert> = new Map<string, Convert>([
     return [cx.make(cx.name, op as Op, cx.inputs, {}, t)];
   }]),
   ['GatherV2', same('GatherV2', [3, 3], (cx) => ({ batch_dims: attrInt(cx.node, 'batch_dims', 0) }))],
+  // Gather (v1) and ResourceGather (its handle already resolved to a Const by the SavedModel
+  // loader) take rows on axis 0: a GatherV2 with an explicit axis.
+  ...['Gather', 'ResourceGather'].map((op): [string, Convert] => [op, (cx) => {
+    requireArity(cx, 2);
+    const axis = `${cx.name}/axis`;
+    return [
+      cx.make(axis, 'Const', [], { value: { dtype: 'int32', shape: [], values: Int32Array.of(0) } }, 'int32'),
+      cx.make(cx.name, 'GatherV2', [...cx.inputs, axis], { batch_dims: attrInt(cx.node, 'batch_dims', 0) }),
+    ];
+  }]),
   ['Div', (cx) => {
     requireArity(cx, 2);
     const t = outDType(cx.node);
@@ -294,6 +305,7 @@ export function tfGraphToIr(g: TfGraph, opts: TfConvertOptions = {}): IrGraph {
   const ids = new Set<string>();
   const problems: { name: string; text: string }[] = [];
   const unsupportedNames = new Set<string>();
+  const unsupportedShapes = new Map<string, number[] | undefined>();
   const inputKey = new Map<string, string>();
   g.inputs.forEach((t, i) => { const k = g.inputKeys?.[i]; if (k !== undefined) inputKey.set(t.name, k); });
 
@@ -309,8 +321,7 @@ export function tfGraphToIr(g: TfGraph, opts: TfConvertOptions = {}): IrGraph {
   };
 
   const marker = (n: NodeDefMsg, inputs: readonly string[]): IrNode => {
-    const recorded = n.attr?._output_shapes?.list?.shape?.[0];
-    const shape = recorded ? shapeOf(recorded, `node '${n.name}'`) : undefined;
+    const shape = unsupportedShapes.get(n.name ?? '');
     ids.add(n.name ?? '');
     return { id: n.name ?? '', op: 'Placeholder', inputs: [], attrs: { unsupported_op: n.op ?? '', unsupported_inputs: [...inputs] }, dtype: outDType(n), shape };
   };
@@ -348,6 +359,13 @@ export function tfGraphToIr(g: TfGraph, opts: TfConvertOptions = {}): IrGraph {
     if (detail !== undefined) {
       problems.push({ name, text: `node '${name}' (${detail})` });
       unsupportedNames.add(name);
+      // Its shape as recorded, else where TF's shape rule is known (audio front-end): for the cut hint.
+      const recorded = n.attr?._output_shapes?.list?.shape?.[0];
+      const operandShape = (i: string): readonly number[] | undefined => {
+        const r = parseTensorName(i) as TensorRef;
+        return r.index === 0 ? unsupportedShapes.get(r.node) ?? out.find((m) => m.id === r.node)?.shape : undefined;
+      };
+      unsupportedShapes.set(name, recorded ? shapeOf(recorded, `node '${name}'`) : audioOpShape(n, inputs.map(operandShape)));
       if (opts.allowUnsupported) out.push(marker(n, inputs));
       continue;
     }
@@ -356,7 +374,7 @@ export function tfGraphToIr(g: TfGraph, opts: TfConvertOptions = {}): IrGraph {
 
   if (problems.length && !opts.allowUnsupported) {
     throw new TfeError('E_UNSUPPORTED', `${file}: ${problems.length} unsupported node${problems.length > 1 ? 's' : ''}: ${problems.map((p) => p.text).join(', ')}`,
-      cutHint(g, unsupportedNames));
+      cutHint(g, unsupportedShapes));
   }
 
   const outputs = g.outputs.map((t) => {
@@ -370,8 +388,8 @@ export function tfGraphToIr(g: TfGraph, opts: TfConvertOptions = {}): IrGraph {
   return { nodes: out, inputs: g.inputs.map((i) => i.name), outputs, source: g.source };
 }
 
-/** A hint naming the unsupported nodes that feed supported ones: the places to cut. */
-function cutHint(g: TfGraph, unsupported: ReadonlySet<string>): string {
+/** A hint naming the unsupported nodes that feed supported ones: the places to cut, with their shapes where known. */
+function cutHint(g: TfGraph, unsupported: ReadonlyMap<string, readonly number[] | undefined>): string {
   const frontier = new Set<string>();
   for (const n of g.nodes) {
     if (unsupported.has(n.name ?? '')) continue;
@@ -380,6 +398,12 @@ function cutHint(g: TfGraph, unsupported: ReadonlySet<string>): string {
       if (unsupported.has(r.node)) frontier.add(i);
     }
   }
-  const cut = [...frontier].slice(0, 3).map((t) => `--input ${t}=SHAPE`).join(' ');
+  // The tensor's real shape where known (output 0 only), else SHAPE.
+  const spell = (t: string): string => {
+    const r = parseTensorName(t) as TensorRef;
+    const s = r.index === 0 ? unsupported.get(r.node) : undefined;
+    return s !== undefined && s.length > 0 && s.every((d) => d >= -1) ? s.join('x') : 'SHAPE';
+  };
+  const cut = [...frontier].slice(0, 3).map((t) => `--input ${t}=${spell(t)}`).join(' ');
   return `cut the graph below them${cut ? ` (e.g. ${cut})` : ' with --input NAME=SHAPE'}, feed a constant with --const NAME=FILE, or they are not supported yet`;
 }

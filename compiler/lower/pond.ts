@@ -32,7 +32,16 @@ export const POND_LOWERING: LoweringTable = {
     const priv = c.newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: 'client', name: n.id });
     const out = c.secretOut();
     c.step('predict', 'share', [priv], out, { owner: 'client' });
-    c.inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider: 'client', scale, range: [c.inputRange[0], c.inputRange[1]] });
+    const a = n.attrs;
+    const depth = a.one_hot_depth;
+    if (typeof depth === 'number') {
+      // The client turns its ids into one-hot rows before sharing (runtime/io/preprocess.ts).
+      const dtype: 'int32' | 'int64' = a.one_hot_dtype === 'int32' ? 'int32' : 'int64';
+      const preprocess = { op: 'one_hot' as const, depth, dtype, shape: [...(a.one_hot_shape as readonly number[])] };
+      c.inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider: 'client', scale, range: [0, 1], preprocess });
+    } else {
+      c.inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider: 'client', scale, range: [c.inputRange[0], c.inputRange[1]] });
+    }
     c.bind(out);
   },
   const: (c) => {

@@ -187,7 +187,12 @@ const FOLDABLE: Readonly<Record<FoldableOp, Converter>> = Object.fromEntries(FOL
 /** The TF op table: every TF op (src/ir/ops.ts) and the ring ops that compute it; a missing op is a type error. */
 const TO_RING: Readonly<Record<Op, Converter>> = {
   Placeholder: (b, n) => {
-    b.alias.set(n.id, b.op('input', [], shapeOf(n), n.id));
+    // a client-side one-hot input (client-one-hot pass) carries its preprocessing to the plan
+    const d = n.attrs.one_hot_depth;
+    const oneHot: RingAttrs = typeof d === 'number'
+      ? { one_hot_depth: d, one_hot_dtype: String(n.attrs.one_hot_dtype), one_hot_shape: [...(n.attrs.one_hot_shape as readonly number[])] }
+      : {};
+    b.alias.set(n.id, b.op('input', [], shapeOf(n), n.id, oneHot));
   },
   Const: () => undefined, // materialised on first data use
   Identity: (b, n) => {

@@ -14,6 +14,7 @@ import type { FloatTensor } from '../party/executor.js';
 import { parseJsonInputs } from './json-input.js';
 import { parseNpy } from './npy.js';
 import { parsePng } from './png.js';
+import { userShape } from './preprocess.js';
 
 export interface InputFileOptions {
   /** Resize images to the model's height and width. */
@@ -47,7 +48,7 @@ function imageShape(b: InputBinding, path: string): { hw: readonly [number, numb
 }
 
 function fit(t: FloatTensor, b: InputBinding, where: string): FloatTensor {
-  const want = b.shape;
+  const want = userShape(b);
   const perExample = want.slice(1).reduce((a, d) => a * d, 1);
   const matches = (s: readonly number[]) => s.length === want.length && s.every((d, i) => want[i] === -1 || want[i] === d);
   if (matches(t.shape)) return t;

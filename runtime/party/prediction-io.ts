@@ -13,6 +13,7 @@ import { sizeOf, type Shape } from '../../src/shape.js';
 import { pub } from '../protocols/types.js';
 import { ringTensor } from '../ring/tensor.js';
 import type { Role } from '../transport/types.js';
+import { preprocessInput, userShape } from '../io/preprocess.js';
 import type { Env } from './steps.js';
 
 /** A float tensor given to or returned by a prediction. */
@@ -51,8 +52,10 @@ export function encodeInputs(plan: Plan, inputs: Readonly<Record<string, FloatTe
     const env: Env = new Map();
     let batch = 1;
     for (const b of plan.inputs) {
-      const x = inputs[b.name];
-      if (!x) throw new TfeError('E_ARG', `missing input '${b.name}' (expected shape [${b.shape.join(',')}])`, `inputs: ${plan.inputs.map((i) => i.name).join(', ')}`);
+      const given = inputs[b.name];
+      if (!given) throw new TfeError('E_ARG', `missing input '${b.name}' (expected shape [${userShape(b).join(',')}])`, `inputs: ${plan.inputs.map((i) => i.name).join(', ')}`);
+      // client-side preprocessing (the one-hot rows of embedding ids) before encoding
+      const x = preprocessInput(b, given);
       if (!matchShape(b.shape, x.shape)) {
         throw new TfeError('E_SHAPE', `input '${b.name}' has shape [${x.shape.join(',')}] but the model expects [${b.shape.map((d) => (d === -1 ? 'N' : d)).join(',')}]`);
       }

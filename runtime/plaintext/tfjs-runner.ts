@@ -28,7 +28,9 @@ async function ready(): Promise<void> {
   return backendReady;
 }
 
-function toTensor(t: PlainTensor): tf.Tensor {
+/** A float32 tensor, or int32 for an integer model input (ids: tfjs holds int64 as int32). */
+function toTensor(t: PlainTensor, dtype: string = 'float32'): tf.Tensor {
+  if (dtype === 'int32') return tf.tensor(Int32Array.from(t.data), [...t.shape], 'int32');
   return tf.tensor(Float32Array.from(t.data), [...t.shape], 'float32');
 }
 
@@ -65,7 +67,7 @@ export async function openTfjsGraph(artifacts: TfjsArtifacts): Promise<TfjsGraph
   return {
     async run(feeds, outputs) {
       const inputs: Record<string, tf.Tensor> = {};
-      for (const [k, v] of Object.entries(feeds)) inputs[k] = toTensor(v);
+      for (const [k, v] of Object.entries(feeds)) inputs[k] = toTensor(v, model.inputs.find((i) => i.name === k || i.name === k.replace(/:0$/, ''))?.dtype);
       try {
         const names = outputs ? [...outputs] : model.outputNodes;
         // execute() is synchronous and enough without control flow; executeAsync() handles the rest.
@@ -96,7 +98,7 @@ export async function openTfjsLayers(artifacts: TfjsArtifacts): Promise<TfjsLaye
   const model = await loadLayersModel(tf.io.fromMemory(artifacts));
   return {
     async run(inputs) {
-      const xs = inputs.map(toTensor);
+      const xs = inputs.map((t) => toTensor(t));
       try {
         const res = model.predict(xs.length === 1 ? xs[0] : xs);
         const list = Array.isArray(res) ? res : [res];

@@ -90,6 +90,19 @@ export const InputBindingSchema = z.object({
   scale: z.number().int().min(0).max(62),
   /** Declared input range used by the compiler's headroom check. */
   range: z.tuple([z.number(), z.number()]),
+  /**
+   * What the provider computes from the user's input before encoding it, in the clear
+   * on its own machine (the user's values never leave it unencoded). `one_hot`: the user
+   * gives integer ids of `dtype` and `shape` (e.g. [-1, 4]); each id k in [0, depth)
+   * becomes a one-hot row, so the shared tensor has `shape` + [depth] (the binding's
+   * shape). An embedding lookup at client-held ids is then a secure matmul.
+   */
+  preprocess: z.object({
+    op: z.literal('one_hot'),
+    depth: z.number().int().min(1),
+    dtype: z.enum(['int32', 'int64']),
+    shape: Shape,
+  }).optional(),
 });
 export type InputBinding = z.infer<typeof InputBindingSchema>;
 

@@ -57,7 +57,7 @@ test('unsupported ops: exit 2, every node listed with its op, a hint, no stack; 
   assert.equal(r.code, 2);
   assert.equal(r.out, '');
   assert.match(r.err, /^error: .*CNN_S\.pb: 3 unsupported ops: node 'decoded_sample_data' \(op DecodeWav\), node 'AudioSpectrogram' \(op AudioSpectrogram\), node 'Mfcc' \(op Mfcc\) \[E_UNSUPPORTED\]\n/);
-  assert.match(r.err, /^hint: .*--input Mfcc=SHAPE/m);
+  assert.match(r.err, /^hint: .*--input Mfcc=1x49x10 /m);
   noStack(r.err);
   const ok = await tfe('compile', KWS, '--emit', 'ir', '--input', 'Mfcc:0=-1x49x10');
   assert.equal(ok.code, 0, ok.err);
@@ -117,7 +117,7 @@ test('--help lists the commands, compile --help every option with its default', 
   for (const [opt, def] of [['--emit <what>', 'default: "plan"'], ['--input <NAME=SHAPE>', "default: the model's inputs"], ['--const <NAME=VALUE>', 'default: none'], ['--output <NAME>', "default: the model's outputs"], ['--signature <NAME>', 'default: serving_default']]) {
     const line = r.out.slice(r.out.indexOf(opt));
     assert.ok(r.out.includes(opt), opt);
-    assert.ok(line.slice(0, 400).replace(/\s+/g, ' ').includes(def), `${opt} shows ${def}`);
+    assert.ok(line.slice(0, 600).replace(/\s+/g, ' ').includes(def), `${opt} shows ${def}`);
   }
 });
 

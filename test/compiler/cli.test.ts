@@ -110,6 +110,7 @@ test('compile --help lists every plan option with its default', async () => {
     ['--explain', 'default: false'], ['--protocol <NAME>', 'default: "pond"'], ['--frac-bits <N>', 'default: 16'],
     ['--relu <MODE>', 'default: "exact"'], ['--relu-range <R>', "default: each layer's input bound, capped at 64"],
     ['--input-range <LO:HI>', 'default: -8:8'], ['--public-weights', 'default: false'], ['-o, --out <DIR>', 'plan.json'], ['--calibrate <FILE>', '.npy'],
+    ['--calibrate-percentile <P>', 'default: 99.99'], ['--calibrate-percentile <P>', 'E_RANGE'],
   ]) {
     const at = flat.indexOf(opt);
     assert.ok(at >= 0, opt);

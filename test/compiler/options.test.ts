@@ -1,13 +1,14 @@
 /**
  * Compile options that change the arithmetic: --relu poly (a polynomial with its
  * stated domain and error, checked in the ring simulator against that error), and
- * --calibrate (the observed input range replaces the declared one).
+ * --calibrate (the observed input range, a high percentile of it, replaces the declared one).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { calibrationRange } from '../../compiler/calibrate.js';
 import { compile } from '../../compiler/compile.js';
 import { chebyshevFit } from '../../compiler/secure/poly.js';
 import { evaluateGraph } from '../../src/ir/eval/evaluate.js';
@@ -33,7 +34,8 @@ test('--relu poly: poly_s instead of relu_s, domain and error stated, output wit
 
 test('--calibrate: the observed range of a .npy or .json file replaces --input-range', async () => {
   const npy = sharedModel('tfe_2lfc', '2lfc_input_example.npy');
-  const r = await compile(sharedModel('tfe_2lfc', '2lfc.pb'), { calibrate: npy });
+  // Percentile 100: the exact min and max.
+  const r = await compile(sharedModel('tfe_2lfc', '2lfc.pb'), { calibrate: npy, calibratePercentile: 100 });
   const [lo, hi] = r.plan.inputs[0].range;
   assert.ok(Math.abs(lo + 3.2391385033735633) < 1e-12 && Math.abs(hi - 1.7485808056994474) < 1e-12, `range ${lo}:${hi}`);
   assert.equal(r.plan.options.calibrate, npy);
@@ -41,10 +43,35 @@ test('--calibrate: the observed range of a .npy or .json file replaces --input-r
   try {
     const f = join(dir, 'cal.json');
     writeFileSync(f, JSON.stringify({ Placeholder: [[0.5, -0.25], [2, 1]] }));
-    const j = await compile(sharedModel('tfe_2lfc', '2lfc.pb'), { calibrate: f });
+    const j = await compile(sharedModel('tfe_2lfc', '2lfc.pb'), { calibrate: f, calibratePercentile: 100 });
     assert.deepEqual(j.plan.inputs[0].range, [-0.25, 2]);
+    // Default 99.99: sorted [-0.25, 0.5, 1, 2], positions 0.0003 and 2.9997 interpolated by hand.
+    const d = await compile(sharedModel('tfe_2lfc', '2lfc.pb'), { calibrate: f });
+    const [dlo, dhi] = d.plan.inputs[0].range;
+    assert.ok(Math.abs(dlo - (-0.25 + 0.75 * 0.0003)) < 1e-12 && Math.abs(dhi - (1 + 0.9997)) < 1e-12, `range ${dlo}:${dhi}`);
+    assert.equal(d.plan.options.calibratePercentile, 99.99);
     writeFileSync(f, 'not json');
     await assert.rejects(compile(sharedModel('tfe_2lfc', '2lfc.pb'), { calibrate: f }), /not \.npy and not valid JSON/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('--calibrate-percentile: one outlier in 100,000 values does not widen the range; 100 keeps it; bad P is E_ARG', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfe-cal-'));
+  try {
+    const f = join(dir, 'cal.json');
+    // 99,999 values i / 99,998 spread over [0, 1], and one outlier 1000.
+    const vals = Array.from({ length: 99_999 }, (_, i) => i / 99_998);
+    writeFileSync(f, JSON.stringify([1000, ...vals]));
+    // Sorted: v[k] = k / 99998 for k < 99999, then 1000. q(99.99) sits at position 0.9999 * 99999 = 99989.0001,
+    // between v[99989] and v[99990]; q(0.01) at 9.9999, between v[9] and v[10].
+    const [lo, hi] = calibrationRange(f);
+    const at = (pos: number): number => pos / 99_998;
+    assert.ok(Math.abs(hi - at(0.9999 * 99_999)) < 1e-12, `hi ${hi}`);
+    assert.ok(Math.abs(lo - at(0.0001 * 99_999)) < 1e-12, `lo ${lo}`);
+    assert.deepEqual(calibrationRange(f, 100), [0, 1000]);
+    for (const bad of [49, 100.5, Number.NaN]) assert.throws(() => calibrationRange(f, bad), /--calibrate-percentile .*expected a number in \[50, 100\]/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

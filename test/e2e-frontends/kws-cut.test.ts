@@ -42,7 +42,8 @@ test('arm_kws_cnn_s without a cut: one E_UNSUPPORTED listing every audio op and 
     assert.ok(e instanceof TfeError);
     assert.equal(e.code, 'E_UNSUPPORTED');
     for (const op of ['DecodeWav', 'AudioSpectrogram', 'Mfcc']) assert.match(e.message, new RegExp(`\\(op ${op}\\)`));
-    assert.match(e.hint ?? '', /--input Mfcc=SHAPE/);
+    // The real shape of Mfcc (TF's audio shape rules: 16000 samples, window 640, stride 320 -> 49 frames; 10 coefficients).
+    assert.match(e.hint ?? '', /--input Mfcc=1x49x10 /);
     return true;
   });
 });

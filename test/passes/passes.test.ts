@@ -147,6 +147,9 @@ test('check-supported lists every unsupported marker and where to cut', () => {
   assert.throws(() => checkSupportedPass.run(pruned, opts()), code('E_UNSUPPORTED', /2 unsupported ops: node 'dec' \(op DecodeWav\), node 'feat' \(op Mfcc\).*--input feat=SHAPE/));
   const cut = runPipeline(g, opts({ inputs: [{ name: 'feat', shape: [-1, 3] }] }));
   assert.deepEqual(ids(cut), ['feat', 'y']);
+  // A marker whose shape is known: the hint names it instead of SHAPE.
+  const shaped = graph(g.nodes.map((n) => (n.id === 'feat' ? { ...n, shape: [1, 7, 3] } : n)), ['wav'], ['y']);
+  assert.throws(() => checkSupportedPass.run(shaped, opts()), (e: unknown) => e instanceof TfeError && /--input feat=1x7x3 \(the shape is the tensor's own/.test(e.hint ?? ''));
 });
 
 test('runPipeline: emitAfter stops after a pass; an unknown pass is E_ARG', () => {

@@ -197,6 +197,12 @@ export function decodeTf<K extends keyof TfMessages>(type: K, bytes: Uint8Array,
   }
 }
 
+/** Encodes a plain message of `type` (the inverse of decodeTf), e.g. a GraphDef written by a fixture script. */
+export function encodeTf<K extends keyof TfMessages>(type: K, msg: TfMessages[K]): Uint8Array {
+  const t = schema().lookupType(`tfe.tf.${type}`);
+  return t.encode(t.fromObject(msg as unknown as Record<string, unknown>)).finish();
+}
+
 /**
  * protobufjs yields `null` for a map entry whose value is missing on the wire (a
  * corrupt or odd encoder); the typed views here use `undefined` for absence, so

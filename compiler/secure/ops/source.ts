@@ -7,7 +7,8 @@ import type { RingOpRule } from './rule.js';
 export const SOURCE_RULES: Readonly<Record<(typeof RING_SOURCE_OPS)[number], RingOpRule>> = {
   input: {
     summary: 'the client\'s input',
-    interval: (n, _ins, c) => constant(n, c.range[0], c.range[1]),
+    // a one-hot input (client-one-hot pass) holds 0s and 1s whatever the declared range
+    interval: (n, _ins, c) => (typeof n.attrs.one_hot_depth === 'number' ? constant(n, 0, 1) : constant(n, c.range[0], c.range[1])),
     scaleUse: 'agnostic',
     scale: (_n, c) => c.put([], c.f),
   },
