@@ -14,6 +14,7 @@ import type { PartyContext } from '../protocols/types.js';
 import type { RingBackend } from '../ring/backend.js';
 import type { RingTensor } from '../ring/tensor.js';
 import { defaultBackend } from '../ring/index.js';
+import type { Link } from '../transport/link.js';
 import { memoryLinkPair } from '../transport/memory-link.js';
 import { Router } from '../transport/router.js';
 import { SessionEndpoint } from '../transport/session.js';
@@ -45,17 +46,27 @@ export class LockstepParties {
     for (const r of routers.keys()) this.caches.set(r, new Map());
   }
 
-  static async create(opts: { ring?: RingBackend } = {}): Promise<LockstepParties> {
+  /**
+   * @param opts.links makes the link pair between two roles (a's end first): in-memory
+   *   by default; tests pass TCP + mutual TLS links to run kernels over the network.
+   */
+  static async create(opts: { ring?: RingBackend; links?: (a: Role, b: Role) => Promise<[Link, Link]> } = {}): Promise<LockstepParties> {
     const routers = new Map<Role, Router>(LOCKSTEP_ROLES.map((r) => [r, new Router(r, { receiveTimeoutMs: 60_000 })]));
+    const pair = opts.links ?? ((a: Role, b: Role) => Promise.resolve(memoryLinkPair(a, b)));
     for (let i = 0; i < LOCKSTEP_ROLES.length; i++) {
       for (let j = i + 1; j < LOCKSTEP_ROLES.length; j++) {
         const [a, b] = [LOCKSTEP_ROLES[i], LOCKSTEP_ROLES[j]];
-        const [la, lb] = memoryLinkPair(a, b);
+        const [la, lb] = await pair(a, b);
         (routers.get(a) as Router).addLink(la);
         (routers.get(b) as Router).addLink(lb);
       }
     }
     return new LockstepParties(opts.ring ?? defaultBackend(), routers, { server0: freshSeed(), server1: freshSeed() });
+  }
+
+  /** Closes every link. */
+  close(): void {
+    for (const r of this.routers.values()) for (const p of r.peers()) r.link(p).close();
   }
 
   /** Runs `fn` for every party concurrently (one session, one bundle); the first failure is rethrown. */

@@ -8,33 +8,12 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LockstepParties } from '../../runtime/party/lockstep.js';
 import { pond } from '../../runtime/protocols/pond/index.js';
-import { reference } from '../../runtime/protocols/ref/index.js';
-import { secret, pub, type Operand, type PartyContext } from '../../runtime/protocols/types.js';
-import { jsBackend } from '../../runtime/ring/js.js';
-import type { RingTensor } from '../../runtime/ring/tensor.js';
 import { revealToClient, runKernel, shareInputs } from '../support/pond-harness.js';
 import { testBackend } from '../support/backend.js';
-import { CASES, type Case } from './cases.js';
+import { CASES } from './cases.js';
+import { compare, refRun } from './reference-check.js';
 
 const SEEDS = 2;
-
-async function refRun(c: Case, inputs: ReturnType<Case['inputs']>): Promise<RingTensor[]> {
-  const ops: Operand[] = inputs.map((i) => (i.kind === 'secret' ? secret(i.value.shape, i.value) : pub(i.value.shape, i.value)));
-  const ctx = { role: 'server0', ring: jsBackend } as unknown as PartyContext;
-  const outs = await reference.get(c.kernel).run(ctx, ops, c.attrs);
-  return outs.map((o) => (o.kind === 'secret' ? o.share : o.value) as RingTensor);
-}
-
-function compare(c: Case, got: RingTensor, want: RingTensor): void {
-  assert.deepEqual(got.shape, want.shape, `${c.kernel} ${c.label}: shape`);
-  for (let i = 0; i < want.data.length; i++) {
-    const g = BigInt.asIntN(64, got.data[i]);
-    const w = BigInt.asIntN(64, want.data[i]);
-    const d = g - w;
-    const ok = c.tol.kind === 'exact' ? d === 0n : c.tol.kind === 'trunc' ? d === 0n || d === 1n : (d < 0n ? -d : d) <= BigInt(c.tol.ulps);
-    if (!ok) assert.fail(`${c.kernel} ${c.label}: element ${i}: pond ${g}, reference ${w} (tolerance ${JSON.stringify(c.tol)})`);
-  }
-}
 
 describe('pond conformance against the plaintext reference protocol', () => {
   const ring = testBackend();
