@@ -14,7 +14,7 @@ import { type CliIo, compileCommand } from '../compiler/cli.js';
 import { evalCommand, runCommand } from '../runtime/cli.js';
 import { deployCommand } from '../runtime/deploy/cli.js';
 import { partyCommand, upCommand } from '../runtime/deploy/party-cli.js';
-import { tfjsReference } from './reference.js';
+import type { ReferenceRunner } from '../runtime/eval/reference.js';
 import { type ErrorCode, TfeError } from './errors.js';
 
 /** Error codes that mean "the input or the request is wrong", exit code 2. */
@@ -29,6 +29,19 @@ function debug(): boolean {
   return process.env.TFE_DEBUG === '1';
 }
 
+/**
+ * The plaintext reference (TensorFlow.js and the compiler's frontends), loaded on first
+ * use only: importing it takes about a second, which every `tfe party` process and
+ * every command without --check would otherwise pay at start.
+ */
+function lazyReference(): ReferenceRunner {
+  let loaded: Promise<ReferenceRunner> | undefined;
+  return async (plan, model, inputs) => {
+    loaded ??= import('./reference.js').then((m) => m.tfjsReference());
+    return (await loaded)(plan, model, inputs);
+  };
+}
+
 /** Builds the program (fresh for every call, so in-process runs do not share state). */
 function program(io: CliIo): Command {
   const p = new Command('tfe')
@@ -38,7 +51,7 @@ function program(io: CliIo): Command {
     .configureOutput({ writeOut: io.out, writeErr: io.err })
     .addHelpText('after', '\nExit codes: 0 success, 2 a model or argument the user can fix (unsupported op, bad file, bad shape), 1 an internal error.\nEnvironment: TFE_DEBUG=1 prints stack traces with errors.')
     .exitOverride();
-  const reference = tfjsReference();
+  const reference = lazyReference();
   for (const c of [compileCommand(io), runCommand(io, { reference }), evalCommand(io, { reference }), deployCommand(io), partyCommand(io), upCommand(io)]) {
     p.addCommand(c.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride());
   }
