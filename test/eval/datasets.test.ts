@@ -14,6 +14,7 @@ import { PNG } from 'pngjs';
 import { main } from '../../src/cli.js';
 import { readMnistDir } from '../../runtime/io/mnist.js';
 import { MNIST_TESTSET, sharedModel } from '../support/paths.js';
+import { npy } from '../support/npy.js';
 
 async function tfe(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -51,16 +52,6 @@ function writePng(file: string, pixels: Float64Array): void {
   writeFileSync(file, PNG.sync.write(p));
 }
 
-function npy(descr: string, shape: number[], payload: ArrayBufferView): Uint8Array {
-  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  header += `${' '.repeat((64 - ((10 + header.length + 1) % 64)) % 64)}\n`;
-  const out = new Uint8Array(10 + header.length + payload.byteLength);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  out.set(new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength), 10 + header.length);
-  return out;
-}
 
 test('eval --data DIR (a sub-folder per class) matches --mnist on the same images', async () => {
   await ready;
