@@ -8,7 +8,7 @@
 import { encode } from '../../src/fixed/index.js';
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../src/plan/schema.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights, type WeightEntry } from '../../src/plan/weights.js';
-import { planDigest } from '../../src/plan/digest.js';
+import { planDigest, weightsDigest } from '../../src/plan/digest.js';
 import { planRoles } from '../../src/plan/roles.js';
 import { addCosts } from '../../src/protocols/spec.js';
 import type { LoweredProgram } from '../lower/lower.js';
@@ -24,10 +24,20 @@ export interface EmitInfo {
 export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan; weights: Weights } {
   const p = addSetupSteps(lowered, lowered.protocol);
   const perPrediction = addCosts(p.steps.map((s) => s.cost));
+  const total = p.weights.reduce((a, w) => a + w.values.length, 0);
+  const data = new BigUint64Array(total);
+  const entries: WeightEntry[] = [];
+  let offset = 0;
+  for (const w of p.weights) {
+    data.set(encode(w.values, w.scale, `weight ${w.entry}`), offset);
+    entries.push({ name: w.entry, shape: w.shape.map((d) => Math.max(d, 0)), scale: w.scale, offset, length: w.values.length });
+    offset += w.values.length;
+  }
   const plan: Plan = {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
     planId: '',
+    weightsSha256: weightsDigest(data),
     protocol: p.protocol.name,
     ringBits: 64,
     fracBits: info.fracBits,
@@ -44,14 +54,5 @@ export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan;
   };
   plan.planId = planDigest(plan);
   const planId = plan.planId;
-  const total = p.weights.reduce((a, w) => a + w.values.length, 0);
-  const data = new BigUint64Array(total);
-  const entries: WeightEntry[] = [];
-  let offset = 0;
-  for (const w of p.weights) {
-    data.set(encode(w.values, w.scale, `weight ${w.entry}`), offset);
-    entries.push({ name: w.entry, shape: w.shape.map((d) => Math.max(d, 0)), scale: w.scale, offset, length: w.values.length });
-    offset += w.values.length;
-  }
   return { plan, weights: { manifest: { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, planId, ...(info.model.absolutePath !== undefined ? { modelPath: info.model.absolutePath } : {}), entries }, data } };
 }

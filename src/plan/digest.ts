@@ -18,3 +18,8 @@ export function planDigest(plan: object): string {
   if (text === undefined) throw new TfeError('E_PLAN', 'the plan cannot be put in canonical form');
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
+
+/** The lowercase hex SHA-256 of weights.bin's bytes (the ring words, little-endian). */
+export function weightsDigest(data: BigUint64Array): string {
+  return createHash('sha256').update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength)).digest('hex');
+}

@@ -5,3 +5,4 @@ export { verifyPlan, shapeAtBatch } from './verify.js';
 export { planRoles, roleKind } from './roles.js';
 export { declaredCost, maxFramePayload } from './cost.js';
 export { planDigest } from './digest.js';
+export { weightsDigest } from './digest.js';

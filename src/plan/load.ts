@@ -3,6 +3,7 @@
  * version, or one that fails the schema, is an E_PLAN error naming the first problem.
  */
 import { TfeError } from '../errors.js';
+import { weightsDigest } from './digest.js';
 import { PLAN_FORMAT, PLAN_VERSION, PlanSchema, type Plan } from './schema.js';
 import { WEIGHTS_VERSION, WeightsManifestSchema, type Weights, type WeightsManifest } from './weights.js';
 
@@ -44,6 +45,10 @@ export function parseWeightsManifest(json: unknown, where = 'weights.json'): Wei
 
 /** Checks that weights belong to the plan and cover every weight binding with the right shape. */
 export function checkWeights(plan: Plan, weights: Weights): void {
+  const digest = weightsDigest(weights.data);
+  if (digest !== plan.weightsSha256) {
+    throw new TfeError('E_PLAN', `weights.bin has SHA-256 ${digest}, but the plan was compiled with weights ${plan.weightsSha256}`, 'use the weights.bin written with this plan.json by `tfe compile`');
+  }
   if (weights.manifest.planId !== plan.planId) {
     throw new TfeError('E_PLAN', `weights belong to plan ${weights.manifest.planId}, not to this plan (${plan.planId})`, 'use the weights.bin compiled with this plan.json');
   }

@@ -139,6 +139,8 @@ export const PlanSchema = z.object({
   version: z.number().int(),
   /** The SHA-256 of the plan's canonical form without this field (src/plan/digest.ts); weights.bin is bound to it. */
   planId: z.string().min(8),
+  /** The SHA-256 of weights.bin: the model owner refuses weights that are not the ones compiled with this plan. */
+  weightsSha256: z.string().regex(/^[0-9a-f]{64}$/),
   /** A protocol of the registry (src/protocols/registry.ts). */
   protocol: z.string().refine((p) => PROTOCOLS.has(p), { message: `not a known protocol (known: ${[...PROTOCOLS.keys()].join(', ')})` }),
   ringBits: z.literal(64),

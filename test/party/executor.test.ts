@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { encode } from '../../src/fixed/index.js';
-import { PLAN_FORMAT, PLAN_VERSION, WEIGHTS_FORMAT, WEIGHTS_VERSION, planDigest, type Plan, type Weights } from '../../src/plan/index.js';
+import { PLAN_FORMAT, PLAN_VERSION, WEIGHTS_FORMAT, WEIGHTS_VERSION, planDigest, weightsDigest, type Plan, type Weights } from '../../src/plan/index.js';
 import { planRoles } from '../../src/plan/roles.js';
 import { POND, POND_SPECS, compareCost } from '../../src/protocols/pond.js';
 import { addCosts } from '../../src/protocols/spec.js';
@@ -48,6 +48,7 @@ function makePlan(): { plan: Plan; weights: Weights; W: number[]; b: number[] } 
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
     planId: 'fixture-plan-0001',
+    weightsSha256: '',
     protocol: 'pond',
     ringBits: 64,
     fracBits: F,
@@ -74,10 +75,11 @@ function makePlan(): { plan: Plan; weights: Weights; W: number[]; b: number[] } 
     cost: { perPrediction: per, setup: addCosts(setupSteps.map((s) => s.cost)) },
     options: {},
   };
-  plan.planId = planDigest(plan);
   const data = new BigUint64Array(15);
   data.set(encode(W, F), 0);
   data.set(encode(b, 2 * F), 12);
+  plan.weightsSha256 = weightsDigest(data);
+  plan.planId = planDigest(plan);
   const weights: Weights = {
     manifest: { format: WEIGHTS_FORMAT, version: WEIGHTS_VERSION, planId: plan.planId, entries: [{ name: 'W', shape: [4, 3], scale: F, offset: 0, length: 12 }, { name: 'b', shape: [3], scale: 2 * F, offset: 12, length: 3 }] },
     data,
@@ -144,6 +146,9 @@ test('weights of another plan and a bad plan version are E_PLAN errors; an unmar
   const other = { ...weights, manifest: { ...weights.manifest, planId: 'another-plan-000' } };
   await assert.rejects(PlanDeployment.start(plan, other), (e: unknown) => e instanceof TfeError && e.code === 'E_PLAN' && /not to this plan/.test(e.message));
   await assert.rejects(PlanDeployment.start({ ...plan, version: 99 }, weights), /version 99/);
+  // weights of the right plan id but other values: refused by their SHA-256
+  const tampered = { ...weights, data: weights.data.map((v, i) => (i === 0 ? v + 1n : v)) };
+  await assert.rejects(PlanDeployment.start(plan, tampered), (e: unknown) => e instanceof TfeError && e.code === 'E_PLAN' && /weights.bin has SHA-256 [0-9a-f]{64}, but the plan was compiled with weights/.test(e.message));
   const edited = { ...plan, steps: plan.steps.map((s) => (s.kernel === 'reveal' ? { ...s, reveals: false } : s)) };
   await assert.rejects(PlanDeployment.start(edited, weights), (e: unknown) => e instanceof TfeError && e.code === 'E_POLICY' && /is not the SHA-256 of the plan's content/.test(e.message));
   const sneaky = { ...edited, planId: planDigest(edited) };
