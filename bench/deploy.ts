@@ -108,7 +108,7 @@ export async function benchDeployed(plan: Plan, weights: Weights, feeds: Readonl
     }
   } finally {
     for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.exitCode === null ? Promise.race([exited(p), new Promise((r) => setTimeout(r, 5000))]) : undefined)));
+    await Promise.all(procs.map((p) => (p.exitCode === null ? Promise.race([exited(p), new Promise((r) => setTimeout(r, 5000).unref())]) : undefined)));
     rmSync(dir, { recursive: true, force: true });
   }
 }

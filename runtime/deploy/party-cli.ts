@@ -197,7 +197,7 @@ export function upCommand(io: PartyIo): Command {
         io.out(c.stdout);
       } finally {
         for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM');
-        await Promise.all(children.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 5000))])));
+        await Promise.all(children.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 5000).unref())])));
         for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
         rmSync(dir, { recursive: true, force: true });
       }
