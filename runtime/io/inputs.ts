@@ -7,13 +7,13 @@
  * models expect). Any other shape is an E_SHAPE error naming the expected shape, never
  * a reinterpretation by element count; an empty input or a non-finite value is refused.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { TfeError } from '../../src/errors.js';
 import type { InputBinding } from '../../src/plan/index.js';
 import type { FloatTensor } from '../party/executor.js';
 import { fitInput } from './fit-shape.js';
-import { parseJsonInputs } from './json-input.js';
+import { MAX_JSON_BYTES, parseJsonInputs } from './json-input.js';
 import { parseNpy } from './npy.js';
 import { parsePng } from './png.js';
 import { userShape } from './preprocess.js';
@@ -55,13 +55,17 @@ function fit(t: FloatTensor, b: InputBinding, where: string): FloatTensor {
 
 /** Reads `path` and returns the inputs by binding name. */
 export function readInputFile(path: string, bindings: readonly InputBinding[], opts: InputFileOptions = {}): Record<string, FloatTensor> {
+  const ext = extname(path).toLowerCase();
   let bytes: Uint8Array;
   try {
+    // a JSON input's size is checked before the file is read
+    const size = statSync(path).size;
+    if (ext === '.json' && size > MAX_JSON_BYTES) throw new TfeError('E_FORMAT', `${path}: ${size} bytes of JSON, more than the ${MAX_JSON_BYTES / 2 ** 20} MiB tfe reads`, 'give large inputs as .npy files');
     bytes = readFileSync(path);
   } catch (e) {
+    if (e instanceof TfeError) throw e;
     throw new TfeError('E_IO', `cannot read input ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const ext = extname(path).toLowerCase();
   const single = (): InputBinding => {
     if (bindings.length !== 1) {
       throw new TfeError('E_ARG', `${path} holds one tensor but the model has ${bindings.length} inputs (${bindings.map((b) => b.name).join(', ')})`, 'give a .json object mapping each input name to its array');
@@ -72,7 +76,7 @@ export function readInputFile(path: string, bindings: readonly InputBinding[], o
   if (ext === '.npy') return only(parseNpy(bytes, path));
   if (ext === '.png') {
     const { hw, channels } = imageShape(single(), path);
-    const img = parsePng(bytes, path, { channels, ...(opts.resize ? { resizeTo: hw } : {}), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
+    const img = parsePng(bytes, path, { channels, ...(opts.resize ? { resizeTo: hw } : { expectSize: hw }), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
     if (!opts.resize && (img.shape[1] !== hw[0] || img.shape[2] !== hw[1])) {
       throw new TfeError('E_SHAPE', `${path} is ${img.shape[2]}x${img.shape[1]} pixels (width x height) but the model takes ${hw[1]}x${hw[0]}`, `pass --resize to resize it to ${hw[1]}x${hw[0]} (bilinear)`);
     }
