@@ -15,6 +15,7 @@ import { TfeError, type ErrorCode } from '../../src/errors.js';
 import type { InputBinding, Plan } from '../../src/plan/index.js';
 import { fittedShape } from '../../runtime/io/fit-shape.js';
 import { readInputFile } from '../../runtime/io/inputs.js';
+import { npySet } from '../../runtime/eval/datasets.js';
 import { encodeInputs } from '../../runtime/party/prediction-io.js';
 import { npy } from '../support/npy.js';
 
@@ -97,4 +98,17 @@ test('the encoder refuses a reshaped, empty or non-finite tensor given through t
   assert.throws(() => encodeInputs(plan, t([1, 2, 2, 1], [0, 0, NaN, 0])), is('E_RANGE', /'x'\[2\] = NaN.*not a finite number/));
   assert.throws(() => encodeInputs(plan, t([1, 2, 2, 1], [0, -Infinity, 0, 0])), is('E_RANGE', /'x'\[1\] = -Infinity/));
   assert.throws(() => encodeInputs(plan, t([1, 2, 2, 1], [0, 0, 0])), is('E_SHAPE', /3 values/));
+});
+
+test('eval --npy: examples of another shape with the same element count are refused, not regrouped', () => {
+  const labels = join(dir, 'labels.npy');
+  writeFileSync(labels, npy('<i8', [4], BigInt64Array.of(0n, 1n, 2n, 3n)));
+  const rgb = { ...nhwc, shape: [-1, 28, 28, 3] };
+  // [4, 28, 84] has the element count of four [28, 28, 3] examples, but not their shape
+  const wide = npyFile('wide.npy', [4, 28, 84], new Float32Array(4 * 28 * 84));
+  assert.throws(() => npySet(wide, labels, [rgb], 10), is('E_SHAPE', /wide\.npy has shape \[4,28,84\].*\[N,28,28,3\]/));
+  const ok = npySet(npyFile('rgb4.npy', [4, 28, 28, 3], new Float32Array(4 * 2352)), labels, [rgb], 10);
+  assert.equal(ok.n, 4);
+  // square gray images for a [N, 784] model stay accepted
+  assert.equal(npySet(npyFile('gray4.npy', [4, 28, 28], new Float32Array(4 * 784)), labels, [flat], 10).n, 4);
 });
