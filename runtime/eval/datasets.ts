@@ -16,6 +16,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { TfeError } from '../../src/errors.js';
 import type { InputBinding } from '../../src/plan/index.js';
+import { fittedShape } from '../io/fit-shape.js';
 import { readInputFile } from '../io/inputs.js';
 import { readMnistDir } from '../io/mnist.js';
 import { parseNpy } from '../io/npy.js';
@@ -97,8 +98,10 @@ export function npySet(xPath: string, yPath: string, inputs: readonly InputBindi
   const x = read(xPath);
   const y = read(yPath);
   const per = perExample(b);
-  const total = x.shape[0] ?? 0;
-  if (x.shape.length < 1 || per === 0 || total * per !== x.data.length) {
+  // the examples' shape must be the model's (or a square image for [N, H*W]), never reinterpreted by element count
+  const fitted = fittedShape([-1, ...b.shape.slice(1)], x.shape);
+  const total = fitted?.[0] ?? 0;
+  if (fitted === undefined || x.shape.length < 2 || per === 0 || total * per !== x.data.length) {
     throw new TfeError('E_SHAPE', `${xPath} has shape [${x.shape.join(',')}]; the model's input '${b.name}' takes [N,${b.shape.slice(1).join(',')}]`);
   }
   if (y.shape[0] !== total || (y.shape.length > 2)) throw new TfeError('E_SHAPE', `${yPath} has shape [${y.shape.join(',')}]; expected [${total}] labels for the ${total} examples of ${xPath}`);

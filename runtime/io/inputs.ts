@@ -1,17 +1,19 @@
 /**
  * Loads a prediction input file by its extension: .npy (NumPy), .json (nested arrays,
  * or an object of named nested arrays; see json-input.ts), .png (an image: pixels / 255, [1, H, W, C]).
- * The tensor is then fitted to the plan's input shape: a batch of 1 is added if the
- * file lacks it, and a [1, 28, 28, 1] image feeds a [-1, 784] model by flattening
- * (row-major, as the MNIST models expect). A size mismatch is an E_SHAPE error naming
- * the expected shape.
+ * The tensor is then fitted to the plan's input shape (fit-shape.ts): its shape must be
+ * the model's, or the model's without the batch dimension (a batch of 1 is added); a
+ * square grayscale image feeds a [-1, H*W] model by flattening (row-major, as the MNIST
+ * models expect). Any other shape is an E_SHAPE error naming the expected shape, never
+ * a reinterpretation by element count; an empty input or a non-finite value is refused.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { TfeError } from '../../src/errors.js';
 import type { InputBinding } from '../../src/plan/index.js';
 import type { FloatTensor } from '../party/executor.js';
-import { parseJsonInputs } from './json-input.js';
+import { fitInput } from './fit-shape.js';
+import { MAX_JSON_BYTES, parseJsonInputs } from './json-input.js';
 import { parseNpy } from './npy.js';
 import { parsePng } from './png.js';
 import { userShape } from './preprocess.js';
@@ -48,27 +50,22 @@ function imageShape(b: InputBinding, path: string): { hw: readonly [number, numb
 }
 
 function fit(t: FloatTensor, b: InputBinding, where: string): FloatTensor {
-  const want = userShape(b);
-  const perExample = want.slice(1).reduce((a, d) => a * d, 1);
-  const matches = (s: readonly number[]) => s.length === want.length && s.every((d, i) => want[i] === -1 || want[i] === d);
-  if (matches(t.shape)) return t;
-  // add a batch dimension, or flatten each example, when the element count allows it
-  if (matches([1, ...t.shape])) return { shape: [1, ...t.shape], data: t.data };
-  if (want[0] === -1 && perExample > 0 && t.data.length % perExample === 0) {
-    return { shape: [t.data.length / perExample, ...want.slice(1)], data: t.data };
-  }
-  throw new TfeError('E_SHAPE', `${where}: input of shape [${t.shape.join(',')}] does not fit the model's input '${b.name}' of shape [${want.map((d) => (d === -1 ? 'N' : d)).join(',')}]`);
+  return fitInput(t, b.name, userShape(b), where);
 }
 
 /** Reads `path` and returns the inputs by binding name. */
 export function readInputFile(path: string, bindings: readonly InputBinding[], opts: InputFileOptions = {}): Record<string, FloatTensor> {
+  const ext = extname(path).toLowerCase();
   let bytes: Uint8Array;
   try {
+    // a JSON input's size is checked before the file is read
+    const size = statSync(path).size;
+    if (ext === '.json' && size > MAX_JSON_BYTES) throw new TfeError('E_FORMAT', `${path}: ${size} bytes of JSON, more than the ${MAX_JSON_BYTES / 2 ** 20} MiB tfe reads`, 'give large inputs as .npy files');
     bytes = readFileSync(path);
   } catch (e) {
+    if (e instanceof TfeError) throw e;
     throw new TfeError('E_IO', `cannot read input ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
-  const ext = extname(path).toLowerCase();
   const single = (): InputBinding => {
     if (bindings.length !== 1) {
       throw new TfeError('E_ARG', `${path} holds one tensor but the model has ${bindings.length} inputs (${bindings.map((b) => b.name).join(', ')})`, 'give a .json object mapping each input name to its array');
@@ -79,7 +76,7 @@ export function readInputFile(path: string, bindings: readonly InputBinding[], o
   if (ext === '.npy') return only(parseNpy(bytes, path));
   if (ext === '.png') {
     const { hw, channels } = imageShape(single(), path);
-    const img = parsePng(bytes, path, { channels, ...(opts.resize ? { resizeTo: hw } : {}), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
+    const img = parsePng(bytes, path, { channels, ...(opts.resize ? { resizeTo: hw } : { expectSize: hw }), ...(opts.onWarning ? { onWarning: opts.onWarning } : {}) });
     if (!opts.resize && (img.shape[1] !== hw[0] || img.shape[2] !== hw[1])) {
       throw new TfeError('E_SHAPE', `${path} is ${img.shape[2]}x${img.shape[1]} pixels (width x height) but the model takes ${hw[1]}x${hw[0]}`, `pass --resize to resize it to ${hw[1]}x${hw[0]} (bilinear)`);
     }

@@ -1,10 +1,39 @@
 /**
  * Reads inputs from JSON: a nested array of numbers (one input; its nesting is its
  * shape, which must be rectangular), or an object mapping input names to nested arrays.
- * Anything else is an E_FORMAT error naming the file and the position.
+ * Anything else is an E_FORMAT error naming the file and the position, as is a file
+ * over MAX_JSON_BYTES or nested deeper than MAX_JSON_DEPTH (checked before parsing).
  */
 import { TfeError } from '../../src/errors.js';
 import type { FloatTensor } from '../party/executor.js';
+
+/** The largest JSON input read (256 MiB of text): larger inputs belong in .npy files. */
+export const MAX_JSON_BYTES = 2 ** 28;
+/** The deepest nesting of arrays and objects read (a tensor of rank 64 is already far past any model's). */
+export const MAX_JSON_DEPTH = 64;
+
+/**
+ * Refuses JSON text nested deeper than MAX_JSON_DEPTH before it is parsed (a scan of the
+ * brackets outside strings), so hostile input gives an E_FORMAT error, not a stack
+ * overflow in the parser or in the recursive readers below.
+ */
+export function checkJsonDepth(text: string, where: string, maxDepth = MAX_JSON_DEPTH): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > maxDepth) throw new TfeError('E_FORMAT', `${where}: JSON nested more than ${maxDepth} deep (at character ${i})`, 'inputs are arrays of at most a few dimensions');
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+}
 
 function shapeOf(v: unknown, where: string, path: string): number[] {
   if (typeof v === 'number') return [];
@@ -37,6 +66,8 @@ export function tensorFromJson(v: unknown, where: string, path = '$'): FloatTens
  * `input` also works (so a sample file may carry other fields, such as its label).
  */
 export function parseJsonInputs(text: string, where: string, names: readonly string[]): Record<string, FloatTensor> {
+  if (text.length > MAX_JSON_BYTES) throw new TfeError('E_FORMAT', `${where}: ${text.length} characters of JSON, more than the ${MAX_JSON_BYTES / 2 ** 20} MiB tfe reads`, 'give large inputs as .npy files');
+  checkJsonDepth(text, where);
   let v: unknown;
   try {
     v = JSON.parse(text);

@@ -15,7 +15,15 @@ export interface Mnist {
   readonly n: number;
 }
 
-function readIdx(path: string, magic: number): { dims: number[]; data: Uint8Array } {
+/**
+ * The most bytes a gzip IDX file may inflate to (128 MiB): MNIST's largest file, the
+ * 60000 training images, is 47 MB. A gzip bomb (a few KB inflating to gigabytes) stops
+ * at this cap with an E_FORMAT error instead of exhausting memory.
+ */
+export const MAX_IDX_BYTES = 2 ** 27;
+
+/** An IDX file (gunzipped when its name ends in .gz, inflating to at most `maxBytes`). */
+export function readIdx(path: string, magic: number, maxBytes = MAX_IDX_BYTES): { dims: number[]; data: Uint8Array } {
   let raw: Uint8Array;
   try {
     raw = readFileSync(path);
@@ -24,8 +32,11 @@ function readIdx(path: string, magic: number): { dims: number[]; data: Uint8Arra
   }
   let bytes: Uint8Array;
   try {
-    bytes = path.endsWith('.gz') ? gunzipSync(raw) : raw;
-  } catch {
+    bytes = path.endsWith('.gz') ? gunzipSync(raw, { maxOutputLength: maxBytes }) : raw;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new TfeError('E_FORMAT', `${path}: inflates to more than ${maxBytes} bytes (a gzip bomb, or not an MNIST IDX file)`, 'MNIST IDX files hold at most 60000 28x28 images');
+    }
     throw new TfeError('E_FORMAT', `${path}: not a valid gzip file`);
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

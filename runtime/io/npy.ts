@@ -2,8 +2,8 @@
  * Reads NumPy .npy files (format versions 1-3: magic \x93NUMPY, version, little-endian
  * header length, a Python-literal header dict with descr, fortran_order and shape) into
  * float64. Supported dtypes: float32/float64, (u)int8/16/32/64 and bool, little-endian
- * or byte-order-free. Anything else, or a truncated file, is an E_FORMAT error naming
- * the file.
+ * or byte-order-free. Anything else, a truncated file, or data of another length than the
+ * header's shape holds (checked before allocating), is an E_FORMAT error naming the file.
  */
 import { TfeError } from '../../src/errors.js';
 import type { FloatTensor } from '../party/executor.js';
@@ -49,6 +49,8 @@ export function parseNpy(bytes: Uint8Array, where: string): FloatTensor {
   const n = shape.reduce((a, d) => a * d, 1);
   const dataStart = start + headerLen;
   if (dataStart + n * r.size > bytes.length) throw bad(`truncated data: ${n} values of ${r.size} bytes need ${n * r.size}, have ${bytes.length - dataStart}`);
+  // the shape must account for every byte: trailing data means the header lies about it
+  if (dataStart + n * r.size !== bytes.length) throw bad(`shape (${shapeM[1]}) holds ${n} values of ${r.size} bytes (${n * r.size}), but the file has ${bytes.length - dataStart} bytes of data`);
   const data = new Float64Array(n);
   for (let i = 0; i < n; i++) data[i] = r.read(view, dataStart + i * r.size);
   return { shape, data };

@@ -3,7 +3,8 @@
  * for 16-bit images), as [1, H, W, C] with C = 1 (grayscale: the luminance
  * 0.299 R + 0.587 G + 0.114 B, or the gray channel) or 3 (RGB), alpha dropped.
  * Resizing happens only when asked (bilinear, to the model's H x W); otherwise a size
- * that differs from the model's is an E_SHAPE error naming both sizes.
+ * that differs from the model's is an E_SHAPE error naming both sizes, found from the
+ * header (IHDR) before any pixel is decoded; so is an image over MAX_PNG_PIXELS.
  * Bytes after the IEND chunk (appended by some editors and upload tools) are ignored
  * with a warning, as libpng does; pngjs alone would refuse the file.
  */
@@ -17,7 +18,19 @@ export interface PngOptions {
   readonly resizeTo?: readonly [number, number];
   /** Called with a one-line warning (trailing bytes ignored). */
   readonly onWarning?: (message: string) => void;
+  /**
+   * The model's [height, width] when the image is not resized: a PNG whose header
+   * declares another size is refused before its pixels are decoded.
+   */
+  readonly expectSize?: readonly [number, number];
 }
+
+/**
+ * The largest image decoded (width x height, 64 Mpixel = 2^26, a 8192 x 8192 image):
+ * decoding allocates 4 bytes (RGBA) plus 8 bytes per channel (float64) per pixel, so a
+ * few-byte file declaring 100000 x 100000 pixels must be refused from its header alone.
+ */
+export const MAX_PNG_PIXELS = 2 ** 26;
 
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 
@@ -39,6 +52,32 @@ export function pngLength(bytes: Uint8Array): number {
     off = end;
   }
   return bytes.length;
+}
+
+/**
+ * The width and height an IHDR chunk (the first chunk, right after the signature)
+ * declares, or undefined when the file does not start that way (pngjs then reports what
+ * is wrong).
+ */
+export function pngDeclaredSize(bytes: Uint8Array): { width: number; height: number } | undefined {
+  if (bytes.length < 24 || SIGNATURE.some((b, i) => bytes[i] !== b)) return undefined;
+  if (String.fromCharCode(bytes[12], bytes[13], bytes[14], bytes[15]) !== 'IHDR') return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return { width: view.getUint32(16), height: view.getUint32(20) };
+}
+
+/** Refuses, from the header alone, an image of the wrong size or too large to decode. */
+function checkDeclaredSize(bytes: Uint8Array, where: string, opts: PngOptions): void {
+  const d = pngDeclaredSize(bytes);
+  if (d === undefined) return;
+  if (d.width === 0 || d.height === 0) throw new TfeError('E_FORMAT', `${where}: the PNG header declares an empty ${d.width}x${d.height} image`);
+  if (opts.expectSize && (d.height !== opts.expectSize[0] || d.width !== opts.expectSize[1])) {
+    const [h, w] = opts.expectSize;
+    throw new TfeError('E_SHAPE', `${where} is ${d.width}x${d.height} pixels (width x height) but the model takes ${w}x${h}`, `pass --resize to resize it to ${w}x${h} (bilinear)`);
+  }
+  if (d.width * d.height > MAX_PNG_PIXELS) {
+    throw new TfeError('E_FORMAT', `${where}: the PNG header declares ${d.width}x${d.height} pixels, more than the ${MAX_PNG_PIXELS / 2 ** 20} Mpixel tfe decodes`, 'resize the image to the model\'s size before giving it');
+  }
 }
 
 function bilinear(src: Float64Array, h: number, w: number, c: number, oh: number, ow: number): Float64Array {
@@ -66,6 +105,7 @@ export function parsePng(bytes: Uint8Array, where: string, opts: PngOptions): Fl
   let img: PNG;
   const length = pngLength(bytes);
   if (length < bytes.length) opts.onWarning?.(`${where}: ${bytes.length - length} bytes after the PNG's end (IEND) ignored`);
+  checkDeclaredSize(bytes, where, opts);
   try {
     img = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, length));
   } catch (e) {

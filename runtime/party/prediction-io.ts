@@ -1,6 +1,7 @@
 /**
  * What an input role does before and after a prediction session: encode the float
- * inputs of the plan's input bindings it provides (shape checked against the binding,
+ * inputs of the plan's input bindings it provides (shape checked against the binding
+ * exactly, never reshaped; an empty input is E_ARG and a NaN or infinite value E_RANGE;
  * values checked against the range the compiler proved headroom for, fixed-point
  * encoded at the binding's scale) into its environment, with the batch size; and decode
  * the outputs revealed to it, applying the post-processing the plan names. Shared by the
@@ -13,6 +14,7 @@ import { sizeOf, type Shape } from '../../src/shape.js';
 import { pub } from '../protocols/types.js';
 import { ringTensor } from '../ring/tensor.js';
 import type { Role } from '../transport/types.js';
+import { checkInputValues } from '../io/fit-shape.js';
 import { preprocessInput, userShape } from '../io/preprocess.js';
 import type { Env } from './steps.js';
 
@@ -54,6 +56,9 @@ export function encodeInputs(plan: Plan, inputs: Readonly<Record<string, FloatTe
     for (const b of plan.inputs) {
       const given = inputs[b.name];
       if (!given) throw new TfeError('E_ARG', `missing input '${b.name}' (expected shape [${userShape(b).join(',')}])`, `inputs: ${plan.inputs.map((i) => i.name).join(', ')}`);
+      if (given.data.length !== sizeOf(given.shape)) throw new TfeError('E_SHAPE', `input '${b.name}' has ${given.data.length} values for shape [${given.shape.join(',')}]`);
+      // an empty batch or a NaN / infinite value is refused before anything else reads it
+      checkInputValues(b.name, given);
       // client-side preprocessing (the one-hot rows of embedding ids) before encoding
       const x = preprocessInput(b, given);
       if (!matchShape(b.shape, x.shape)) {

@@ -5,6 +5,7 @@
 import { TfeError } from '../errors.js';
 import { weightsDigest } from './digest.js';
 import { PLAN_FORMAT, PLAN_VERSION, PlanSchema, type Plan } from './schema.js';
+import { checkWeightsLayout } from './weights-check.js';
 import { WEIGHTS_VERSION, WeightsManifestSchema, type Weights, type WeightsManifest } from './weights.js';
 
 function describe(issues: readonly { path: readonly PropertyKey[]; message: string }[]): string {
@@ -40,10 +41,16 @@ export function parseWeightsManifest(json: unknown, where = 'weights.json'): Wei
   const r = WeightsManifestSchema.safeParse(json);
   if (!r.success) throw new TfeError('E_PLAN', `${where} fails the weights manifest schema at ${describe(r.error.issues)}`);
   if (r.data.version !== WEIGHTS_VERSION) throw new TfeError('E_PLAN', `${where} has version ${r.data.version}; this tfe reads version ${WEIGHTS_VERSION}`);
+  checkWeightsLayout(r.data.entries, where);
   return r.data;
 }
 
-/** Checks that weights belong to the plan and cover every weight binding with the right shape. */
+/**
+ * Checks that weights belong to the plan, that the manifest's layout is sound (entries
+ * contiguous and in order, covering weights.bin exactly; weights-check.ts), and that
+ * every weight binding has an entry of the plan tensor's shape and scale (a manifest's
+ * scale that differs from the plan's is refused, not obeyed).
+ */
 export function checkWeights(plan: Plan, weights: Weights): void {
   const digest = weightsDigest(weights.data);
   if (digest !== plan.weightsSha256) {
@@ -52,6 +59,7 @@ export function checkWeights(plan: Plan, weights: Weights): void {
   if (weights.manifest.planId !== plan.planId) {
     throw new TfeError('E_PLAN', `weights belong to plan ${weights.manifest.planId}, not to this plan (${plan.planId})`, 'use the weights.bin compiled with this plan.json');
   }
+  checkWeightsLayout(weights.manifest.entries, 'weights.json', weights.data.length);
   const byName = new Map(weights.manifest.entries.map((e) => [e.name, e]));
   const tensors = new Map(plan.tensors.map((t) => [t.id, t]));
   for (const w of plan.weights) {
@@ -60,6 +68,9 @@ export function checkWeights(plan: Plan, weights: Weights): void {
     const t = tensors.get(w.tensor);
     if (!t || t.shape.join('x') !== e.shape.join('x')) {
       throw new TfeError('E_PLAN', `weight '${w.entry}' has shape [${e.shape.join(',')}] but the plan expects [${t?.shape.join(',') ?? '?'}]`);
+    }
+    if (e.scale !== t.scale) {
+      throw new TfeError('E_PLAN', `weight '${w.entry}' has scale ${e.scale} in weights.json but the plan's tensor ${w.tensor} has scale ${t.scale}`, 'use the weights.json compiled with this plan.json');
     }
     if (e.offset + e.length > weights.data.length) throw new TfeError('E_PLAN', `weights.bin is truncated: entry '${e.name}' ends past its end`);
   }
