@@ -52,10 +52,6 @@ export function parseWeightsManifest(json: unknown, where = 'weights.json'): Wei
  * scale that differs from the plan's is refused, not obeyed).
  */
 export function checkWeights(plan: Plan, weights: Weights): void {
-  const digest = weightsDigest(weights.data);
-  if (digest !== plan.weightsSha256) {
-    throw new TfeError('E_PLAN', `weights.bin has SHA-256 ${digest}, but the plan was compiled with weights ${plan.weightsSha256}`, 'use the weights.bin written with this plan.json by `tfe compile`');
-  }
   if (weights.manifest.planId !== plan.planId) {
     throw new TfeError('E_PLAN', `weights belong to plan ${weights.manifest.planId}, not to this plan (${plan.planId})`, 'use the weights.bin compiled with this plan.json');
   }
@@ -73,5 +69,10 @@ export function checkWeights(plan: Plan, weights: Weights): void {
       throw new TfeError('E_PLAN', `weight '${w.entry}' has scale ${e.scale} in weights.json but the plan's tensor ${w.tensor} has scale ${t.scale}`, 'use the weights.json compiled with this plan.json');
     }
     if (e.offset + e.length > weights.data.length) throw new TfeError('E_PLAN', `weights.bin is truncated: entry '${e.name}' ends past its end`);
+  }
+  // last: a manifest error names the entry; this names only the digests
+  const digest = weightsDigest(weights.data);
+  if (digest !== plan.weightsSha256) {
+    throw new TfeError('E_PLAN', `weights.bin has SHA-256 ${digest}, but the plan was compiled with weights ${plan.weightsSha256}`, 'use the weights.bin written with this plan.json by `tfe compile`');
   }
 }
