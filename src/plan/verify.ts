@@ -18,7 +18,11 @@
  *  - output shapes are the kernel's output shapes, at batch 1 and at batch 3 (so the
  *    batch dimension -1 flows through every step);
  *  - every revealing step opens an output binding's tensor to that binding's receiver,
- *    and no output is received by a compute or dealer role (E_POLICY).
+ *    and no output is received by a compute or dealer role (E_POLICY);
+ *  - nothing revealed depends only on weights and constants: it must depend on an input
+ *    role's data (E_POLICY), or the reveal would disclose the model;
+ *  - no tensor, and not the number of tensors or steps, exceeds the party's limits
+ *    (PlanLimits), checked before anything is allocated.
  *
  * Verification uses the spec's declared shapes and attributes only: no values.
  */
@@ -67,8 +71,36 @@ export function shapeAtBatch(s: Shape, batch: number): number[] {
   return s.map((d) => (d === -1 ? batch : d));
 }
 
+/**
+ * Caps checked before anything is allocated: a hostile plan with a huge padded shape,
+ * or millions of steps, is refused instead of exhausting a party's memory. The
+ * defaults are far above the models we serve (net C's largest tensor holds 11,520
+ * elements at batch 1).
+ */
+export interface PlanLimits {
+  /** Elements of one tensor at batch 1. */
+  readonly maxTensorElements: number;
+  readonly maxTensors: number;
+  readonly maxSteps: number;
+}
+
+export const DEFAULT_PLAN_LIMITS: PlanLimits = { maxTensorElements: 2 ** 28, maxTensors: 1_000_000, maxSteps: 1_000_000 };
+
+function checkLimits(plan: Plan, limits: PlanLimits): void {
+  const hint = 'this plan is larger than a party accepts; if it is genuine, split the model or raise the limit';
+  if (plan.tensors.length > limits.maxTensors) throw planError(`plan has ${plan.tensors.length} tensors, over the limit of ${limits.maxTensors}`, hint);
+  const steps = plan.steps.length + plan.setupSteps.length;
+  if (steps > limits.maxSteps) throw planError(`plan has ${steps} steps, over the limit of ${limits.maxSteps}`, hint);
+  for (const t of plan.tensors) {
+    let n = 1;
+    for (const d of shapeAtBatch(t.shape, 1)) n *= d;
+    if (n > limits.maxTensorElements) throw planError(`plan tensor ${t.id} of shape ${shapeStr(t.shape)} holds ${n} elements at batch 1, over the limit of ${limits.maxTensorElements}`, hint);
+  }
+}
+
 /** Checks a plan against its protocol's spec and the reveal policy; throws naming the first problem. */
-export function verifyPlan(plan: Plan): void {
+export function verifyPlan(plan: Plan, limits: PlanLimits = DEFAULT_PLAN_LIMITS): void {
+  checkLimits(plan, limits);
   const digest = planDigest(plan);
   if (plan.planId !== digest) {
     throw policyError(`plan id ${plan.planId} is not the SHA-256 of the plan's content (${digest}): the plan was edited after it was compiled`);
@@ -134,6 +166,10 @@ export function verifyPlan(plan: Plan): void {
     if (s.inputs[1] !== w) throw policyError(`${at}: mask '${key}' was opened for tensor ${w}, but the step applies it to ${s.inputs[1] ?? 'nothing'}: a mask serves only its own weight`);
   };
 
+  // what depends on an input role's data (the client's input): only that may be revealed,
+  // never a value computed from the weights and constants alone (it would disclose the model)
+  const fromInputs = new Set(plan.inputs.map((b) => b.tensor));
+
   const checkList = (list: StepList, steps: readonly PlanStep[]): void => {
     steps.forEach((s, i) => {
       const at = where(list, i, s);
@@ -156,6 +192,9 @@ export function verifyPlan(plan: Plan): void {
       checkKinds(at, spec, ins, outs, parties, s, list);
       checkMask(at, s);
       checkShapes(at, spec, ins, outs, s);
+      const tainted = s.inputs.some((id) => fromInputs.has(id));
+      if (spec.reveals && !tainted) throw policyError(`${at}: reveals tensor ${s.inputs.join(', ')}, which depends on no input role's data, only on weights and constants: that would disclose the model`);
+      if (tainted) for (const o of s.outputs) fromInputs.add(o);
       if (spec.reveals) {
         for (const o of outs) {
           const to = receivers.get(o.id);

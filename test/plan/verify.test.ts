@@ -75,7 +75,21 @@ describe('plan verifier', () => {
       const r = q.steps[revealIndex(q)];
       q.steps.push({ ...r, inputs: [w], outputs: ['leak'] } as PlanStep);
       return q;
-    }, 'E_POLICY', /reveals tensor leak, which is not an output binding's tensor/],
+    }, 'E_POLICY', /reveals tensor t\d+, which depends on no input role's data, only on weights and constants/],
+    ['a reveal of a weight share made an output binding of its own', (p) => {
+      const q = clone(p);
+      const w = q.setupSteps[0].outputs[0];
+      q.tensors.push({ id: 'leak', shape: q.tensors.find((t) => t.id === w)!.shape, scale: 16, visibility: 'private', owner: 'client' });
+      const r = q.steps[revealIndex(q)];
+      q.steps.push({ ...r, inputs: [w], outputs: ['leak'] } as PlanStep);
+      q.outputs.push({ ...q.outputs[0], name: 'weights', tensor: 'leak', shape: q.tensors.find((t) => t.id === w)!.shape });
+      return q;
+    }, 'E_POLICY', /reveals tensor t\d+, which depends on no input role's data/],
+    ['a tensor over the size limit (a huge padded shape)', (p) => {
+      const q = clone(p);
+      q.tensors[3].shape = [-1, 100000, 100000];
+      return q;
+    }, 'E_PLAN', /plan tensor t3 of shape \[-1,100000,100000\] holds 10000000000 elements at batch 1, over the limit/],
     ['a reveal step marked as not revealing', (p) => {
       const q = clone(p);
       q.steps[revealIndex(q)].reveals = false;
