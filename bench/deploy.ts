@@ -7,18 +7,17 @@
  * payload bytes each server sent (to compare with the declared bytes) and the frame
  * headers apart, and the largest peak RSS of any process.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan, Weights } from '../src/plan/index.js';
 import { declaredCost, maxFramePayload } from '../src/plan/index.js';
 import { writePlanDir } from '../compiler/plan/write.js';
+import { lastError, spawnParty, stopChildren, type PartyChild } from '../runtime/deploy/children.js';
 import { readDeployment } from '../runtime/deploy/config.js';
 import { initDeployment } from '../runtime/deploy/init.js';
 import { startRole } from '../runtime/deploy/party.js';
 import { tlsNetwork } from '../runtime/deploy/tls-network.js';
-import { packageRoot } from '../runtime/package-root.js';
 import { encodeInputs, type FloatTensor } from '../runtime/party/prediction-io.js';
 import { defaultBackend } from '../runtime/ring/index.js';
 import { FRAME_HEADER_BYTES } from '../runtime/transport/frame.js';
@@ -37,36 +36,21 @@ export interface DeployedRun {
   readonly processes: number;
 }
 
-function cli(): string {
-  return join(packageRoot() as string, 'dist', 'src', 'cli.js');
-}
-
-function child(role: string, depFile: string): ChildProcess {
-  return spawn(process.execPath, [cli(), 'party', role, '--deployment', depFile], { stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, TFE_EXIT_WITH_PARENT: '1' } });
-}
-
-function exited(p: ChildProcess): Promise<number> {
-  return new Promise((res) => p.on('exit', (code) => res(code ?? 1)));
-}
-
 /** Runs `runs` predictions of `feeds` on a fresh deployment of `plan` as processes. */
 export async function benchDeployed(plan: Plan, weights: Weights, feeds: Readonly<Record<string, FloatTensor>>, runs: number, warmMs: number): Promise<DeployedRun> {
   const dir = mkdtempSync(join(tmpdir(), 'tfe-bench-'));
-  const procs: ChildProcess[] = [];
-  const stderr: string[] = [];
+  const procs: PartyChild[] = [];
   try {
     const planDir = join(dir, 'plan');
     writePlanDir(planDir, plan, weights);
     await initDeployment({ dir: join(dir, 'dep'), planDir, hosts: [] });
     const depFile = join(dir, 'dep', 'deployment.json');
     for (const r of plan.roles.filter((x) => x.kind === 'compute' || x.kind === 'dealer')) {
-      const p = child(r.name, depFile);
-      p.stderr?.on('data', (d: Buffer) => stderr.push(d.toString()));
-      procs.push(p);
+      procs.push(spawnParty(r.name, ['--deployment', depFile], true));
     }
-    const owner = child('model-owner', depFile);
+    const owner = spawnParty('model-owner', ['--deployment', depFile], false);
     procs.push(owner);
-    if ((await exited(owner)) !== 0) throw new Error(`the model owner failed: ${stderr.join('').slice(-2000)}`);
+    if ((await owner.exited) !== 0) throw new Error(`the model owner failed: ${lastError(owner)}`);
     const dep = readDeployment(depFile);
     const client = plan.inputs[0].provider;
     const net = tlsNetwork(dep, client, plan.planId, maxFramePayload(plan, 1024) + FRAME_HEADER_BYTES);
@@ -107,8 +91,7 @@ export async function benchDeployed(plan: Plan, weights: Weights, feeds: Readonl
       await running.stop();
     }
   } finally {
-    for (const p of procs) if (p.exitCode === null) p.kill('SIGTERM');
-    await Promise.all(procs.map((p) => (p.exitCode === null ? Promise.race([exited(p), new Promise((r) => setTimeout(r, 5000).unref())]) : undefined)));
+    await stopChildren(procs);
     rmSync(dir, { recursive: true, force: true });
   }
 }

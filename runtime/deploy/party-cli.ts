@@ -9,23 +9,21 @@
  * servers' bytes as they report them) and exits. Errors of the one-shot roles exit
  * with code 2 and name the peer, the step and the cause.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { TfeError } from '../../src/errors.js';
-import { checkWeights, declaredCost, maxFramePayload, verifyPlan } from '../../src/plan/index.js';
+import { checkWeights, maxFramePayload, verifyPlan } from '../../src/plan/index.js';
 import { classNamesFor } from '../output/labels.js';
 import { predictionJson, predictionText } from '../output/print.js';
 import { FRAME_HEADER_BYTES } from '../transport/frame.js';
 import { readInputFile } from '../io/inputs.js';
-import { packageRoot } from '../package-root.js';
 import { readPlanFile, readWeightsFiles } from '../party/files.js';
-import type { Prediction } from '../party/executor.js';
-import { decodeOutputs, encodeInputs } from '../party/prediction-io.js';
+import { encodeInputs, predictionOf } from '../party/prediction-io.js';
 import { weightEnv } from '../party/weights-env.js';
 import { defaultBackend } from '../ring/index.js';
+import { lastError, spawnParty, stopChildren, type PartyChild } from './children.js';
 import { checkPlanMatches, readDeployment } from './config.js';
 import { initDeployment } from './init.js';
 import { startRole, type RunningRole } from './party.js';
@@ -94,15 +92,7 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
     const t0 = performance.now();
     const { provider, env, batch } = encodeInputs(plan, inputs);
     if (provider !== role) throw new TfeError('E_ARG', `the plan's inputs come from ${provider}, not ${role}`);
-    const r = await input.session('predict', batch, env);
-    const p: Prediction = {
-      outputs: decodeOutputs(plan, role, r.env),
-      stats: { rounds: r.rounds, bytes: r.bytes, dealerBytes: r.dealerBytes },
-      declared: declaredCost(plan, plan.steps, batch),
-      ms: performance.now() - t0,
-      onlineMs: r.onlineMs,
-      offlineMs: r.offlineMs,
-    };
+    const p = predictionOf(plan, role, await input.session('predict', batch, env), batch, t0);
     const names = classNamesFor(planDir, o.labels);
     io.out(o.json ? `${JSON.stringify(predictionJson(p, names))}\n` : predictionText(plan, p, names));
   } finally {
@@ -134,40 +124,6 @@ export function partyCommand(io: PartyIo): Command {
     .action(async (role: string, o: PartyOptions) => runPartyRole(role, o, io));
 }
 
-/** The CLI script to start children with (this package's dist/src/cli.js). */
-function cliScript(): string {
-  const root = packageRoot();
-  if (root === undefined) throw new TfeError('E_IO', 'cannot find the tfe package root to start the parties');
-  return join(root, 'dist', 'src', 'cli.js');
-}
-
-interface Child {
-  readonly role: string;
-  readonly proc: ChildProcess;
-  stdout: string;
-  stderr: string;
-  readonly exited: Promise<number>;
-}
-
-function start(role: string, args: string[], longLived: boolean): Child {
-  const proc = spawn(process.execPath, [cliScript(), 'party', role, ...args], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...(longLived ? { TFE_EXIT_WITH_PARENT: '1' } : {}) },
-  });
-  const c: Child = {
-    role, proc, stdout: '', stderr: '',
-    exited: new Promise((res) => proc.on('exit', (code, sig) => res(code ?? (sig ? 1 : 0)))),
-  };
-  proc.stdout?.on('data', (d: Buffer) => (c.stdout += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (c.stderr += d.toString()));
-  return c;
-}
-
-function lastError(c: Child): string {
-  const lines = c.stderr.split('\n').filter((l) => l.startsWith('error:') || l.startsWith('hint:'));
-  return lines.length ? lines.join('\n') : c.stderr.trim().split('\n').slice(-3).join('\n');
-}
-
 export function upCommand(io: PartyIo): Command {
   return new Command('up')
     .description('one command for a machine: a throwaway loopback deployment (every role a child process over mutual TLS), one prediction, no process left behind')
@@ -178,27 +134,25 @@ export function upCommand(io: PartyIo): Command {
     .action(async (planDir: string, o: { input: string; resize: boolean; json: boolean }) => {
       const plan = readPlanFile(planDir);
       const dir = mkdtempSync(join(tmpdir(), 'tfe-up-'));
-      const children: Child[] = [];
+      const children: PartyChild[] = [];
       try {
         await initDeployment({ dir, planDir: resolve(planDir), hosts: [] });
         const depFile = join(dir, 'deployment.json');
-        for (const r of plan.roles.filter((x) => x.kind === 'compute' || x.kind === 'dealer')) children.push(start(r.name, ['--deployment', depFile], true));
+        for (const r of plan.roles.filter((x) => x.kind === 'compute' || x.kind === 'dealer')) children.push(spawnParty(r.name, ['--deployment', depFile], true));
         const owners = [...new Set(plan.weights.map((w) => w.owner))];
         for (const owner of owners) {
-          const c = start(owner, ['--deployment', depFile], false);
+          const c = spawnParty(owner, ['--deployment', depFile], false);
           children.push(c);
           if ((await c.exited) !== 0) throw new TfeError('E_TRANSPORT', `${owner} failed: ${lastError(c)}`);
         }
         const clientRole = plan.inputs[0].provider;
-        const c = start(clientRole, ['--deployment', depFile, '--input', resolve(o.input), ...(o.resize ? ['--resize'] : []), ...(o.json ? ['--json'] : [])], false);
+        const c = spawnParty(clientRole, ['--deployment', depFile, '--input', resolve(o.input), ...(o.resize ? ['--resize'] : []), ...(o.json ? ['--json'] : [])], false);
         children.push(c);
         const code = await c.exited;
         if (code !== 0) throw new TfeError('E_TRANSPORT', `${clientRole} failed: ${lastError(c)}`);
         io.out(c.stdout);
       } finally {
-        for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGTERM');
-        await Promise.all(children.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, 5000).unref())])));
-        for (const c of children) if (c.proc.exitCode === null && c.proc.signalCode === null) c.proc.kill('SIGKILL');
+        await stopChildren(children);
         rmSync(dir, { recursive: true, force: true });
       }
     });

@@ -67,8 +67,8 @@ export class ComputeParty {
   private readonly materialTimeoutMs: number;
   private readonly log: (line: string) => void;
   private readonly waiters = new ControlWaiters();
-  /** Dealer seeds by epoch (only the current one is used). */
-  private readonly seeds = new Map<number, Uint8Array>();
+  /** The dealer's current seed for this server, and its epoch. */
+  private seed: Uint8Array | undefined;
   private epoch = -1;
   /** Bundles announced and not yet used (the leader's pool view). */
   private readonly bundles: Bundle[] = [];
@@ -127,10 +127,7 @@ export class ComputeParty {
     switch (msg.type) {
       case 'seed':
         if (peer !== this.dealer) return this.log(`ignored a seed from ${peer}`);
-        this.seeds.clear();
-        this.seeds.set(msg.epoch, Buffer.from(msg.seed, 'hex'));
-        this.epoch = msg.epoch;
-        this.bundles.length = 0;
+        this.adoptSeed(msg);
         return;
       case 'bundle':
         if (peer !== this.dealer) return this.log(`ignored a bundle announcement from ${peer}`);
@@ -234,15 +231,20 @@ export class ComputeParty {
     await this.run(BigInt(msg.session), BigInt(msg.bundle), msg.epoch, msg.batch, msg.purpose, link, undefined);
   }
 
+  /** A new epoch: its seed replaces the last, and bundles of older epochs are gone. */
+  private adoptSeed(m: Extract<Control, { type: 'seed' }>): Uint8Array {
+    this.seed = Buffer.from(m.seed, 'hex');
+    this.epoch = m.epoch;
+    this.bundles.length = 0;
+    return this.seed;
+  }
+
+  /** The seed of `epoch`, waiting for it if the dealer's message is still on its way. */
   private async seedFor(epoch: number): Promise<Uint8Array> {
-    const have = this.seeds.get(epoch);
-    if (have) return have;
+    if (this.seed && this.epoch === epoch) return this.seed;
     const dealer = this.dealer as Role;
     const m = await this.waiters.wait((p, x): x is Extract<Control, { type: 'seed' }> => p === dealer && x.type === 'seed' && x.epoch === epoch, this.router.receiveTimeoutMs, `the seed of epoch ${epoch} from ${dealer}`);
-    this.seeds.clear();
-    this.seeds.set(m.epoch, Buffer.from(m.seed, 'hex'));
-    this.epoch = m.epoch;
-    return this.seeds.get(epoch) as Uint8Array;
+    return this.adoptSeed(m);
   }
 
   private async run(session: bigint, bundle: bigint, epoch: number, batch: number, purpose: 'setup' | 'predict', peer: Role, known: Bundle | undefined): Promise<void> {

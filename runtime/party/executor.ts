@@ -11,39 +11,18 @@
  * (from the leader's acceptance) next to the time the dealer took to make its
  * material offline.
  */
-import { checkWeights, declaredCost, parsePlan, verifyPlan, type Plan, type PlanTensor, type Weights } from '../../src/plan/index.js';
-import type { Cost } from '../../src/protocols/spec.js';
+import { checkWeights, parsePlan, verifyPlan, type Plan, type Weights } from '../../src/plan/index.js';
 import type { RingBackend } from '../ring/backend.js';
-import type { RunStats } from './lockstep.js';
 import { LocalDeployment, type LocalOptions } from './local.js';
-import { decodeOutputs, encodeInputs, type FloatTensor, type OutputValue } from './prediction-io.js';
+import { encodeInputs, predictionOf, type FloatTensor, type Prediction } from './prediction-io.js';
 
-export type { FloatTensor, OutputValue } from './prediction-io.js';
-
-export interface Prediction {
-  readonly outputs: Record<string, OutputValue>;
-  /** Measured rounds and bytes of the prediction. */
-  readonly stats: RunStats;
-  /** Declared cost of the prediction's steps at its actual shapes. */
-  readonly declared: Cost;
-  /** Wall time of the whole prediction (including any wait for its dealer material). */
-  readonly ms: number;
-  /** The online phase: from the leader's acceptance to the revealed outputs. */
-  readonly onlineMs: number;
-  /** The time the dealer took to make this prediction's material (offline). */
-  readonly offlineMs: number;
-}
-
+export type { FloatTensor, OutputValue, Prediction } from './prediction-io.js';
 
 export class PlanDeployment {
-  private readonly tensors: Map<string, PlanTensor>;
-
   private constructor(
     readonly plan: Plan,
     readonly local: LocalDeployment,
-  ) {
-    this.tensors = new Map(plan.tensors.map((t) => [t.id, t]));
-  }
+  ) {}
 
   /** Validates plan and weights, starts the parties and shares the weights (setup steps). */
   static async start(planJson: unknown, weights: Weights, opts: { ring?: RingBackend } & LocalOptions = {}): Promise<PlanDeployment> {
@@ -57,15 +36,7 @@ export class PlanDeployment {
   async predict(inputs: Readonly<Record<string, FloatTensor>>): Promise<Prediction> {
     const t0 = performance.now();
     const { provider, env, batch } = encodeInputs(this.plan, inputs);
-    const r = await this.local.session(provider, 'predict', batch, env);
-    const stats: RunStats = { rounds: r.rounds, bytes: r.bytes, dealerBytes: r.dealerBytes };
-    const declared = declaredCost(this.plan, this.plan.steps, batch);
-    const outputs = decodeOutputs(this.plan, provider, r.env);
-    return { outputs, stats, declared, ms: performance.now() - t0, onlineMs: r.onlineMs, offlineMs: r.offlineMs };
-  }
-
-  tensor(id: string): PlanTensor | undefined {
-    return this.tensors.get(id);
+    return predictionOf(this.plan, provider, await this.local.session(provider, 'predict', batch, env), batch, t0);
   }
 
   /** Ends the local deployment's links. */

@@ -9,13 +9,16 @@
  */
 import { TfeError } from '../../src/errors.js';
 import { decode, encode } from '../../src/fixed/index.js';
-import type { OutputBinding, Plan } from '../../src/plan/index.js';
+import { declaredCost, type OutputBinding, type Plan } from '../../src/plan/index.js';
+import type { Cost } from '../../src/protocols/spec.js';
 import { sizeOf, type Shape } from '../../src/shape.js';
 import { pub } from '../protocols/types.js';
 import { ringTensor } from '../ring/tensor.js';
 import type { Role } from '../transport/types.js';
 import { checkInputValues } from '../io/fit-shape.js';
 import { preprocessInput, userShape } from '../io/preprocess.js';
+import type { InputSessionResult } from './input.js';
+import type { RunStats } from './lockstep.js';
 import type { Env } from './steps.js';
 
 /** A float tensor given to or returned by a prediction. */
@@ -101,4 +104,30 @@ export function decodeOutputs(plan: Plan, receiver: Role, env: Env): Record<stri
       };
     }
   return outputs;
+}
+
+export interface Prediction {
+  readonly outputs: Record<string, OutputValue>;
+  /** Measured rounds and bytes of the prediction. */
+  readonly stats: RunStats;
+  /** Declared cost of the prediction's steps at its actual shapes. */
+  readonly declared: Cost;
+  /** Wall time of the whole prediction (including any wait for its dealer material). */
+  readonly ms: number;
+  /** The online phase: from the leader's acceptance to the revealed outputs. */
+  readonly onlineMs: number;
+  /** The time the dealer took to make this prediction's material (offline). */
+  readonly offlineMs: number;
+}
+
+/** The prediction `receiver` observes after its session `r` at `batch`, started at `startedAt` (performance.now()). */
+export function predictionOf(plan: Plan, receiver: Role, r: InputSessionResult, batch: number, startedAt: number): Prediction {
+  return {
+    outputs: decodeOutputs(plan, receiver, r.env),
+    stats: { rounds: r.rounds, bytes: r.bytes, dealerBytes: r.dealerBytes },
+    declared: declaredCost(plan, plan.steps, batch),
+    ms: performance.now() - startedAt,
+    onlineMs: r.onlineMs,
+    offlineMs: r.offlineMs,
+  };
 }

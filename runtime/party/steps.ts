@@ -10,6 +10,7 @@
 import { TfeError } from '../../src/errors.js';
 import { shapeAtBatch, type Plan, type PlanStep, type PlanTensor } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
+import type { ProtocolSpec } from '../../src/protocols/spec.js';
 import type { KernelRegistry } from '../protocols/registry.js';
 import { pub, secret, type Operand, type PartyContext } from '../protocols/types.js';
 
@@ -29,11 +30,11 @@ export interface StepsRun {
   readonly kind: string;
 }
 
-/** Whether `role` (of `kind`) takes part in step `s` of a plan of protocol `protocol`. */
-export function takesPart(protocol: string, s: PlanStep, role: string, kind: string): boolean {
+/** Whether `role` (of `kind`) takes part in step `s` of a plan of protocol `p`. */
+export function takesPart(p: ProtocolSpec, s: PlanStep, role: string, kind: string): boolean {
   if (kind === 'compute') return true;
-  const spec = protocolSpec(protocol).kernels.get(s.kernel);
-  if (!spec) throw new TfeError('E_PLAN', `protocol ${protocol} has no kernel '${s.kernel}'`);
+  const spec = p.kernels.get(s.kernel);
+  if (!spec) throw new TfeError('E_PLAN', `protocol ${p.name} has no kernel '${s.kernel}'`);
   const parties = spec.parties(s.attrs);
   return kind === 'dealer' ? parties.dealer : parties.roles.includes(role);
 }
@@ -46,10 +47,11 @@ function shapeOnly(t: PlanTensor, batch: number): Operand {
 /** Runs the role's steps of `r.list`, reading and extending `env`. */
 export async function runSteps(ctx: PartyContext & { readonly net: StepTagged }, env: Env, r: StepsRun): Promise<void> {
   const steps = r.plan[r.list];
+  const protocol = protocolSpec(r.plan.protocol);
   const tensors = new Map(r.plan.tensors.map((t) => [t.id, t]));
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
-    if (!takesPart(r.plan.protocol, s, ctx.role, r.kind)) continue;
+    if (!takesPart(protocol, s, ctx.role, r.kind)) continue;
     const at = `${r.plan.protocol} ${s.kernel} (${r.list}[${i}], node '${s.source}', ${ctx.role})`;
     ctx.net.setStep(i, `${s.kernel}, node '${s.source}'`);
     const inputs = s.inputs.map((id) => {

@@ -5,18 +5,23 @@
  * they measured.
  */
 import { protocolSpec } from '../protocols/registry.js';
-import { addCosts, type Cost } from '../protocols/spec.js';
+import { FREE, addCosts, type Cost } from '../protocols/spec.js';
 import type { Plan, PlanStep } from './schema.js';
 import { shapeAtBatch } from './verify.js';
 
-export function declaredCost(plan: Plan, steps: readonly PlanStep[], batch: number): Cost {
+/** Each step's declared cost at `batch` (a kernel the protocol lacks costs nothing: the verifier refuses it). */
+function stepCosts(plan: Plan, steps: readonly PlanStep[], batch: number): Cost[] {
   const p = protocolSpec(plan.protocol);
   const shapes = new Map(plan.tensors.map((t) => [t.id, t.shape]));
-  return addCosts(steps.map((s) => {
+  return steps.map((s) => {
     const spec = p.kernels.get(s.kernel);
-    if (!spec) return { rounds: 0, bytes: {}, dealerBytes: 0 };
+    if (!spec) return FREE;
     return spec.cost(s.inputs.map((id) => shapeAtBatch(shapes.get(id) ?? [], batch)), s.attrs, { warm: true });
-  }));
+  });
+}
+
+export function declaredCost(plan: Plan, steps: readonly PlanStep[], batch: number): Cost {
+  return addCosts(stepCosts(plan, steps, batch));
 }
 
 /** Control messages and hellos are small; no frame limit goes below this. */
@@ -29,14 +34,7 @@ const MIN_FRAME_BYTES = 1 << 20;
  * larger frames before reading them, so a hostile length prefix cannot exhaust memory.
  */
 export function maxFramePayload(plan: Plan, maxBatch: number): number {
-  const p = protocolSpec(plan.protocol);
-  const shapes = new Map(plan.tensors.map((t) => [t.id, t.shape]));
   let most = MIN_FRAME_BYTES;
-  for (const s of [...plan.setupSteps, ...plan.steps]) {
-    const spec = p.kernels.get(s.kernel);
-    if (!spec) continue;
-    const c = spec.cost(s.inputs.map((id) => shapeAtBatch(shapes.get(id) ?? [], maxBatch)), s.attrs, { warm: true });
-    most = Math.max(most, c.dealerBytes, ...Object.values(c.bytes));
-  }
+  for (const c of stepCosts(plan, [...plan.setupSteps, ...plan.steps], maxBatch)) most = Math.max(most, c.dealerBytes, ...Object.values(c.bytes));
   return most;
 }

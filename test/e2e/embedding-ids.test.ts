@@ -28,6 +28,7 @@ import type { IrNode } from '../../src/ir/node.js';
 import { tfjsReference } from '../../src/reference.js';
 import { constF, constI, graph, node } from '../ir/fixtures.js';
 import { testBackend } from '../support/backend.js';
+import { npy } from '../support/npy.js';
 
 const FLOAT32_SLACK = 1e-5;
 
@@ -73,16 +74,7 @@ function fixedPointBound(w: Float64Array, f: number): number {
 
 /** A .npy v1 file of int64 values (little-endian, C order). */
 function npyInt64(shape: readonly number[], values: readonly number[]): Uint8Array {
-  let header = `{'descr': '<i8', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
-  header += '\n';
-  const out = new Uint8Array(10 + header.length + 8 * values.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
-  new DataView(out.buffer).setUint16(8, header.length, true);
-  out.set(new TextEncoder().encode(header), 10);
-  const v = new DataView(out.buffer, 10 + header.length);
-  values.forEach((x, i) => v.setBigInt64(8 * i, BigInt(x), true));
-  return out;
+  return npy('<i8', [...shape], BigInt64Array.from(values.map((x) => BigInt(x))));
 }
 
 test('embedding at client int64 ids: one-hot on the client, secure product; equals the float forward pass and tfjs on the raw ids', async () => {

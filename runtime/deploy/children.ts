@@ -1,0 +1,58 @@
+/**
+ * Roles as child processes of this one (`tfe up`, the deployed benchmark): each is
+ * `tfe party ROLE ...` run by this package's CLI. Long-lived roles watch their stdin
+ * pipe (TFE_EXIT_WITH_PARENT) so they stop with this process; `stopChildren` ends the
+ * ones still running (SIGTERM, then SIGKILL after a grace period) and leaves none
+ * behind.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
+import { TfeError } from '../../src/errors.js';
+import { packageRoot } from '../package-root.js';
+
+export interface PartyChild {
+  readonly role: string;
+  readonly proc: ChildProcess;
+  stdout: string;
+  stderr: string;
+  /** The exit code (1 for a signal). */
+  readonly exited: Promise<number>;
+}
+
+/** The CLI script to start children with (this package's dist/src/cli.js). */
+function cliScript(): string {
+  const root = packageRoot();
+  if (root === undefined) throw new TfeError('E_IO', 'cannot find the tfe package root to start the parties');
+  return join(root, 'dist', 'src', 'cli.js');
+}
+
+export function spawnParty(role: string, args: readonly string[], longLived: boolean): PartyChild {
+  const proc = spawn(process.execPath, [cliScript(), 'party', role, ...args], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+    env: { ...process.env, ...(longLived ? { TFE_EXIT_WITH_PARENT: '1' } : {}) },
+  });
+  const c: PartyChild = {
+    role, proc, stdout: '', stderr: '',
+    exited: new Promise((res) => proc.on('exit', (code, sig) => res(code ?? (sig ? 1 : 0)))),
+  };
+  proc.stdout?.on('data', (d: Buffer) => (c.stdout += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (c.stderr += d.toString()));
+  return c;
+}
+
+/** The error lines a failed child printed (or its last lines). */
+export function lastError(c: PartyChild): string {
+  const lines = c.stderr.split('\n').filter((l) => l.startsWith('error:') || l.startsWith('hint:'));
+  return lines.length ? lines.join('\n') : c.stderr.trim().split('\n').slice(-3).join('\n');
+}
+
+function running(c: PartyChild): boolean {
+  return c.proc.exitCode === null && c.proc.signalCode === null;
+}
+
+/** Stops every child still running: SIGTERM, then SIGKILL after `graceMs`. */
+export async function stopChildren(children: readonly PartyChild[], graceMs = 5000): Promise<void> {
+  for (const c of children) if (running(c)) c.proc.kill('SIGTERM');
+  await Promise.all(children.map((c) => Promise.race([c.exited, new Promise((r) => setTimeout(r, graceMs).unref())])));
+  for (const c of children) if (running(c)) c.proc.kill('SIGKILL');
+}
