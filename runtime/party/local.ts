@@ -12,6 +12,7 @@ import type { KernelRegistry } from '../protocols/registry.js';
 import { kernelsFor } from '../protocols/index.js';
 import type { RingBackend } from '../ring/backend.js';
 import { defaultBackend } from '../ring/index.js';
+import type { Link } from '../transport/link.js';
 import { memoryLinkPair } from '../transport/memory-link.js';
 import { Router } from '../transport/router.js';
 import type { Role } from '../transport/types.js';
@@ -29,6 +30,8 @@ export interface LocalOptions {
   readonly log?: (line: string) => void;
   /** Start the parties without running the setup (tests of what a deployment refuses before it). */
   readonly skipSetup?: boolean;
+  /** Makes the link pair between two roles (a's end first): in-memory by default; the privacy tests record what each party sends and receives. */
+  readonly links?: (a: Role, b: Role) => [Link, Link];
 }
 
 /** Which pairs of roles of a plan talk: every compute and dealer pair, and each other role with each compute role. */
@@ -64,7 +67,7 @@ export class LocalDeployment {
       if (r.kind === 'input' || r.kind === 'output') inputs.set(r.name, new InputParty({ plan, role: r.name, router: routers.get(r.name) as Router, ring, kernels }));
     }
     for (const [a, b] of planLinks(plan)) {
-      const [la, lb] = memoryLinkPair(a, b);
+      const [la, lb] = (opts.links ?? memoryLinkPair)(a, b);
       (routers.get(a) as Router).addLink(la);
       (routers.get(b) as Router).addLink(lb);
     }

@@ -1,0 +1,92 @@
+/**
+ * Mutants of the masking code, kept as test fixtures: each one sets one kind of mask to
+ * zero in the compiled runtime (a copy of dist/runtime and dist/src with one textual
+ * change), the bug a privacy test exists to catch. The privacy tests must pass on the
+ * real code and fail on every mutant. Each fixture names the exact code it replaces:
+ * if that code changes, `mutantRoot` fails loudly rather than testing a mutant that
+ * no longer mutates anything.
+ */
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export interface Mutant {
+  readonly name: string;
+  /** What the mutant breaks, in words. */
+  readonly breaks: string;
+  /** The compiled file, relative to dist/. */
+  readonly file: string;
+  readonly find: string;
+  readonly replace: string;
+}
+
+const ZERO = (shape: string): string => `ringTensor(${shape}, new BigUint64Array(sizeOf(${shape})))`;
+
+export const POND_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'input-mask',
+    breaks: "the input owner's mask r in share (x0 = r, x1 = x - r): r = 0",
+    file: 'runtime/protocols/pond/io.js',
+    find: 'const r = ringTensor(shape, ctx.prg.ring(n));',
+    replace: 'const r = ringTensor(shape, new BigUint64Array(n));',
+  },
+  {
+    name: 'triple-masks',
+    breaks: 'the Beaver triple masks a and b (the servers open x - a, y - b): a = b = 0',
+    file: 'runtime/protocols/pond/material.js',
+    find: 'const a = m.randA(shapes.a);\n    let b;\n    if (cacheKey === undefined)\n        b = m.randA(shapes.b);',
+    replace: `const a = ${ZERO('shapes.a')};\n    let b;\n    if (cacheKey === undefined)\n        b = ${ZERO('shapes.b')};`,
+  },
+  {
+    name: 'weight-mask',
+    breaks: 'the cached weight mask B (the servers open W - B at setup): B = 0',
+    file: 'runtime/protocols/pond/material.js',
+    find: 'const b = m.randA(shape);\n    if (!m.isServer) {',
+    replace: `const b = ${ZERO('shape')};\n    if (!m.isServer) {`,
+  },
+  {
+    name: 'truncation-mask',
+    breaks: 'the truncation mask r (the servers open x + r): r = 0',
+    file: 'runtime/protocols/pond/material.js',
+    find: 'const r = m.randA(shape);\n    const low63',
+    replace: `const r = ${ZERO('shape')};\n    const low63`,
+  },
+  {
+    name: 'comparison-mask',
+    breaks: 'the comparison mask r of the masked bits (the servers open x + r before the bitwise comparison): r = 0',
+    file: 'runtime/protocols/pond/material.js',
+    find: 'const r = m.randA(shape);\n    const rBits',
+    replace: `const r = ${ZERO('shape')};\n    const rBits`,
+  },
+  {
+    name: 'select-mask',
+    breaks: 'the select bit s (the servers open b ^ s to choose between two values): s = 0',
+    file: 'runtime/protocols/pond/material.js',
+    find: 'const sBool = m.ring.and(m.randB(shape), ones);',
+    replace: `const sBool = ${ZERO('shape')};`,
+  },
+];
+
+/** dist/ (the compiled project), from this module's place in dist/test/privacy. */
+export const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+/**
+ * A copy of the compiled runtime and shared contract with `m` applied, under
+ * dist/.mutants/NAME (inside the package, so the ring engines and node_modules
+ * resolve as for the real code). Returns the root to import modules from.
+ */
+export function mutantRoot(m: Mutant): string {
+  const root = join(DIST, '.mutants', m.name);
+  rmSync(root, { recursive: true, force: true });
+  mkdirSync(root, { recursive: true });
+  for (const dir of ['runtime', 'src']) cpSync(join(DIST, dir), join(root, dir), { recursive: true });
+  const file = join(root, m.file);
+  if (!existsSync(file)) throw new Error(`mutant ${m.name}: ${m.file} is not in dist/`);
+  const text = readFileSync(file, 'utf8');
+  const at = text.indexOf(m.find);
+  if (at < 0 || text.indexOf(m.find, at + 1) >= 0) {
+    throw new Error(`mutant ${m.name}: the code it replaces occurs ${at < 0 ? 'nowhere' : 'more than once'} in ${m.file}; update the fixture`);
+  }
+  writeFileSync(file, text.slice(0, at) + m.replace + text.slice(at + m.find.length));
+  return root;
+}
