@@ -43,10 +43,13 @@ function positiveInt(option: string): (v: string) => number {
   };
 }
 
-async function start(dir: string, modelOption: string | undefined): Promise<{ d: PlanDeployment; model: () => ReturnType<typeof modelLocation> }> {
+/** The model owner's consent to a plan compiled with --public-weights (src/plan/consent.ts). */
+const PUBLIC_WEIGHTS = (): Option => new Option('--public-weights', 'as the model owner, consent to a plan that sends the weights to the servers in the clear (compiled with --public-weights)').default(false);
+
+async function start(dir: string, modelOption: string | undefined, publicWeights: boolean): Promise<{ d: PlanDeployment; model: () => ReturnType<typeof modelLocation> }> {
   const plan = readPlanFile(dir);
   const weights = readWeightsFiles(dir);
-  const d = await PlanDeployment.start(plan, weights, { ring: defaultBackend() });
+  const d = await PlanDeployment.start(plan, weights, { ring: defaultBackend(), publicWeights });
   return { d, model: () => modelLocation(plan, weights.manifest, modelOption) };
 }
 
@@ -74,8 +77,9 @@ export function runCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
     .addOption(new Option('--model <FILE>', 'the original model for --check (default: the path recorded in DIR/weights.json); its sha256 must match the plan'))
     .addOption(new Option('--labels <FILE>', 'class names, one per line (default: DIR/labels.txt if present)'))
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
-    .action(async (dir: string, o: { input: string; resize: boolean; check: boolean; json: boolean; model?: string; labels?: string }) => {
-      const { d, model } = await start(dir, o.model);
+    .addOption(PUBLIC_WEIGHTS())
+    .action(async (dir: string, o: { input: string; resize: boolean; check: boolean; json: boolean; model?: string; labels?: string; publicWeights: boolean }) => {
+      const { d, model } = await start(dir, o.model, o.publicWeights);
       const names = classNamesFor(dir, o.labels);
       const inputs = readInputFile(o.input, d.plan.inputs, { resize: o.resize, onWarning: (w) => io.err(`warning: ${w}\n`) });
       const p = await d.predict(inputs);
@@ -115,6 +119,7 @@ interface EvalOptions {
   json: boolean;
   model?: string;
   labels?: string;
+  publicWeights: boolean;
 }
 
 function evalSet(d: PlanDeployment, o: EvalOptions): EvalSet {
@@ -144,9 +149,10 @@ export function evalCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
     .addOption(new Option('--model <FILE>', 'the original model (default: the path recorded in DIR/weights.json); its sha256 must match the plan'))
     .addOption(new Option('--labels <FILE>', 'class names, one per line (default: DIR/labels.txt if present)'))
     .addOption(new Option('--json', 'print one JSON object').default(false))
+    .addOption(PUBLIC_WEIGHTS())
     .action(async (dir: string, o: EvalOptions) => {
       if (!deps.reference) throw new TfeError('E_ARG', 'eval needs the plaintext runner, which this build lacks');
-      const { d, model } = await start(dir, o.model);
+      const { d, model } = await start(dir, o.model, o.publicWeights);
       const set = evalSet(d, o);
       const names = classNamesFor(dir, o.labels);
       const out = d.plan.outputs[0];

@@ -24,6 +24,8 @@ export interface LoweredWeight {
   readonly shape: readonly number[];
   readonly scale: number;
   readonly values: Float64Array;
+  /** A trained parameter of the model (false: a compiler constant such as a piecewise table). */
+  readonly parameter: boolean;
 }
 
 export interface LoweredProgram {
@@ -125,7 +127,7 @@ export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable
       temp: (name, shape, scale) => newTensor({ shape: [...shape], scale, visibility: 'secret', name: `${n.id}/${name}` }),
       publicConstant: (name, values, scale, shape = [values.length]) => {
         const p = newTensor({ shape: [...shape], scale, visibility: 'public', owner: 'model-owner', name: `${n.id}/${name}` });
-        weights.push({ tensor: p.id, entry: p.name as string, shape: [...shape], scale, values: Float64Array.from(values) });
+        weights.push({ tensor: p.id, entry: p.name as string, shape: [...shape], scale, values: Float64Array.from(values), parameter: false });
         return p;
       },
       step: (phase, kernel, ins, out, attrs = {}) => {

@@ -52,12 +52,12 @@ export const POND_LOWERING: LoweringTable = {
       const priv = c.newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: 'model-owner', name: n.id });
       const out = c.secretOut();
       c.step('setup', 'share', [priv], out, { owner: 'model-owner' });
-      c.weights.push({ tensor: priv.id, entry, shape: n.shape, scale, values: n.value as Float64Array });
+      c.weights.push({ tensor: priv.id, entry, shape: n.shape, scale, values: n.value as Float64Array, parameter: n.attrs.param === true });
       c.markWeight(out);
       c.bind(out);
     } else {
       const pub = c.newTensor({ shape: [...n.shape], scale, visibility: 'public', owner: 'model-owner', name: n.id });
-      c.weights.push({ tensor: pub.id, entry, shape: n.shape, scale, values: n.value as Float64Array });
+      c.weights.push({ tensor: pub.id, entry, shape: n.shape, scale, values: n.value as Float64Array, parameter: n.attrs.param === true });
       c.bind(pub);
     }
   },

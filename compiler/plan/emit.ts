@@ -30,7 +30,7 @@ export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan;
   let offset = 0;
   for (const w of p.weights) {
     data.set(encode(w.values, w.scale, `weight ${w.entry}`), offset);
-    entries.push({ name: w.entry, shape: w.shape.map((d) => Math.max(d, 0)), scale: w.scale, offset, length: w.values.length });
+    entries.push({ name: w.entry, shape: w.shape.map((d) => Math.max(d, 0)), scale: w.scale, offset, length: w.values.length, parameter: w.parameter });
     offset += w.values.length;
   }
   const plan: Plan = {

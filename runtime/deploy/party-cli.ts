@@ -81,7 +81,7 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
       const weights = readWeightsFiles(wdir);
       checkWeights(plan, weights);
       const t0 = performance.now();
-      const r = await input.session('setup', 1, weightEnv(plan, weights, role));
+      const r = await input.session('setup', 1, weightEnv(plan, weights, role, o.publicWeights === true));
       const n = plan.setupSteps.filter((s) => s.kernel === 'share').length;
       if (o.json) io.out(`${JSON.stringify({ role, setup: 'done', shared_tensors: n, ms: performance.now() - t0, rounds: r.rounds, bytes: r.bytes })}\n`);
       else io.out(`${role}: shared ${n} weight tensors with ${computes.join(' and ')} in ${(performance.now() - t0).toFixed(1)} ms; the servers keep their shares\n`);
@@ -108,6 +108,7 @@ interface PartyOptions {
   readonly resize?: boolean;
   readonly json?: boolean;
   readonly labels?: string;
+  readonly publicWeights?: boolean;
 }
 
 export function partyCommand(io: PartyIo): Command {
@@ -121,6 +122,7 @@ export function partyCommand(io: PartyIo): Command {
     .addOption(new Option('--resize', 'resize a .png input to the model\'s height and width').default(false))
     .option('--labels <FILE>', 'class names, one per line (default: labels.txt in the plan directory if present)')
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
+    .addOption(new Option('--public-weights', 'the model owner consents to a plan that sends its weights to the servers in the clear (compiled with --public-weights)').default(false))
     .action(async (role: string, o: PartyOptions) => runPartyRole(role, o, io));
 }
 
@@ -131,7 +133,8 @@ export function upCommand(io: PartyIo): Command {
     .requiredOption('--input <FILE>', 'the client\'s input: .npy, .json or .png')
     .addOption(new Option('--resize', 'resize a .png input to the model\'s height and width').default(false))
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
-    .action(async (planDir: string, o: { input: string; resize: boolean; json: boolean }) => {
+    .addOption(new Option('--public-weights', 'the model owner consents to a plan that sends its weights to the servers in the clear').default(false))
+    .action(async (planDir: string, o: { input: string; resize: boolean; json: boolean; publicWeights: boolean }) => {
       const plan = readPlanFile(planDir);
       const dir = mkdtempSync(join(tmpdir(), 'tfe-up-'));
       const children: PartyChild[] = [];
@@ -141,7 +144,7 @@ export function upCommand(io: PartyIo): Command {
         for (const r of plan.roles.filter((x) => x.kind === 'compute' || x.kind === 'dealer')) children.push(spawnParty(r.name, ['--deployment', depFile], true));
         const owners = [...new Set(plan.weights.map((w) => w.owner))];
         for (const owner of owners) {
-          const c = spawnParty(owner, ['--deployment', depFile], false);
+          const c = spawnParty(owner, ['--deployment', depFile, ...(o.publicWeights ? ['--public-weights'] : [])], false);
           children.push(c);
           if ((await c.exited) !== 0) throw new TfeError('E_TRANSPORT', `${owner} failed: ${lastError(c)}`);
         }

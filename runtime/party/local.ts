@@ -30,6 +30,8 @@ export interface LocalOptions {
   readonly log?: (line: string) => void;
   /** Start the parties without running the setup (tests of what a deployment refuses before it). */
   readonly skipSetup?: boolean;
+  /** The model owner's consent to a plan that sends its parameters to the servers in the clear (--public-weights). */
+  readonly publicWeights?: boolean;
   /** Makes the link pair between two roles (a's end first): in-memory by default; the privacy tests record what each party sends and receives. */
   readonly links?: (a: Role, b: Role) => [Link, Link];
 }
@@ -76,7 +78,7 @@ export class LocalDeployment {
     if (owners.length > 1) throw new TfeError('E_PLAN', `weights of several owners (${owners.join(', ')}) are not supported yet`);
     if (!opts.skipSetup && (plan.setupSteps.length > 0 || owners.length)) {
       const owner = owners[0] ?? (plan.roles.find((r) => r.kind === 'input')?.name as Role);
-      await d.session(owner, 'setup', 1, weightEnv(plan, weights, owner));
+      await d.session(owner, 'setup', 1, weightEnv(plan, weights, owner, opts.publicWeights === true));
     }
     return d;
   }

@@ -16,6 +16,13 @@ export const WeightEntrySchema = z.object({
   /** Offset in 64-bit words from the start of weights.bin. */
   offset: z.number().int().nonnegative(),
   length: z.number().int().nonnegative(),
+  /**
+   * Whether the entry is one of the model's parameters (its trained weights) rather than
+   * a compiler constant (a piecewise table). The model owner's own record: a plan that
+   * sends a parameter to the servers in the clear needs the owner's consent
+   * (--public-weights, consent.ts). Absent in older manifests: treated as a parameter.
+   */
+  parameter: z.boolean().optional(),
 });
 export type WeightEntry = z.infer<typeof WeightEntrySchema>;
 

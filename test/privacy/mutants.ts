@@ -59,6 +59,13 @@ export const POND_MUTANTS: readonly Mutant[] = [
     replace: `const r = ${ZERO('shape')};\n    const rBits`,
   },
   {
+    name: 'and-triple-masks',
+    breaks: 'the AND-triple masks of the comparison circuit (the servers open P ^ a, G ^ b): a = b = 0',
+    file: 'runtime/protocols/pond/material.js',
+    find: 'const a = m.randB(shape);\n    const b = [];\n    for (let j = 0; j < count; j++)\n        b.push(m.randB(shape));',
+    replace: `const a = ${ZERO('shape')};\n    const b = [];\n    for (let j = 0; j < count; j++)\n        b.push(${ZERO('shape')});`,
+  },
+  {
     name: 'select-mask',
     breaks: 'the select bit s (the servers open b ^ s to choose between two values): s = 0',
     file: 'runtime/protocols/pond/material.js',

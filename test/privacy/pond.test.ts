@@ -101,14 +101,15 @@ describe('party views under Pond (zoo network B)', () => {
   });
 
   for (const m of POND_MUTANTS) {
-    test(`mutant '${m.name}' (${m.breaks}) is caught`, async () => {
+    test(`mutant '${m.name}' (${m.breaks}) is caught`, async (t) => {
       const v = await all(await loadRuntime(mutantRoot(m)));
       // the mutant still computes the right answer: only a test of what parties see can catch it
-      assert.ok(realOutput, 'the real code ran first');
+      realOutput ??= (await views(await loadRuntime(DIST), { plan: c.plan, weights: c.weights, input: images[0] }, 1)).output;
       for (let i = 0; i < v.output.length; i++) assert.ok(Math.abs(v.output[i] - realOutput[i]) < 1e-3, `mutant ${m.name} output ${i}`);
       const byInputs = compareViews(v.inputA, v.inputB, ALPHA).findings;
       const byWeights = compareViews(v.inputA, v.weightsB, ALPHA).findings;
       assert.ok(byInputs.length + byWeights.length > 0, `no test found the leak of mutant ${m.name}`);
+      t.diagnostic(`${byInputs.length} failing bit tests for two inputs, ${byWeights.length} for two weight sets`);
     });
   }
 });
