@@ -19,6 +19,13 @@ export type ErrorCode =
   | 'E_PLAN' // a plan that fails its schema, version or verification
   | 'E_POLICY'; // a plan that breaks the reveal policy (would disclose what it must not)
 
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(['E_RANGE', 'E_SHAPE', 'E_ARG', 'E_BACKEND', 'E_PROTOCOL', 'E_TRANSPORT', 'E_FORMAT', 'E_UNSUPPORTED', 'E_IR', 'E_IO', 'E_PLAN', 'E_POLICY']);
+
+/** Whether `s` is one of the error codes (for errors read back from a child process). */
+export function isErrorCode(s: string): s is ErrorCode {
+  return ERROR_CODES.has(s);
+}
+
 export class TfeError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;

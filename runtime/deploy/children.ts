@@ -7,7 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { TfeError } from '../../src/errors.js';
+import { isErrorCode, TfeError } from '../../src/errors.js';
 import { packageRoot } from '../package-root.js';
 
 export interface PartyChild {
@@ -44,6 +44,24 @@ export function spawnParty(role: string, args: readonly string[], longLived: boo
 export function lastError(c: PartyChild): string {
   const lines = c.stderr.split('\n').filter((l) => l.startsWith('error:') || l.startsWith('hint:'));
   return lines.length ? lines.join('\n') : c.stderr.trim().split('\n').slice(-3).join('\n');
+}
+
+/**
+ * The error a failed child reported, as ONE error with the child's own code, message
+ * (prefixed by its role) and hint: the CLI printed `error: MESSAGE [CODE]` and
+ * `hint: ...` on its stderr. A child that died without a TfeError (a signal, a crash)
+ * is an E_TRANSPORT naming the role and its exit.
+ */
+export function childError(c: PartyChild, role: string, code: number): TfeError {
+  const lines = c.stderr.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const m = /^error: (.*) \[([A-Z_]+)\]$/.exec(lines[i]);
+    if (m && isErrorCode(m[2])) {
+      const hint = lines[i + 1]?.startsWith('hint: ') ? lines[i + 1].slice(6) : undefined;
+      return new TfeError(m[2], `${role}: ${m[1]}`, hint);
+    }
+  }
+  return new TfeError('E_TRANSPORT', `${role} exited with code ${code}: ${lastError(c) || '(no output)'}`);
 }
 
 function running(c: PartyChild): boolean {

@@ -23,7 +23,7 @@ import { readPlanFile, readWeightsFiles } from '../party/files.js';
 import { encodeInputs, predictionOf } from '../party/prediction-io.js';
 import { weightEnv } from '../party/weights-env.js';
 import { defaultBackend } from '../ring/index.js';
-import { lastError, spawnParty, stopChildren, type PartyChild } from './children.js';
+import { childError, spawnParty, stopChildren, type PartyChild } from './children.js';
 import { checkPlanMatches, readDeployment } from './config.js';
 import { initDeployment } from './init.js';
 import { startRole, type RunningRole } from './party.js';
@@ -146,13 +146,14 @@ export function upCommand(io: PartyIo): Command {
         for (const owner of owners) {
           const c = spawnParty(owner, ['--deployment', depFile, ...(o.publicWeights ? ['--public-weights'] : [])], false);
           children.push(c);
-          if ((await c.exited) !== 0) throw new TfeError('E_TRANSPORT', `${owner} failed: ${lastError(c)}`);
+          const code = await c.exited;
+          if (code !== 0) throw childError(c, owner, code);
         }
         const clientRole = plan.inputs[0].provider;
         const c = spawnParty(clientRole, ['--deployment', depFile, '--input', resolve(o.input), ...(o.resize ? ['--resize'] : []), ...(o.json ? ['--json'] : [])], false);
         children.push(c);
         const code = await c.exited;
-        if (code !== 0) throw new TfeError('E_TRANSPORT', `${clientRole} failed: ${lastError(c)}`);
+        if (code !== 0) throw childError(c, clientRole, code);
         io.out(c.stdout);
       } finally {
         await stopChildren(children);
