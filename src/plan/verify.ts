@@ -19,6 +19,9 @@
  *    batch dimension -1 flows through every step);
  *  - every revealing step opens an output binding's tensor to that binding's receiver,
  *    and no output is received by a compute or dealer role (E_POLICY);
+ *  - a kernel that makes its owner's private operand public (publish) never takes an
+ *    input role's data, only weights (E_POLICY); whether the weights may be public is
+ *    the model owner's decision (consent.ts);
  *  - nothing revealed depends only on weights and constants: it must depend on an input
  *    role's data (E_POLICY), or the reveal would disclose the model;
  *  - no tensor, and not the number of tensors or steps, exceeds the party's limits
@@ -169,6 +172,7 @@ export function verifyPlan(plan: Plan, limits: PlanLimits = DEFAULT_PLAN_LIMITS)
   // what depends on an input role's data (the client's input): only that may be revealed,
   // never a value computed from the weights and constants alone (it would disclose the model)
   const fromInputs = new Set(plan.inputs.map((b) => b.tensor));
+  const inputOf = new Map(plan.inputs.map((b) => [b.tensor, b.name]));
 
   const checkList = (list: StepList, steps: readonly PlanStep[]): void => {
     steps.forEach((s, i) => {
@@ -190,6 +194,14 @@ export function verifyPlan(plan: Plan, limits: PlanLimits = DEFAULT_PLAN_LIMITS)
       }
       for (const r of parties) if (!kinds.has(r)) throw planError(`${at}: names role '${r}', which is not a role of the plan`);
       checkKinds(at, spec, ins, outs, parties, s, list);
+      // a kernel that turns its owner's private operand into a public value (publish) may
+      // take only weights (the owner's consent is checked by the owner: consent.ts): an
+      // input role's data is only ever secret-shared
+      if (spec.results.includes('public')) {
+        s.inputs.forEach((id, j) => {
+          if (spec.operands[j] === 'private' && inputOf.has(id)) throw policyError(`${at}: sends tensor ${id}, the data of input '${inputOf.get(id) as string}', to the servers in the clear: an input is only ever secret-shared`);
+        });
+      }
       checkMask(at, s);
       checkShapes(at, spec, ins, outs, s);
       const tainted = s.inputs.some((id) => fromInputs.has(id));

@@ -124,6 +124,31 @@ describe('plan verifier', () => {
       q.roles.push({ name: 'server2', kind: 'compute' });
       return q;
     }, 'E_PLAN', /'server2' is of kind compute, but protocol pond's compute roles/],
+    ['a cached weight mask applied to another weight (one mask, two tensors)', (p) => {
+      const q = clone(p);
+      const cached = q.steps.filter((s) => typeof s.attrs.cacheKey === 'string');
+      cached[1].attrs = { ...cached[1].attrs, cacheKey: cached[0].attrs.cacheKey as string };
+      return q;
+    }, 'E_POLICY', /mask 't\d+' was opened for tensor t\d+, but the step applies it to t\d+: a mask serves only its own weight/],
+    ['a weight mask drawn twice', (p) => {
+      const q = clone(p);
+      const i = q.setupSteps.findIndex((s) => s.kernel === 'mask_s');
+      q.setupSteps.push({ ...q.setupSteps[i], outputs: ['again'] });
+      q.tensors.push({ ...q.tensors.find((t) => t.id === q.setupSteps[i].outputs[0])!, id: 'again' });
+      return q;
+    }, 'E_POLICY', /mask 't\d+' is drawn twice/],
+    ['the model owner\'s weight shared by the client (a private tensor in a kernel its owner does not run)', (p) => {
+      const q = clone(p);
+      q.setupSteps[0].attrs = { ...q.setupSteps[0].attrs, owner: 'client' };
+      return q;
+    }, 'E_POLICY', /setupSteps\[0\] \(kernel share.*tensor t\d+ is private to model-owner, who does not run this step/],
+    ['the client\'s input published to the servers in the clear', (p) => {
+      const q = clone(p);
+      const i = q.steps.findIndex((s) => s.kernel === 'share');
+      q.steps[i] = { ...q.steps[i], kernel: 'publish' };
+      q.tensors = q.tensors.map((t) => (t.id === q.steps[i].outputs[0] ? { ...t, visibility: 'public' as const } : t));
+      return q;
+    }, 'E_POLICY', /steps\[0\] \(kernel publish.*sends tensor t\d+, the data of input '.*', to the servers in the clear/],
     ['an output received by the dealer', (p) => {
       const q = clone(p);
       q.outputs[0].receiver = 'dealer';
