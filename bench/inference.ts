@@ -23,6 +23,8 @@ export interface InferenceFilter {
   readonly net?: string;
   readonly batch?: number;
   readonly relu?: string;
+  /** tfe compile --maxpool (default: auto; several with `--maxpool pairs,tournament`). */
+  readonly maxpool?: string;
   readonly runs?: number;
   /** memory (default): every role a party in this process; processes: servers and dealer as child processes over mutual TLS. */
   readonly deploy?: string;
@@ -45,20 +47,24 @@ export async function benchInference(f: InferenceFilter): Promise<Row[]> {
   if (f.net && nets.length === 0) throw new Error(`unknown network '${f.net}' (have ${NETS.join(', ')})`);
   const batches = f.batch ? [f.batch] : [1, 64];
   const relus = (f.relu ? [f.relu] : ['exact', 'poly']) as ('exact' | 'poly')[];
+  const maxpools = (f.maxpool ?? 'auto').split(',').map((m) => {
+    if (m !== 'pairs' && m !== 'tournament' && m !== 'auto') throw new Error(`--maxpool ${m}: expected auto, pairs or tournament`);
+    return m;
+  });
   const rows: Row[] = [];
   const ring = defaultBackend();
   for (const net of nets) {
     const path = zooModelPath(net);
     const plain = await openTfjsLayers((await toTfjsLayersArtifacts(path)) as unknown as TfjsArtifacts);
-    for (const relu of relus) {
-      const { plan, weights } = await compile(path, { relu, inputRange: [0, 1] });
+    for (const [relu, maxpool] of relus.flatMap((r) => maxpools.map((m) => [r, m] as const))) {
+      const { plan, weights } = await compile(path, { relu, maxpool, inputRange: [0, 1] });
       const input = plan.inputs[0];
       if (f.deploy === 'processes') {
         for (const batch of batches) {
           const x = { shape: [batch, ...input.shape.slice(1)], data: images(batch) };
           const r = await benchDeployed(plan, weights, { [input.name]: x }, f.runs ?? (batch > 1 ? 3 : 31), batch > 1 ? 0 : f.warmMs ?? 1500);
           rows.push({
-            bench: 'inference', net, batch, relu, backend: ring.name, ms: r.online_ms, deploy: 'processes', ...r,
+            bench: 'inference', net, batch, relu, maxpool, backend: ring.name, ms: r.online_ms, deploy: 'processes', ...r,
             cost_matches_plan: r.frame_bytes_per_server === r.declared_bytes_per_server,
           });
         }
@@ -89,6 +95,7 @@ export async function benchInference(f: InferenceFilter): Promise<Row[]> {
           net,
           batch,
           relu,
+          maxpool,
           backend: ring.name,
           ms,
           online_ms: ms,

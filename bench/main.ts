@@ -2,7 +2,7 @@
  * `npm run bench -- <name> [--json] [filters]`: the project's benchmarks.
  *   kernels [--backend native|wasm|js]                       ring kernels and one Pond matmul
  *   compile                                                  compile time and peak memory per shared model
- *   inference [--net A] [--batch 1] [--relu exact] [--runs N] [--deploy memory|processes]
+ *   inference [--net A] [--batch 1] [--relu exact] [--maxpool auto|pairs|tournament] [--runs N] [--deploy memory|processes]
  *                                                           private predictions of networks A-D vs tfjs
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
  * Prints a markdown table, or with --json one JSON object per line.
@@ -21,7 +21,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'string' ? Number.
 const BENCHES: Record<string, (opts: Opts) => Promise<Row[]>> = {
   kernels: (o) => benchKernels({ backend: str(o.backend) }),
   compile: () => benchCompile(),
-  inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), runs: num(o.runs), deploy: str(o.deploy) }),
+  inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), maxpool: str(o.maxpool), runs: num(o.runs), deploy: str(o.deploy) }),
   'native-isa': async () => {
     const r = benchNativeMatmul();
     if (!r) throw new Error('the native addon is not built');
@@ -41,6 +41,7 @@ async function main(): Promise<number> {
       net: { type: 'string' },
       batch: { type: 'string' },
       relu: { type: 'string' },
+      maxpool: { type: 'string' },
       runs: { type: 'string' },
       deploy: { type: 'string' },
     },

@@ -32,6 +32,7 @@ export interface SecureCliOptions {
   readonly calibrate?: string;
   readonly calibratePercentile: number;
   readonly publicWeights?: boolean;
+  readonly maxpool: string;
 }
 
 /** What compiler/cli.ts parses besides these (its own options). */
@@ -88,6 +89,7 @@ export function secureCliOptions(): Option[] {
     new Option('--calibrate-percentile <P>', 'with --calibrate: the range is [percentile 100-P, percentile P] of the observed values (100: min and max); inputs outside it are refused at prediction time (E_RANGE), not clipped')
       .argParser(percentileArg).default(DEFAULT_CALIBRATE_PERCENTILE),
     new Option('--public-weights', 'make the weights public (the servers see them: this REVEALS THE MODEL; cheaper products)').default(false),
+    new Option('--maxpool <METHOD>', 'max-pool windows: pairs (all pairs compared at once: fewest rounds), tournament (fewest bytes), or auto (pairs for small windows at small batches)').choices(['auto', 'pairs', 'tournament']).default('auto'),
   ];
 }
 
@@ -106,6 +108,7 @@ function compileOptionsOf(o: GraphCliOptions & SecureCliOptions): CompileOptions
     ...(o.calibrate !== undefined ? { calibrate: o.calibrate, calibratePercentile: o.calibratePercentile } : {}),
     publicWeights: o.publicWeights === true,
     outputLabel: label,
+    maxpool: o.maxpool === 'tournament' || o.maxpool === 'pairs' ? o.maxpool : 'auto',
     ...(o.out !== undefined ? { outDir: o.out } : {}),
   };
 }

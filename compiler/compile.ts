@@ -53,6 +53,8 @@ export interface CompileOptions {
   readonly publicWeights?: boolean;
   /** Reveal only the ArgMax of the output (kind 'label'). */
   readonly outputLabel?: boolean;
+  /** How max-pool windows are reduced (default auto; pairs: fewest rounds; tournament: fewest bytes). */
+  readonly maxpool?: 'auto' | 'pairs' | 'tournament';
   /** Write plan.json, weights.bin and weights.json there. */
   readonly outDir?: string;
 }
@@ -101,6 +103,7 @@ export function secureOptionsOf(o: CompileOptions): SecureOptions {
     inputRange: [inputRange[0], inputRange[1]],
     publicWeights: o.publicWeights === true,
     outputLabel: o.outputLabel === true,
+    maxpool: o.maxpool ?? DEFAULT_SECURE_OPTIONS.maxpool,
   };
 }
 
@@ -112,6 +115,7 @@ function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
     inputRange: `${s.inputRange[0]}:${s.inputRange[1]}`,
     publicWeights: s.publicWeights,
     output: s.outputLabel ? 'label' : 'values',
+    maxpool: s.maxpool,
   };
   if (s.reluRange !== undefined) opts.reluRange = s.reluRange;
   if (o.calibrate !== undefined) {

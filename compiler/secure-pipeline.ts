@@ -14,6 +14,7 @@ import { fixedPointPass } from './secure/fixed-point.js';
 import { foldScalarMulsPass } from './secure/fold-scalar-muls.js';
 import type { SecureOptions } from './secure/options.js';
 import type { RingPass } from './secure/pass.js';
+import { maxpoolPlanPass } from './secure/maxpool-plan.js';
 import { reluMaxpoolSwapPass } from './secure/relu-maxpool-swap.js';
 import { toRing } from './secure/to-ring.js';
 import { visibilityPass } from './secure/visibility.js';
@@ -29,6 +30,8 @@ export const SECURE_PIPELINE: readonly RingPass[] = [
   visibilityPass,
   // maxpool(relu(x)) -> relu(maxpool(x)): the comparisons run on the pooled tensor.
   reluMaxpoolSwapPass,
+  // relu(maxpool(x)) -> maxpool(x) with attrs.relu; each pool's method (all pairs or tournament).
+  maxpoolPlanPass,
   // sigmoid / tanh (and relu with --relu poly) -> clamp + polynomial on a stated domain.
   activationsPass,
   // Scales, encodings, lazy truncations, headroom check (E_RANGE).

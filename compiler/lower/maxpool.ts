@@ -9,13 +9,14 @@
  * is ceil(log2 k) levels of one comparison (8 rounds) and one select (1 round), all
  * exact; a - b needs one bit more headroom than a and b (the fixed-point pass keeps
  * values below 2^62, the comparison needs |a - b| < 2^62: bounds far below it in
- * practice). Overlapping or SAME windows have no such fallback and are reported.
+ * practice). Overlapping or SAME windows have no such fallback and are reported. A
+ * folded ReLU (attrs.relu) is applied to the maximum: drelu_s, then mul_ss.
  */
 import type { PlanTensor } from '../../src/plan/schema.js';
 import type { LowerContext, LowerRule } from './lower.js';
 import { firstAvailable, unary } from './rules.js';
 
-const KERNELS = ['slice_s', 'reshape_s', 'transpose_s', 'sub_ss', 'drelu_s', 'select_s', 'concat_s'] as const;
+const KERNELS = ['slice_s', 'reshape_s', 'transpose_s', 'sub_ss', 'drelu_s', 'select_s', 'concat_s', 'mul_ss'] as const;
 
 /** The rule for ksize = strides, VALID; a problem otherwise. */
 const tournament: LowerRule = (c: LowerContext) => {
@@ -52,11 +53,18 @@ const tournament: LowerRule = (c: LowerContext) => {
     v = m;
     k = Math.ceil(k / 2);
   }
-  c.bind(c.step('predict', 'reshape_s', [v], c.secretOut(), { shape: [...n.shape] }));
+  if (n.attrs.relu !== true) {
+    c.bind(c.step('predict', 'reshape_s', [v], c.secretOut(), { shape: [...n.shape] }));
+    return;
+  }
+  // a folded ReLU (maxpool-relu-fuse): max(m, 0) = m * [m >= 0]
+  const m = run('reshape_s', [v], 'max', [...n.shape], { shape: [...n.shape] });
+  const bit = c.step('predict', 'drelu_s', [m], c.temp('nonnegative', m.shape, 0));
+  c.bind(c.step('predict', 'mul_ss', [m, bit], c.secretOut()));
 };
 
 /** maxpool: the protocol's maxpool_s, else the tournament above. */
 export const maxpool: LowerRule = firstAvailable([
-  { kernels: ['maxpool_s'], rule: unary('maxpool_s', (a) => ({ ksize: a.ksize as number[], strides: a.strides as number[], padding: a.padding as string })) },
+  { kernels: ['maxpool_s'], rule: unary('maxpool_s', (a) => ({ ksize: a.ksize as number[], strides: a.strides as number[], padding: a.padding as string, ...(a.relu === true ? { relu: true } : {}), method: a.method === 'pairs' || a.method === 'auto' ? a.method : 'tournament' })) },
   { kernels: KERNELS, rule: tournament },
 ]);

@@ -17,6 +17,13 @@ export interface SecureOptions {
   readonly publicWeights: boolean;
   /** --output label: compute the ArgMax of the (single) output and reveal only it. */
   readonly outputLabel: boolean;
+  /**
+   * --maxpool: how a max-pool window's maximum is found (src/protocols/pond.ts
+   * maxpoolMethod). auto (default): all pairs at once for small windows and small
+   * sessions, else a tournament; pairs: all pairs for windows of up to 5 candidates
+   * (fewest rounds, more bytes); tournament: halving levels (fewest bytes).
+   */
+  readonly maxpool: 'auto' | 'pairs' | 'tournament';
 }
 
 export const DEFAULT_INPUT_RANGE: readonly [number, number] = [-8, 8];
@@ -29,4 +36,5 @@ export const DEFAULT_SECURE_OPTIONS: SecureOptions = {
   inputRange: DEFAULT_INPUT_RANGE,
   publicWeights: false,
   outputLabel: false,
+  maxpool: 'auto',
 };

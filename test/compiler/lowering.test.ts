@@ -102,7 +102,7 @@ test('a protocol lacking a kernel with no fallback reports the node and that ker
   });
 });
 
-test('network B without maxpool_s: each maxpool becomes a tournament (sub_ss, drelu_s, select_s), and the Pond runtime gives the normal plan\'s outputs', async () => {
+test('network B without maxpool_s: each maxpool (with its folded ReLU) becomes a tournament (sub_ss, drelu_s, select_s), and the Pond runtime gives the normal plan\'s outputs', async () => {
   const b = await compile(zooModelPath('B'), { inputRange: RANGE });
   const spec = pondWithout('maxpool_s');
   const lowered = lower(b.ring, spec, POND_LOWERING, RANGE);
@@ -112,9 +112,10 @@ test('network B without maxpool_s: each maxpool becomes a tournament (sub_ss, dr
   const pools = count(b.plan, 'maxpool_s');
   assert.equal(pools, 2, 'network B has two 2x2 maxpools');
   assert.equal(count(plan, 'maxpool_s'), 0);
-  // a 2x2 window: 4 candidates, two tournament levels per pool
+  // a 2x2 window: 4 candidates, two tournament levels per pool; the ReLU after each pool is folded in (drelu_s, mul_ss)
+  assert.ok(b.plan.steps.filter((s) => s.kernel === 'maxpool_s').every((s) => s.attrs.relu === true && s.attrs.method === 'auto'));
   assert.equal(count(plan, 'select_s'), 2 * pools);
-  assert.equal(count(plan, 'drelu_s'), 2 * pools);
+  assert.equal(count(plan, 'drelu_s'), 3 * pools);
   assert.ok(plan.steps.every((s) => spec.kernels.has(s.kernel)));
 
   const images = readMnist(2).images;

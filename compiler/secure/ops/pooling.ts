@@ -1,5 +1,5 @@
 /**
- * NHWC windows, both monotone. maxpool keeps the scale; avgpool multiplies by a
+ * NHWC windows, both monotone. maxpool keeps the scale (attrs.relu: max with 0 too); avgpool multiplies by a
  * public reciprocal of fb bits (scale.ts avgpoolBits) and adds fb, first truncating its
  * input to f when the added bits would break headroom.
  */
@@ -9,7 +9,12 @@ import { monotone, type FloatRule } from '../interval.js';
 import { avgpoolBits, fits } from '../scale.js';
 import { keepScale, type RingOpRule } from './rule.js';
 
-const maxpool: FloatRule = (n, ins) => tfKernel('MaxPool', n, ins, windowOf(n));
+/** The window maximum; with attrs.relu (maxpool-relu-fuse), of the window and 0. */
+const maxpool: FloatRule = (n, ins) => {
+  const m = tfKernel('MaxPool', n, ins, windowOf(n));
+  if (n.attrs.relu !== true) return m;
+  return { ...m, data: m.data.map((v) => Math.max(v, 0)) };
+};
 const avgpool: FloatRule = (n, ins) => tfKernel('AvgPool', n, ins, windowOf(n));
 
 export const POOLING_RULES: Readonly<Record<(typeof RING_POOLING_OPS)[number], RingOpRule>> = {

@@ -1,8 +1,10 @@
 /**
  * Pooling over NHWC secrets. attrs: ksize [kh, kw], strides [sh, sw], padding.
- *  - maxpool_s: exact maximum by a comparison tournament over the kh*kw taps
- *    (8 * ceil(log2(kh*kw)) rounds). Requires |x| < 2^62; SAME padding fills with
- *    -2^62, which never wins against a valid value.
+ *  - maxpool_s: exact maximum over the kh*kw taps (and 0 with attrs.relu: a ReLU after
+ *    the pool folded in): when attrs.method resolves to pairs, all pairs compared at once
+ *    (pairwise-max.ts, 8 + ceil(log2 K) rounds), else a comparison tournament
+ *    (8 * ceil(log2 K) rounds). Requires |x| < 2^62; SAME padding fills with -2^62,
+ *    which never wins against a valid value.
  *  - avgpool_s: local window sum times a public reciprocal round(2^fracBits / count)
  *    (count excludes padding, as TF does); no communication. The output has scale
  *    input scale + attrs.fracBits: the compiler truncates it. Error of the reciprocal:
@@ -10,12 +12,13 @@
  */
 import { TfeError } from '../../../src/errors.js';
 import { encode } from '../../../src/fixed/index.js';
-import { ringTensor, type RingTensor } from '../../ring/tensor.js';
+import { ringTensor, sizeOf, type RingTensor } from '../../ring/tensor.js';
 import { intAttr } from '../../../src/protocols/attrs.js';
-import { pondSpec, windowAttrs } from '../../../src/protocols/pond.js';
+import { maxpoolMethod, maxpoolRelu, pondSpec, windowAttrs } from '../../../src/protocols/pond.js';
 import { poolShape } from '../../../src/protocols/shapes.js';
 import { isServerCtx } from '../open.js';
 import { implement, secret, type Operand, type Secret } from '../types.js';
+import { pairwiseMax } from './pairwise-max.js';
 import { tournament } from './tree.js';
 import { windowCounts, windowTaps, type WindowGeometry } from './windows.js';
 
@@ -29,13 +32,18 @@ const MAXPOOL_FILL = -(1n << 62n);
 export const maxpoolS = implement(pondSpec('maxpool_s'), async (ctx, [x], attrs) => {
   const xs = asSecret('maxpool_s', x);
   const g = windowAttrs('maxpool_s', attrs);
+  const relu = maxpoolRelu(attrs);
   const shape = poolShape(xs.shape, g.ksize, g.strides, g.padding);
-  let cands: (readonly RingTensor[])[] = [];
+  const k = g.ksize[0] * g.ksize[1];
+  let taps: RingTensor[] = [];
   if (isServerCtx(ctx)) {
     if (!xs.share) throw new TfeError('E_PROTOCOL', `maxpool_s: ${ctx.role} lacks its share`);
-    cands = windowTaps(xs.share, g, ctx.role === 'server0' ? MAXPOOL_FILL : 0n).map((t) => [t]);
+    taps = windowTaps(xs.share, g, ctx.role === 'server0' ? MAXPOOL_FILL : 0n);
   }
-  const win = await tournament(ctx, g.ksize[0] * g.ksize[1], shape, 0, cands);
+  if (maxpoolMethod(attrs, k + (relu ? 1 : 0), sizeOf(shape)) === 'pairs') return [secret(shape, await pairwiseMax(ctx, k, relu, shape, taps))];
+  const cands = taps.map((t) => [t]);
+  if (relu && isServerCtx(ctx)) cands.push([ringTensor(shape, new BigUint64Array(sizeOf(shape)))]);
+  const win = await tournament(ctx, k + (relu ? 1 : 0), shape, 0, cands);
   return [secret(shape, win?.[0])];
 });
 

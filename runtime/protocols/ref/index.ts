@@ -12,7 +12,7 @@ import { decode, encode } from '../../../src/fixed/index.js';
 import { jsBackend } from '../../ring/js.js';
 import { reshape, ringTensor, sizeOf, type RingTensor } from '../../ring/tensor.js';
 import { intAttr, intsAttr, numsAttr, pairsAttr, strAttr } from '../../../src/protocols/attrs.js';
-import { POND_SPECS } from '../../../src/protocols/pond.js';
+import { maxpoolRelu, POND_SPECS } from '../../../src/protocols/pond.js';
 import { pond } from '../pond/index.js';
 import { KernelRegistry } from '../registry.js';
 import { pub, secret, type Kernel, type KernelAttrs, type Operand } from '../types.js';
@@ -111,7 +111,10 @@ export const reference = new KernelRegistry('ref', POND_SPECS, [
   ref('drelu_s', ([x]) => map(x, (v) => (S(v) >= 0n ? 1n : 0n))),
   ref('relu_s', ([x]) => map(x, (v) => (S(v) >= 0n ? v : 0n))),
   ref('select_s', ([c, x, y]) => ringTensor(x.shape, x.data.map((v, i) => (c.data[i] === 1n ? v : y.data[i])))),
-  ref('maxpool_s', ([x], attrs) => pool(x, attrs, (vals) => vals.reduce((m, v) => (S(v) > S(m) ? v : m)))),
+  ref('maxpool_s', ([x], attrs) => pool(x, attrs, (vals) => {
+    const m = vals.reduce((a, v) => (S(v) > S(a) ? v : a));
+    return maxpoolRelu(attrs) && S(m) < 0n ? 0n : m;
+  })),
   ref('avgpool_s', ([x], attrs) => {
     const f = intAttr('avgpool_s', attrs, 'fracBits', 0, 62);
     return pool(x, attrs, (vals, count) => vals.reduce((a, v) => a + v, 0n) * encode([1 / count], f)[0]);
