@@ -51,7 +51,11 @@ interface Pooled {
 /** The dealer's endpoint: it sends nothing online and receives nothing; steps only tag its material. */
 class DealerNet implements Endpoint {
   readonly stats = newStats();
-  constructor(readonly role: Role, private readonly tag: (step: number) => void) {}
+  constructor(readonly role: Role, private readonly tag: (step: number) => void, private readonly link: () => { drained?(): Promise<void> } | undefined) {}
+  /** Backpressure: the material of the previous step has left for server1 before the next is made. */
+  async drained(): Promise<void> {
+    await this.link()?.drained?.();
+  }
   setStep(step: number): void {
     this.tag(step);
   }
@@ -182,7 +186,7 @@ export class DealerParty {
     const streams = { [this.servers[0]]: new Prg(this.seeds[this.servers[0]], id), [this.servers[1]]: new Prg(this.seeds[this.servers[1]], id) };
     const net = new DealerNet(this.role, (step) => {
       channel.step = step;
-    });
+    }, () => (router.hasLink(this.servers[1]) ? router.link(this.servers[1]) : undefined));
     const ctx: PartyContext & { net: DealerNet } = {
       role: this.role,
       net,

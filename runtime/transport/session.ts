@@ -94,6 +94,11 @@ export class SessionEndpoint implements Endpoint, SessionMember {
     return wordsOf(f.payload);
   }
 
+  /** Resolves when the links to this session's peers have sent what was queued on them (backpressure at step boundaries). */
+  async drained(): Promise<void> {
+    for (const p of this.peers) if (this.router.hasLink(p)) await this.router.link(p).drained?.();
+  }
+
   /** Fails this session here and tells every peer (best effort), with the reason. */
   abort(err: TfeError): void {
     if (this.failure) return;
