@@ -5,7 +5,9 @@
  * runs (maxBufferedBytes per inbox) and for sessions it does not run
  * (maxUnclaimedBytes per peer). The same volume consumed as it arrives passes. On the
  * sending side, a TLS send that leaves more than maxPendingBytes unsent ends the link
- * naming the peer and the cap, and `drained()` resolves once the socket has flushed.
+ * naming the peer and the cap, and `drained()` resolves once the socket has flushed; a
+ * peer that never reads fails the session's wait at a step boundary after the receive
+ * timeout, naming the peer and the step.
  * The caps derived from a plan (buffer-limits.ts) are 2 x its largest declared session
  * bytes + 64 MiB per inbox.
  */
@@ -17,8 +19,9 @@ import { makeCa, makeRoleCertificate } from '../../runtime/deploy/certs.js';
 import { bufferLimits, sessionBytes } from '../../runtime/transport/buffer-limits.js';
 import type { Frame } from '../../runtime/transport/frame.js';
 import type { Link } from '../../runtime/transport/link.js';
-import { memoryLinkPair } from '../../runtime/transport/memory-link.js';
+import { MemoryLink, memoryLinkPair } from '../../runtime/transport/memory-link.js';
 import { Router } from '../../runtime/transport/router.js';
+import { SessionEndpoint } from '../../runtime/transport/session.js';
 import { connectTls, listenTls, type TlsIdentity } from '../../runtime/transport/tls.js';
 import { TfeError } from '../../src/errors.js';
 import { declaredCost } from '../../src/plan/index.js';
@@ -146,4 +149,24 @@ test('caps derived from a plan: 2 x its largest declared session bytes + 64 MiB'
   const caps = bufferLimits(plan, 1024);
   assert.equal(caps.maxBufferedBytes, 2 * s + 64 * 2 ** 20);
   assert.equal(caps.maxUnclaimedBytes, 2 * caps.maxBufferedBytes + 512 * 2 ** 20);
+});
+
+/** A link whose sends never flush: the peer reads nothing. */
+class StalledLink extends MemoryLink {
+  drained(): Promise<void> {
+    return new Promise<void>(() => undefined);
+  }
+}
+
+test('a peer that reads nothing fails the wait at a step boundary after the receive timeout', async () => {
+  const a = new StalledLink('server0', 'server1');
+  const b = new MemoryLink('server1', 'server0');
+  a.other = b;
+  b.other = a;
+  const r = new Router('server0', { receiveTimeoutMs: 100 });
+  r.addLink(a);
+  const ep = new SessionEndpoint(r, 'server0', 3n, ['server1']);
+  ep.setStep(2, 'relu_s');
+  await assert.rejects(ep.drained(), (e: unknown) => e instanceof TfeError && e.code === 'E_TRANSPORT' && /^server1 has not read what server0 sent within 0\.1 s at step 2 \(relu_s\)$/.test(e.message));
+  ep.close();
 });
