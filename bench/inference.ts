@@ -71,7 +71,8 @@ export async function benchInference(f: InferenceFilter): Promise<Row[]> {
         continue;
       }
       if (f.deploy !== undefined && f.deploy !== 'memory') throw new Error(`--deploy ${f.deploy}: expected memory or processes`);
-      const d = await PlanDeployment.start(plan, weights, { ring });
+      // one session per prediction at the batch measured (not split into chunks, runtime/party/chunks.ts)
+      const d = await PlanDeployment.start(plan, weights, { ring, chunk: Math.max(...batches) });
       for (const batch of batches) {
         const x = { shape: [batch, ...input.shape.slice(1)], data: images(batch) };
         const feeds = { [input.name]: x };

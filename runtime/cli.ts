@@ -46,10 +46,15 @@ function positiveInt(option: string): (v: string) => number {
 /** The model owner's consent to a plan compiled with --public-weights (src/plan/consent.ts). */
 const PUBLIC_WEIGHTS = (): Option => new Option('--public-weights', 'as the model owner, consent to a plan that sends the weights to the servers in the clear (compiled with --public-weights)').default(false);
 
-async function start(dir: string, modelOption: string | undefined, publicWeights: boolean): Promise<{ d: PlanDeployment; model: () => ReturnType<typeof modelLocation> }> {
+/** `--chunk N`: examples per session (runtime/party/chunks.ts); a larger batch runs as consecutive sessions. */
+function chunkOption(): Option {
+  return new Option('--chunk <N>', 'examples per private session: a larger batch runs as several sessions (default: from the plan\'s declared bytes per example, at most 1024)').argParser(positiveInt('--chunk'));
+}
+
+async function start(dir: string, modelOption: string | undefined, chunk: number | undefined, publicWeights: boolean): Promise<{ d: PlanDeployment; model: () => ReturnType<typeof modelLocation> }> {
   const plan = readPlanFile(dir);
   const weights = readWeightsFiles(dir);
-  const d = await PlanDeployment.start(plan, weights, { ring: defaultBackend(), publicWeights });
+  const d = await PlanDeployment.start(plan, weights, { ring: defaultBackend(), publicWeights, ...(chunk === undefined ? {} : { chunk }) });
   return { d, model: () => modelLocation(plan, weights.manifest, modelOption) };
 }
 
@@ -77,9 +82,10 @@ export function runCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
     .addOption(new Option('--model <FILE>', 'the original model for --check (default: the path recorded in DIR/weights.json); its sha256 must match the plan'))
     .addOption(new Option('--labels <FILE>', 'class names, one per line (default: DIR/labels.txt if present)'))
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
+    .addOption(chunkOption())
     .addOption(PUBLIC_WEIGHTS())
-    .action(async (dir: string, o: { input: string; resize: boolean; check: boolean; json: boolean; model?: string; labels?: string; publicWeights: boolean }) => {
-      const { d, model } = await start(dir, o.model, o.publicWeights);
+    .action(async (dir: string, o: { input: string; resize: boolean; check: boolean; json: boolean; model?: string; labels?: string; chunk?: number; publicWeights: boolean }) => {
+      const { d, model } = await start(dir, o.model, o.chunk, o.publicWeights);
       const names = classNamesFor(dir, o.labels);
       const inputs = readInputFile(o.input, d.plan.inputs, { resize: o.resize, onWarning: (w) => io.err(`warning: ${w}\n`) });
       const p = await d.predict(inputs);
@@ -120,6 +126,7 @@ interface EvalOptions {
   model?: string;
   labels?: string;
   publicWeights: boolean;
+  chunk?: number;
 }
 
 function evalSet(d: PlanDeployment, o: EvalOptions): EvalSet {
@@ -132,7 +139,7 @@ function evalSet(d: PlanDeployment, o: EvalOptions): EvalSet {
 }
 
 function evalLine(r: EvalResult, names: ClassNames | undefined): string {
-  return `${r.n} examples${names ? ` (${names.names.length} classes)` : ''}: agreement with plaintext ${(100 * r.agreement).toFixed(2)}%, accuracy private ${(100 * r.accuracy_private).toFixed(2)}% / plaintext ${(100 * r.accuracy_plaintext).toFixed(2)}%, ${r.max_abs_err > 0 ? `largest output difference ${r.max_abs_err.toExponential(3)}, ` : ''}${r.ms_per_example.toFixed(2)} ms per example (batches of ${r.batch})`;
+  return `${r.n} examples${names ? ` (${names.names.length} classes)` : ''}: agreement with plaintext ${(100 * r.agreement).toFixed(2)}%, accuracy private ${(100 * r.accuracy_private).toFixed(2)}% / plaintext ${(100 * r.accuracy_plaintext).toFixed(2)}%, ${r.max_abs_err > 0 ? `largest output difference ${r.max_abs_err.toExponential(3)}, ` : ''}${r.ms_per_example.toFixed(2)} ms per example (batches of ${r.batch}${r.chunk < r.batch ? `, run as sessions of at most ${r.chunk}` : ''})`;
 }
 
 export function evalCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
@@ -149,10 +156,11 @@ export function evalCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
     .addOption(new Option('--model <FILE>', 'the original model (default: the path recorded in DIR/weights.json); its sha256 must match the plan'))
     .addOption(new Option('--labels <FILE>', 'class names, one per line (default: DIR/labels.txt if present)'))
     .addOption(new Option('--json', 'print one JSON object').default(false))
+    .addOption(chunkOption())
     .addOption(PUBLIC_WEIGHTS())
     .action(async (dir: string, o: EvalOptions) => {
       if (!deps.reference) throw new TfeError('E_ARG', 'eval needs the plaintext runner, which this build lacks');
-      const { d, model } = await start(dir, o.model, o.publicWeights);
+      const { d, model } = await start(dir, o.model, o.chunk, o.publicWeights);
       const set = evalSet(d, o);
       const names = classNamesFor(dir, o.labels);
       const out = d.plan.outputs[0];

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { TfeError } from '../../src/errors.js';
-import { checkWeights, maxFramePayload, verifyPlan } from '../../src/plan/index.js';
+import { checkWeights, DEFAULT_PLAN_LIMITS, maxFramePayload, verifyPlan } from '../../src/plan/index.js';
 import { classNamesFor } from '../output/labels.js';
 import { predictionJson, predictionText } from '../output/print.js';
 import { FRAME_HEADER_BYTES } from '../transport/frame.js';
@@ -34,7 +34,8 @@ export interface PartyIo {
   readonly err: (text: string) => void;
 }
 
-const MAX_BATCH = 1024;
+/** The largest batch a session may have: the same limit the plan verifier checks declared bytes at. */
+const MAX_BATCH = DEFAULT_PLAN_LIMITS.maxBatch;
 
 /** Resolves when the process is asked to stop (SIGTERM, SIGINT, or its parent's pipe closing under `tfe up`). */
 function stopSignal(): Promise<string> {

@@ -9,7 +9,7 @@
  * connect timeout.
  */
 import { TfeError } from '../../src/errors.js';
-import type { Plan } from '../../src/plan/index.js';
+import { DEFAULT_PLAN_LIMITS, type Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { ComputeParty } from '../party/compute.js';
 import { DealerParty } from '../party/dealer.js';
@@ -17,6 +17,7 @@ import { InputParty } from '../party/input.js';
 import { planLinks } from '../party/local.js';
 import { kernelsFor } from '../protocols/index.js';
 import type { RingBackend } from '../ring/backend.js';
+import { bufferLimits } from '../transport/buffer-limits.js';
 import type { Link } from '../transport/link.js';
 import { Router } from '../transport/router.js';
 import type { Role } from '../transport/types.js';
@@ -62,7 +63,8 @@ export async function startRole(o: RoleOptions): Promise<RunningRole> {
   const decl = o.plan.roles.find((r) => r.name === o.role);
   if (!decl) throw new TfeError('E_ARG', `the plan has no role '${o.role}'`, `roles: ${o.plan.roles.map((r) => r.name).join(', ')}`);
   const log = o.log ?? (() => undefined);
-  const router = new Router(o.role, { receiveTimeoutMs: o.receiveTimeoutMs });
+  // receive buffers capped from the plan's declared bytes at the largest accepted batch
+  const router = new Router(o.role, { receiveTimeoutMs: o.receiveTimeoutMs, ...bufferLimits(o.plan, o.maxBatch ?? DEFAULT_PLAN_LIMITS.maxBatch) });
   const kernels = kernelsFor(o.plan.protocol);
   const longLived = decl.kind === 'compute' || decl.kind === 'dealer';
   let compute: ComputeParty | undefined;

@@ -25,6 +25,8 @@ export interface EvalResult {
   readonly ms_per_example: number;
   /** Examples per private prediction. */
   readonly batch: number;
+  /** Examples per session: a batch larger than this ran as consecutive sessions (runtime/party/chunks.ts). */
+  readonly chunk: number;
 }
 
 /** Examples per prediction: the model's fixed batch if it has one, else `requested`. */
@@ -78,5 +80,5 @@ export async function evaluate(d: PlanDeployment, set: EvalSet, reference: Refer
     }
     opts.onProgress?.(s + m);
   }
-  return { n: set.n, agreement: agree / set.n, accuracy_private: okPrivate / set.n, accuracy_plaintext: okPlain / set.n, max_abs_err: maxErr, ms_per_example: ms / set.n, batch };
+  return { n: set.n, agreement: agree / set.n, accuracy_private: okPrivate / set.n, accuracy_plaintext: okPlain / set.n, max_abs_err: maxErr, ms_per_example: ms / set.n, batch, chunk: Math.min(batch, d.chunk) };
 }

@@ -16,7 +16,7 @@ const kb = (b: number | undefined): string => `${((b ?? 0) / 1024).toFixed(1)} K
 export function costLine(plan: Plan, p: Prediction): string {
   const s = p.stats;
   const sent = plan.roles.filter((r) => (s.bytes[r.name] ?? 0) > 0).map((r) => `${r.name} ${kb(s.bytes[r.name])}`).join(', ');
-  return `${s.rounds} rounds; sent: ${sent}; dealer ${kb(s.dealerBytes)} (offline, made in ${p.offlineMs.toFixed(1)} ms); online ${p.onlineMs.toFixed(1)} ms`;
+  return `${s.rounds} rounds${p.sessions ? ` in ${p.sessions} sessions` : ''}; sent: ${sent}; dealer ${kb(s.dealerBytes)} (offline, made in ${p.offlineMs.toFixed(1)} ms); online ${p.onlineMs.toFixed(1)} ms`;
 }
 
 /** The JSON object of a prediction (`extra` adds keys such as a plaintext check). */
@@ -34,6 +34,7 @@ export function predictionJson(p: Prediction, names: ClassNames | undefined, ext
     ms: p.ms,
     online_ms: p.onlineMs,
     offline_ms: p.offlineMs,
+    ...(p.sessions ? { sessions: p.sessions } : {}),
     ...extra,
   };
 }

@@ -25,6 +25,8 @@ import type { PartyContext } from '../protocols/types.js';
 import type { RingBackend } from '../ring/backend.js';
 import type { RingTensor } from '../ring/tensor.js';
 import type { Control } from '../transport/control.js';
+import { drainedWithin } from '../transport/drain.js';
+import type { Link } from '../transport/link.js';
 import type { Router } from '../transport/router.js';
 import { newStats, type Endpoint, type Role } from '../transport/types.js';
 import { materialSender } from './material-channel.js';
@@ -51,7 +53,13 @@ interface Pooled {
 /** The dealer's endpoint: it sends nothing online and receives nothing; steps only tag its material. */
 class DealerNet implements Endpoint {
   readonly stats = newStats();
-  constructor(readonly role: Role, private readonly tag: (step: number) => void) {}
+  constructor(readonly role: Role, private readonly tag: (step: number) => void, private readonly link: () => Link | undefined, private readonly timeoutMs: number) {}
+  /** Backpressure: the material of the previous step has left for server1 before the next is made (a server1 that reads nothing fails the bundle after the receive timeout). */
+  async drained(): Promise<void> {
+    const l = this.link();
+    if (!l) return;
+    await drainedWithin(l, this.timeoutMs, () => new TfeError('E_TRANSPORT', `${l.peer} has not read the dealer's material within ${this.timeoutMs / 1000} s`));
+  }
   setStep(step: number): void {
     this.tag(step);
   }
@@ -182,7 +190,7 @@ export class DealerParty {
     const streams = { [this.servers[0]]: new Prg(this.seeds[this.servers[0]], id), [this.servers[1]]: new Prg(this.seeds[this.servers[1]], id) };
     const net = new DealerNet(this.role, (step) => {
       channel.step = step;
-    });
+    }, () => (router.hasLink(this.servers[1]) ? router.link(this.servers[1]) : undefined), router.receiveTimeoutMs);
     const ctx: PartyContext & { net: DealerNet } = {
       role: this.role,
       net,

@@ -6,13 +6,14 @@
  * less the sockets and TLS.
  */
 import { TfeError } from '../../src/errors.js';
-import type { Plan, Weights } from '../../src/plan/index.js';
+import { DEFAULT_PLAN_LIMITS, type Plan, type Weights } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import type { KernelRegistry } from '../protocols/registry.js';
 import { kernelsFor } from '../protocols/index.js';
 import type { RingBackend } from '../ring/backend.js';
 import { defaultBackend } from '../ring/index.js';
 import type { Link } from '../transport/link.js';
+import { bufferLimits } from '../transport/buffer-limits.js';
 import { memoryLinkPair } from '../transport/memory-link.js';
 import { Router } from '../transport/router.js';
 import type { Role } from '../transport/types.js';
@@ -60,7 +61,8 @@ export class LocalDeployment {
     const ring = opts.ring ?? defaultBackend();
     const kernels: KernelRegistry = kernelsFor(plan.protocol);
     const p = protocolSpec(plan.protocol);
-    const routers = new Map<Role, Router>(plan.roles.map((r) => [r.name, new Router(r.name, { receiveTimeoutMs: opts.receiveTimeoutMs })]));
+    const caps = bufferLimits(plan, DEFAULT_PLAN_LIMITS.maxBatch);
+    const routers = new Map<Role, Router>(plan.roles.map((r) => [r.name, new Router(r.name, { receiveTimeoutMs: opts.receiveTimeoutMs, ...caps })]));
     const computes = p.computeRoles.map((role) => new ComputeParty({ plan, role, router: routers.get(role) as Router, ring, kernels, log: opts.log }));
     const dealerRole = p.dealerRoles[0];
     const dealer = dealerRole === undefined ? undefined : new DealerParty({ plan, router: routers.get(dealerRole) as Router, ring, kernels, poolSize: opts.poolSize ?? 0, log: opts.log });

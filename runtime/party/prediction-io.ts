@@ -118,6 +118,8 @@ export interface Prediction {
   readonly onlineMs: number;
   /** The time the dealer took to make this prediction's material (offline). */
   readonly offlineMs: number;
+  /** Consecutive sessions the batch was split into (runtime/party/chunks.ts); absent for one. */
+  readonly sessions?: number;
 }
 
 /** The prediction `receiver` observes after its session `r` at `batch`, started at `startedAt` (performance.now()). */

@@ -19,6 +19,8 @@ export type Env = Map<string, Operand>;
 /** An endpoint that tags what it sends with the current step (the session endpoint; the dealer's material sender). */
 export interface StepTagged {
   setStep(step: number, name: string): void;
+  /** Resolves when what the role sent has left its send buffers (awaited before each step: backpressure). */
+  drained?(): Promise<void>;
 }
 
 export interface StepsRun {
@@ -53,6 +55,8 @@ export async function runSteps(ctx: PartyContext & { readonly net: StepTagged },
     const s = steps[i];
     if (!takesPart(protocol, s, ctx.role, r.kind)) continue;
     const at = `${r.plan.protocol} ${s.kernel} (${r.list}[${i}], node '${s.source}', ${ctx.role})`;
+    // a slow link holds this party back here instead of piling up its messages
+    await ctx.net.drained?.();
     ctx.net.setStep(i, `${s.kernel}, node '${s.source}'`);
     const inputs = s.inputs.map((id) => {
       const held = env.get(id);

@@ -30,6 +30,13 @@ export interface Link {
   close(): void;
   /** The largest incoming frame accepted (the length prefix's value); larger ones end the link. */
   maxFrameBytes: number;
+  /**
+   * Resolves when what was sent has left this process's buffers (the socket drained), or
+   * at once when nothing waits; links that buffer nothing (in memory) need not have it.
+   * Parties await it at step boundaries (runtime/party/steps.ts), so a sender never
+   * runs ahead of a slow link by more than one step's messages.
+   */
+  drained?(): Promise<void>;
   readonly counters: LinkCounters;
 }
 

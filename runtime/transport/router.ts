@@ -6,6 +6,13 @@
  * for a session the party has not started yet (the client's share can overtake the
  * leader's announcement) wait in a bounded buffer.
  *
+ * Every buffer is bounded in bytes: frames that arrived but that no receive has taken
+ * yet may hold at most `maxBufferedBytes` per inbox (one session's or bundle's frames
+ * from one peer), and at most `maxUnclaimedBytes` (and `maxUnclaimedFrames`) per peer
+ * for sessions and bundles this party has not started; a peer that sends more ends its
+ * link with E_TRANSPORT naming it and the cap, so a flooding peer cannot exhaust memory.
+ * A deployment sets the caps from its plan (transport/buffer-limits.ts).
+ *
  * A link that closes fails every session that involves its peer, at once, with an
  * error naming the peer: no receive ever waits for a party that is gone.
  */
@@ -26,6 +33,7 @@ export class Inbox {
   private readonly items: Frame[] = [];
   private waiter: Waiter | undefined;
   private failure: TfeError | undefined;
+  private buffered = 0;
 
   push(f: Frame): void {
     if (this.failure) return;
@@ -34,18 +42,34 @@ export class Inbox {
       this.waiter = undefined;
       clearTimeout(w.timer);
       w.resolve(f);
-    } else this.items.push(f);
+    } else {
+      this.items.push(f);
+      this.buffered += f.payload.byteLength;
+    }
   }
 
   get size(): number {
     return this.items.length;
   }
 
+  /** Payload bytes of the frames waiting to be taken. */
+  get bytes(): number {
+    return this.buffered;
+  }
+
+  /** Whether a receive waits here (a frame pushed now is handed over, not buffered). */
+  get waiting(): boolean {
+    return this.waiter !== undefined;
+  }
+
   /** The next frame; rejects with `timeout()` after `ms`, or with the inbox's failure. */
   take(ms: number, timeout: () => TfeError): Promise<Frame> {
     if (this.failure) return Promise.reject(this.failure);
     const f = this.items.shift();
-    if (f) return Promise.resolve(f);
+    if (f) {
+      this.buffered -= f.payload.byteLength;
+      return Promise.resolve(f);
+    }
     if (this.waiter) return Promise.reject(new TfeError('E_PROTOCOL', 'two receives wait on one inbox'));
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -60,6 +84,7 @@ export class Inbox {
     if (this.failure) return;
     this.failure = err;
     this.items.length = 0;
+    this.buffered = 0;
     const w = this.waiter;
     this.waiter = undefined;
     if (w) {
@@ -88,11 +113,22 @@ export interface RouterOptions {
   readonly receiveTimeoutMs?: number;
   /** Frames buffered for sessions and bundles nobody has claimed yet, per peer (default 65536). */
   readonly maxUnclaimedFrames?: number;
+  /** Payload bytes buffered and not yet taken, per inbox (one session or bundle, one peer); default DEFAULT_MAX_BUFFERED_BYTES. */
+  readonly maxBufferedBytes?: number;
+  /** Payload bytes buffered for sessions and bundles nobody has claimed yet, per peer; default DEFAULT_MAX_UNCLAIMED_BYTES. */
+  readonly maxUnclaimedBytes?: number;
 }
+
+/** Default per-inbox cap without a plan: 1 GiB (a deployment derives its own from its plan, buffer-limits.ts). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 2 ** 30;
+/** Default per-peer cap on frames for sessions not started yet, without a plan: 2 GiB. */
+export const DEFAULT_MAX_UNCLAIMED_BYTES = 2 ** 31;
 
 export class Router {
   readonly receiveTimeoutMs: number;
   private readonly maxUnclaimed: number;
+  readonly maxBufferedBytes: number;
+  readonly maxUnclaimedBytes: number;
   private readonly links = new Map<Role, Link>();
   private readonly inboxes = new Map<string, Inbox>();
   private readonly claimed = new Set<string>();
@@ -107,6 +143,8 @@ export class Router {
   constructor(readonly role: Role, opts: RouterOptions = {}) {
     this.receiveTimeoutMs = opts.receiveTimeoutMs ?? 30_000;
     this.maxUnclaimed = opts.maxUnclaimedFrames ?? 65_536;
+    this.maxBufferedBytes = opts.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES;
+    this.maxUnclaimedBytes = opts.maxUnclaimedBytes ?? DEFAULT_MAX_UNCLAIMED_BYTES;
   }
 
   /**
@@ -232,10 +270,17 @@ export class Router {
     this.claimed.delete(key);
   }
 
-  private unclaimedFrom(peer: Role): number {
-    let n = 0;
-    for (const [key, box] of this.inboxes) if (!this.claimed.has(key) && key.endsWith(`:${peer}`)) n += box.size;
-    return n;
+  /** Frames and payload bytes buffered from `peer` for sessions and bundles nobody has claimed. */
+  private unclaimedFrom(peer: Role): { frames: number; bytes: number } {
+    let frames = 0;
+    let bytes = 0;
+    for (const [key, box] of this.inboxes) {
+      if (!this.claimed.has(key) && key.endsWith(`:${peer}`)) {
+        frames += box.size;
+        bytes += box.bytes;
+      }
+    }
+    return { frames, bytes };
   }
 
   private route(peer: Role, f: Frame): void {
@@ -243,13 +288,22 @@ export class Router {
       case 'data':
       case 'material': {
         const key = inboxKey(f.kind, f.session, peer);
-        if (!this.claimed.has(key) && this.unclaimedFrom(peer) >= this.maxUnclaimed) {
-          throw new TfeError('E_TRANSPORT', `${peer} sent more than ${this.maxUnclaimed} frames for sessions ${this.role} does not run`);
+        const n = f.payload.byteLength;
+        if (!this.claimed.has(key)) {
+          const u = this.unclaimedFrom(peer);
+          if (u.frames >= this.maxUnclaimed) throw new TfeError('E_TRANSPORT', `${peer} sent more than ${this.maxUnclaimed} frames for sessions ${this.role} does not run`);
+          if (u.bytes + n > this.maxUnclaimedBytes) {
+            throw new TfeError('E_TRANSPORT', `${peer} sent more than ${this.maxUnclaimedBytes} bytes (the cap on unclaimed frames) for sessions ${this.role} does not run`, 'the peer floods this party, or runs sessions this party never joined');
+          }
         }
         let box = this.inboxes.get(key);
         if (!box) {
           box = new Inbox();
           this.inboxes.set(key, box);
+        }
+        if (!box.waiting && box.bytes + n > this.maxBufferedBytes) {
+          throw new TfeError('E_TRANSPORT', `${peer} sent ${box.bytes + n} bytes of ${f.kind} ${f.session} that ${this.role} has not consumed, over the cap of ${this.maxBufferedBytes} bytes buffered per session and peer`,
+            'the peer floods this party or runs ahead of the plan; a genuine plan never buffers this much');
         }
         box.push(f);
         return;

@@ -12,6 +12,7 @@
  * receive rejects with that cause.
  */
 import { TfeError } from '../../src/errors.js';
+import { drainedWithin } from './drain.js';
 import { NO_STEP } from './frame.js';
 import type { Router, SessionMember } from './router.js';
 import { newStats, type Endpoint, type PartyStats, type Role } from './types.js';
@@ -92,6 +93,20 @@ export class SessionEndpoint implements Endpoint, SessionMember {
     this.seqIn.set(from, seq + 1);
     this.stats.clock = Math.max(this.stats.clock, f.clock + 1);
     return wordsOf(f.payload);
+  }
+
+  /**
+   * Resolves when the links to this session's peers have sent what was queued on them
+   * (backpressure at step boundaries); a peer that reads nothing for the receive
+   * timeout fails the session naming it and the step.
+   */
+  async drained(): Promise<void> {
+    if (this.failure) throw this.failure;
+    const ms = this.router.receiveTimeoutMs;
+    for (const p of this.peers) {
+      if (!this.router.hasLink(p)) continue;
+      await drainedWithin(this.router.link(p), ms, () => new TfeError('E_TRANSPORT', `${p} has not read what ${this.role} sent within ${ms / 1000} s at ${this.where()}`, 'the peer is stalled or overloaded; check its log'));
+    }
   }
 
   /** Fails this session here and tells every peer (best effort), with the reason. */

@@ -12,6 +12,15 @@
  * (close()); a connection that ends without one is an error naming the peer. Hello and
  * goodbye frames are link control and are not counted in the counters.
  *
+ * Backpressure: sends are written to the socket at once; `drained()` resolves when the
+ * socket's buffer has been handed to the kernel, and parties await it at each step
+ * boundary, so a party has at most one step's messages per session buffered here. A
+ * send that leaves more than `maxPendingBytes` unsent (default 4 x maxFrameBytes +
+ * 64 MiB: four concurrent sessions each with a whole step's messages (at most the
+ * largest frame the plan allows) unsent, which a peer that reads never reaches) ends
+ * the link with E_TRANSPORT naming the peer and the cap: a peer that stops reading
+ * cannot make this party buffer without bound.
+ *
  * The dialer retries a connection that is refused or unreachable (the peer is not
  * listening yet) until connectTimeoutMs; every other failure (a wrong certificate, a
  * plan mismatch) fails at once.
@@ -35,6 +44,9 @@ export interface Hello {
   readonly role: string;
   readonly planId: string;
 }
+
+/** Added to 4 x maxFrameBytes for the default cap on unsent bytes. */
+const PENDING_SLACK_BYTES = 64 * 2 ** 20;
 
 /** The version of the hello exchange (and of the link's conventions). */
 export const HELLO_VERSION = 1;
@@ -86,6 +98,9 @@ class TlsLink implements Link {
   private helloTimer: NodeJS.Timeout | undefined;
   private resolveReady!: () => void;
   private rejectReady!: (e: TfeError) => void;
+  private drainWaiters: (() => void)[] = [];
+  /** Unsent bytes (socket.writableLength) above which a send ends the link. */
+  maxPendingBytes: number;
 
   constructor(
     private readonly socket: tls.TLSSocket,
@@ -100,6 +115,8 @@ class TlsLink implements Link {
       this.rejectReady = reject;
     });
     this.decoder = new FrameDecoder(maxFrameBytes, peer);
+    this.maxPendingBytes = 4 * maxFrameBytes + PENDING_SLACK_BYTES;
+    socket.on('drain', () => this.wakeDrainWaiters());
     socket.setNoDelay(true);
     socket.setKeepAlive(true, KEEPALIVE_MS);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -125,6 +142,22 @@ class TlsLink implements Link {
     this.counters.framesSent++;
     this.counters.payloadBytesSent += frame.payload.byteLength;
     this.counters.headerBytesSent += FRAME_HEADER_BYTES;
+    const pending = this.socket.writableLength;
+    if (pending > this.maxPendingBytes) {
+      const err = new TfeError('E_TRANSPORT', `the send buffer to ${this.peer} holds ${pending} unsent bytes, over the cap of ${this.maxPendingBytes}: ${this.peer} does not read what it is sent`,
+        'the peer is stalled or overloaded, or the link is too slow for this batch size');
+      this.fail(err, true);
+      throw err;
+    }
+  }
+
+  drained(): Promise<void> {
+    if (this.phase === 'ended' || !this.socket.writableNeedDrain) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push(resolve));
+  }
+
+  private wakeDrainWaiters(): void {
+    for (const w of this.drainWaiters.splice(0)) w();
   }
 
   onFrame(handler: (frame: Frame) => void): void {
@@ -141,6 +174,7 @@ class TlsLink implements Link {
     this.phase = 'ended';
     clearTimeout(this.helloTimer);
     if (wasOpen) this.write(GOODBYE);
+    this.wakeDrainWaiters();
     this.socket.end();
     setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
     this.state.end(undefined);
@@ -218,6 +252,7 @@ class TlsLink implements Link {
 
   private onSocketClose(): void {
     if (this.phase === 'ended') return;
+    this.wakeDrainWaiters();
     if (this.phase === 'open' && this.goodbye) {
       this.phase = 'ended';
       this.state.end(undefined);
@@ -237,6 +272,7 @@ class TlsLink implements Link {
     if (this.phase === 'ended') return;
     this.phase = 'ended';
     clearTimeout(this.helloTimer);
+    this.wakeDrainWaiters();
     if (socketFailed) this.socket.destroy();
     else {
       this.socket.end();

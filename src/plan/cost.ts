@@ -7,7 +7,7 @@
 import { protocolSpec } from '../protocols/registry.js';
 import { FREE, addCosts, type Cost } from '../protocols/spec.js';
 import type { Plan, PlanStep } from './schema.js';
-import { shapeAtBatch } from './verify.js';
+import { shapeAtBatch } from './batch-shape.js';
 
 /** Each step's declared cost at `batch` (a kernel the protocol lacks costs nothing: the verifier refuses it). */
 function stepCosts(plan: Plan, steps: readonly PlanStep[], batch: number): Cost[] {

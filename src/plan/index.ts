@@ -1,7 +1,9 @@
 export * from './schema.js';
 export * from './weights.js';
 export { checkWeights, parsePlan, parsePlanText, parseWeightsManifest } from './load.js';
-export { DEFAULT_PLAN_LIMITS, verifyPlan, shapeAtBatch, type PlanLimits } from './verify.js';
+export { DEFAULT_PLAN_LIMITS, verifyPlan, type PlanLimits } from './verify.js';
+export { shapeAtBatch } from './batch-shape.js';
+export type { CostLimits } from './cost-limits.js';
 export { planRoles, roleKind } from './roles.js';
 export { declaredCost, maxFramePayload } from './cost.js';
 export { checkPublicWeightsConsent } from './consent.js';

@@ -25,7 +25,10 @@
  *  - nothing revealed depends only on weights and constants: it must depend on an input
  *    role's data (E_POLICY), or the reveal would disclose the model;
  *  - no tensor, and not the number of tensors or steps, exceeds the party's limits
- *    (PlanLimits), checked before anything is allocated.
+ *    (PlanLimits), checked before anything is allocated;
+ *  - no party's declared bytes for one prediction at the largest batch a party accepts,
+ *    or for the setup, exceed the caps (cost-limits.ts), checked once the steps are
+ *    known to be well formed, still before a party allocates anything.
  *
  * Verification uses the spec's declared shapes and attributes only: no values.
  */
@@ -33,6 +36,8 @@ import { TfeError } from '../errors.js';
 import { protocolSpec } from '../protocols/registry.js';
 import { reservedRoles, type KernelSpec, type OperandKind, type ProtocolSpec } from '../protocols/spec.js';
 import { sameShape, shapeStr, type Shape } from '../shape.js';
+import { shapeAtBatch } from './batch-shape.js';
+import { checkCostLimits, type CostLimits } from './cost-limits.js';
 import { planDigest } from './digest.js';
 import type { Plan, PlanStep, PlanTensor } from './schema.js';
 
@@ -69,25 +74,33 @@ function checkRoles(plan: Plan, p: ProtocolSpec): Map<string, string> {
   return kinds;
 }
 
-/** Shape of a plan tensor with the batch dimension (-1) set to `batch`. */
-export function shapeAtBatch(s: Shape, batch: number): number[] {
-  return s.map((d) => (d === -1 ? batch : d));
-}
+export { shapeAtBatch } from './batch-shape.js';
 
 /**
  * Caps checked before anything is allocated: a hostile plan with a huge padded shape,
  * or millions of steps, is refused instead of exhausting a party's memory. The
  * defaults are far above the models we serve (net C's largest tensor holds 11,520
- * elements at batch 1).
+ * elements at batch 1; at batch 1024 net C declares 2.27 GiB sent by each server and
+ * 1.80 GiB of dealer material per prediction, and its setup 6.6 MiB: the byte caps
+ * are 7x and 2,400x above).
  */
-export interface PlanLimits {
+export interface PlanLimits extends CostLimits {
   /** Elements of one tensor at batch 1. */
   readonly maxTensorElements: number;
   readonly maxTensors: number;
   readonly maxSteps: number;
+  /** The largest batch of one session a party accepts (the deployed servers refuse larger ones; local runs split larger batches into sessions of at most this). */
+  readonly maxBatch: number;
 }
 
-export const DEFAULT_PLAN_LIMITS: PlanLimits = { maxTensorElements: 2 ** 28, maxTensors: 1_000_000, maxSteps: 1_000_000 };
+export const DEFAULT_PLAN_LIMITS: PlanLimits = {
+  maxTensorElements: 2 ** 28,
+  maxTensors: 1_000_000,
+  maxSteps: 1_000_000,
+  maxBatch: 1024,
+  maxPredictionBytes: 16 * 2 ** 30,
+  maxSetupBytes: 16 * 2 ** 30,
+};
 
 function checkLimits(plan: Plan, limits: PlanLimits): void {
   const hint = 'this plan is larger than a party accepts; if it is genuine, split the model or raise the limit';
@@ -223,6 +236,7 @@ export function verifyPlan(plan: Plan, limits: PlanLimits = DEFAULT_PLAN_LIMITS)
   checkList('setupSteps', plan.setupSteps);
   checkList('steps', plan.steps);
   for (const o of plan.outputs) if (!defined.has(o.tensor)) throw planError(`output binding '${o.name}': no step computes tensor ${o.tensor}`);
+  checkCostLimits(plan, limits);
 }
 
 function rewrap(e: unknown, at: string): TfeError {
