@@ -18,6 +18,7 @@ import { defaultBackend } from '../runtime/ring/index.js';
 import { median, medianMs, type Row } from './stats.js';
 import { MNIST_DIR } from './paths.js';
 import { benchDeployed } from './deploy.js';
+import { wanMsEstimate } from './wan.js';
 
 export interface InferenceFilter {
   readonly net?: string;
@@ -65,6 +66,7 @@ export async function benchInference(f: InferenceFilter): Promise<Row[]> {
           const r = await benchDeployed(plan, weights, { [input.name]: x }, f.runs ?? (batch > 1 ? 3 : 31), batch > 1 ? 0 : f.warmMs ?? 1500);
           rows.push({
             bench: 'inference', net, batch, relu, maxpool, backend: ring.name, ms: r.online_ms, deploy: 'processes', ...r,
+            wan_ms_est: wanMsEstimate(r.online_ms, r.rounds, r.frame_bytes_per_server),
             cost_matches_plan: r.frame_bytes_per_server === r.declared_bytes_per_server,
           });
         }
@@ -109,6 +111,7 @@ export async function benchInference(f: InferenceFilter): Promise<Row[]> {
           rss_mb: process.resourceUsage().maxRSS / 1024,
           rounds: last.stats.rounds,
           bytes_per_server: last.stats.bytes.server0 ?? 0,
+          wan_ms_est: wanMsEstimate(ms, last.stats.rounds, Math.max(last.stats.bytes.server0 ?? 0, last.stats.bytes.server1 ?? 0)),
           dealer_bytes: last.stats.dealerBytes,
           cost_matches_plan: last.stats.rounds === last.declared.rounds && last.stats.dealerBytes === last.declared.dealerBytes && last.stats.bytes.server0 === last.declared.bytes.server0,
           plaintext_ms: plaintextMs,
