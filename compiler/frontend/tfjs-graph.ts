@@ -18,6 +18,7 @@ import { readModelFile, type TfLoadOptions } from './graphdef.js';
 import { inlineFunctions } from './tf-functions.js';
 import { prepareTfGraph, type TfGraph, type TfInputSpec } from './tf-graph.js';
 import { tfGraphToIr } from './tf-nodes.js';
+import { shardPath } from './shard-path.js';
 import { tensorToProto } from './tf-tensor-encode.js';
 import { valuesFromBytes } from './tf-tensor.js';
 
@@ -48,7 +49,7 @@ function checkManifest(m: unknown, path: string): ModelJson['weightsManifest'] {
   if (!Array.isArray(m)) throw bad('not an array');
   for (const g of m) {
     if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw bad('a group without paths or weights');
-    if (!g.paths.every((p) => typeof p === 'string' && !p.includes('..'))) throw bad('a shard path is not a plain relative file name');
+    if (!g.paths.every((p) => typeof p === 'string')) throw bad('a shard path is not a string');
     for (const w of g.weights) {
       if (!isObject(w) || typeof w.name !== 'string' || typeof w.dtype !== 'string' || !Array.isArray(w.shape)
         || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`weight ${isObject(w) ? String(w.name) : '?'} has no name, dtype or shape`);
@@ -132,7 +133,7 @@ export async function readTfjsGraphModel(modelJsonPath: string): Promise<TfGraph
   const weights = new Map<string, TensorData>();
   const dir = dirname(modelJsonPath);
   for (const group of manifest) {
-    const parts = await Promise.all(group.paths.map((p) => readModelFile(join(dir, p), 'TF.js weight shard')));
+    const parts = await Promise.all(group.paths.map((p) => readModelFile(shardPath(dir, p, modelJsonPath), 'TF.js weight shard')));
     const data = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
     let off = 0;
     for (const p of parts) { data.set(p, off); off += p.length; }
