@@ -10,8 +10,10 @@
  *
  * Seeds are fixed by default so CI is reproducible; TFE_FUZZ_SEED and TFE_FUZZ_RUNS
  * override the seed and the number of cases per target. fast-check prints the seed
- * and the shrunk counterexample on failure.
+ * and the shrunk counterexample on failure. TFE_FUZZ_LOG=FILE appends each case to
+ * FILE before it runs, to find the case of a crash that kills the process (out of memory).
  */
+import { appendFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { TfeError } from '../../src/errors.js';
 
@@ -109,9 +111,11 @@ export async function fuzz<C>(t: FuzzTarget<C>, opts: FuzzOptions): Promise<Fuzz
   const tally: FuzzTally = { target: t.name, cases: 0, outcomes: {}, byFamily: {}, slowestMs: 0, wallMs: 0, peakRssMb: 0 };
   const rss0 = rssMb();
   const t0 = performance.now();
+  const log = process.env.TFE_FUZZ_LOG;
   try {
     await fc.assert(
       fc.asyncProperty(t.arbitrary, async (c) => {
+        if (log) appendFileSync(log, `${t.name} ${JSON.stringify(c, (_k, v: unknown) => (v instanceof Uint8Array ? [...v] : v))}\n`);
         const s = performance.now();
         const outcome = await outcomeOf(t, c, opts.timeoutMs);
         const ms = performance.now() - s;
@@ -148,21 +152,29 @@ export type ByteMutation =
 /** Sizes a length field might be flipped to: around 2^31, 2^32, and small lies. */
 const INTERESTING_U32 = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff, 0x10000000];
 
+/** A position anywhere, or within the first or last KiB (headers, zip directories, HDF5 superblocks). */
+const pos = fc.oneof(fc.nat(), fc.integer({ min: 0, max: 1023 }), fc.integer({ min: -1024, max: -1 }));
+
 export const byteMutation: fc.Arbitrary<ByteMutation> = fc.oneof(
-  fc.record({ op: fc.constant('flip' as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
-  fc.record({ op: fc.constant('set' as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
-  fc.record({ op: fc.constant('truncate' as const), at: fc.nat() }),
-  fc.record({ op: fc.constant('splice' as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 32 }) }),
-  fc.record({ op: fc.constant('zero' as const), at: fc.nat(), length: fc.integer({ min: 1, max: 4096 }) }),
-  fc.record({ op: fc.constant('u32' as const), at: fc.nat(), value: fc.oneof(fc.constantFrom(...INTERESTING_U32), fc.nat()) }),
+  fc.record({ op: fc.constant('flip' as const), at: pos, bit: fc.integer({ min: 0, max: 7 }) }),
+  fc.record({ op: fc.constant('set' as const), at: pos, value: fc.integer({ min: 0, max: 255 }) }),
+  fc.record({ op: fc.constant('truncate' as const), at: pos }),
+  fc.record({ op: fc.constant('splice' as const), at: pos, bytes: fc.uint8Array({ minLength: 1, maxLength: 32 }) }),
+  fc.record({ op: fc.constant('zero' as const), at: pos, length: fc.integer({ min: 1, max: 4096 }) }),
+  fc.record({ op: fc.constant('u32' as const), at: pos, value: fc.oneof(fc.constantFrom(...INTERESTING_U32), fc.nat()) }),
 );
+
+/** A position in [0, len): `at` >= 0 counts from the start, `at` < 0 from the end (-1 is the last byte). */
+function position(at: number, len: number): number {
+  return at >= 0 ? at % len : len - 1 - ((-at - 1) % len);
+}
 
 /** `bytes` with the mutations applied in order (positions taken modulo the current length). */
 export function mutateBytes(bytes: Uint8Array, ms: readonly ByteMutation[]): Uint8Array {
   let b = bytes.slice();
   for (const m of ms) {
     if (b.length === 0) break;
-    const at = m.at % b.length;
+    const at = position(m.at, b.length);
     switch (m.op) {
       case 'flip': b[at] ^= 1 << m.bit; break;
       case 'set': b[at] = m.value; break;

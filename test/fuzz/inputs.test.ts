@@ -1,0 +1,19 @@
+/**
+ * CI-sized fuzz run of mutated input files (input-target.ts: .png, .npy, .json) read
+ * against a model's input shape: each case is read or ends in one named error (E_FORMAT,
+ * E_SHAPE, E_ARG, E_RANGE, ...). TFE_FUZZ_RUNS / TFE_FUZZ_SEED override size and seed.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fuzz, fuzzOptions, tallyLine } from './harness.js';
+import { inputTarget } from './input-target.js';
+
+/** Cases in a CI run (about 4 ms each). */
+export const INPUTS_CI_RUNS = 2000;
+
+test('fuzz: mutated input files are read or end in a named error', async () => {
+  const opts = fuzzOptions(INPUTS_CI_RUNS);
+  const tally = await fuzz(await inputTarget(), opts);
+  console.log(tallyLine(tally), tally.byFamily);
+  assert.equal(tally.cases, opts.runs);
+});

@@ -1,0 +1,20 @@
+/**
+ * CI-sized fuzz run of mutated model files (model-target.ts: a GraphDef, a SavedModel,
+ * a Keras .h5 and .keras, TF.js graph and layers models, zoo nets A and D) through
+ * `compile`: each case compiles or ends in one named error (E_FORMAT, E_UNSUPPORTED,
+ * E_SHAPE, ...). TFE_FUZZ_RUNS / TFE_FUZZ_SEED override size and seed.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { fuzz, fuzzOptions, tallyLine } from './harness.js';
+import { modelTarget } from './model-target.js';
+
+/** Cases in a CI run (about 30 ms each). */
+export const MODELS_CI_RUNS = 600;
+
+test('fuzz: mutated model files compile or end in a named error', async () => {
+  const opts = fuzzOptions(MODELS_CI_RUNS, 10_000);
+  const tally = await fuzz(await modelTarget(), opts);
+  console.log(tallyLine(tally), tally.byFamily);
+  assert.equal(tally.cases, opts.runs);
+});
