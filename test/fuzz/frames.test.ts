@@ -7,15 +7,13 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { frameTarget } from './frame-target.js';
 import { fuzz, fuzzOptions, tallyLine } from './harness.js';
-
-/** Cases in a CI run (well under 1 ms each). */
-export const FRAMES_CI_RUNS = 10000;
+import { FUZZ_TARGETS } from './targets.js';
 
 test('fuzz: peer frames end in frames, the expected message, or a named error naming the peer', async () => {
-  const opts = fuzzOptions(FRAMES_CI_RUNS);
-  const tally = await fuzz(frameTarget(), opts);
+  const { ciRuns, timeoutMs, make } = FUZZ_TARGETS.frames;
+  const opts = fuzzOptions(ciRuns, timeoutMs);
+  const tally = await fuzz(await make(), opts);
   console.log(tallyLine(tally), tally.byFamily);
   assert.equal(tally.cases, opts.runs);
 });

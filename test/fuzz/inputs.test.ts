@@ -6,14 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fuzz, fuzzOptions, tallyLine } from './harness.js';
-import { inputTarget } from './input-target.js';
-
-/** Cases in a CI run (about 4 ms each). */
-export const INPUTS_CI_RUNS = 2000;
+import { FUZZ_TARGETS } from './targets.js';
 
 test('fuzz: mutated input files are read or end in a named error', async () => {
-  const opts = fuzzOptions(INPUTS_CI_RUNS);
-  const tally = await fuzz(await inputTarget(), opts);
+  const { ciRuns, timeoutMs, make } = FUZZ_TARGETS.inputs;
+  const opts = fuzzOptions(ciRuns, timeoutMs);
+  const tally = await fuzz(await make(), opts);
   console.log(tallyLine(tally), tally.byFamily);
   assert.equal(tally.cases, opts.runs);
 });

@@ -7,14 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fuzz, fuzzOptions, tallyLine } from './harness.js';
-import { modelTarget } from './model-target.js';
-
-/** Cases in a CI run (about 30 ms each). */
-export const MODELS_CI_RUNS = 600;
+import { FUZZ_TARGETS } from './targets.js';
 
 test('fuzz: mutated model files compile or end in a named error', async () => {
-  const opts = fuzzOptions(MODELS_CI_RUNS, 10_000);
-  const tally = await fuzz(await modelTarget(), opts);
+  const { ciRuns, timeoutMs, make } = FUZZ_TARGETS.models;
+  const opts = fuzzOptions(ciRuns, timeoutMs);
+  const tally = await fuzz(await make(), opts);
   console.log(tallyLine(tally), tally.byFamily);
   assert.equal(tally.cases, opts.runs);
 });

@@ -6,13 +6,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fuzz, fuzzOptions, tallyLine } from './harness.js';
-import { planTarget } from './plan-target.js';
-
-/** Cases in a CI run (about 5 ms each). */
-export const PLAN_CI_RUNS = 3000;
+import { FUZZ_TARGETS } from './targets.js';
 
 test('fuzz: mutated plan.json ends in a named error or is the compiled plan', async () => {
-  const tally = await fuzz(await planTarget(), fuzzOptions(PLAN_CI_RUNS));
+  const { ciRuns, timeoutMs, make } = FUZZ_TARGETS.plan;
+  const opts = fuzzOptions(ciRuns, timeoutMs);
+  const tally = await fuzz(await make(), opts);
   console.log(tallyLine(tally), tally.byFamily);
-  assert.equal(tally.cases, fuzzOptions(PLAN_CI_RUNS).runs);
+  assert.equal(tally.cases, opts.runs);
 });

@@ -1,0 +1,47 @@
+/**
+ * The bugs the fuzz runs found, as fixed cases (each was a crash or an out-of-memory
+ * kill before its fix): a TF.js graph model whose signature is malformed JSON (a
+ * TypeError in tfjs-graph.ts, now E_FORMAT naming the file), and a model input with a
+ * huge fixed dimension (the compiler's bounds analysis allocated 24 GB, now E_UNSUPPORTED
+ * from compiler/secure/bounds.ts before allocating; RSS stays under 500 MB).
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { compile } from '../../compiler/compile.js';
+import { TfeError } from '../../src/errors.js';
+import { sharedModel } from '../support/paths.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tfe-fuzz-regress-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+type Sig = { signature: { inputs: Record<string, { tensorShape: { dim: { size: string }[] } }> } };
+
+/** The shared dense TF.js graph model with its model.json edited by `edit`. */
+function variant(edit: (j: Sig & Record<string, unknown>) => void): string {
+  const src = sharedModel('tfjs_e2e_dense_graph_model');
+  const json = JSON.parse(readFileSync(join(src, 'model.json'), 'utf8')) as Sig & Record<string, unknown>;
+  edit(json);
+  writeFileSync(join(dir, 'model.json'), JSON.stringify(json));
+  copyFileSync(join(src, 'group1-shard1of1.bin'), join(dir, 'group1-shard1of1.bin'));
+  return join(dir, 'model.json');
+}
+
+test('a malformed signature in a TF.js graph model is E_FORMAT naming the file', async () => {
+  for (const bad of [{ tensorShape: { dim: {} } }, 'x', { tensorShape: { dim: [{ size: 'two' }] } }]) {
+    const file = variant((j) => {
+      (j.signature.inputs as Record<string, unknown>)[Object.keys(j.signature.inputs)[0]] = bad;
+    });
+    await assert.rejects(compile(file), (e: unknown) => e instanceof TfeError && e.code === 'E_FORMAT' && e.message.includes(file) && /signature input/.test(e.message));
+  }
+});
+
+test('an input with a huge fixed dimension is refused before the bounds analysis allocates', async () => {
+  const file = variant((j) => {
+    Object.values(j.signature.inputs)[0].tensorShape.dim[0].size = String(2 ** 31 - 1);
+  });
+  await assert.rejects(compile(file), (e: unknown) => e instanceof TfeError && e.code === 'E_UNSUPPORTED' && /2147483647 elements at batch 1, over the 16777216/.test(e.message));
+  assert.ok(process.resourceUsage().maxRSS / 1024 < 500, `peak RSS ${process.resourceUsage().maxRSS / 1024} MB`);
+});
