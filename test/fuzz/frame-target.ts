@@ -15,12 +15,14 @@
  *    (a data frame of the session: accepted only if step, sequence number and length
  *    are right, else E_PROTOCOL naming server1; an abort of the session, a malformed
  *    control message: E_TRANSPORT naming server1), else the close (E_TRANSPORT naming
- *    server1). A valid control message must reach the party's handler as sent.
+ *    server1). A valid control message must reach the party's handler as sent;
+ *  - `control`: control-message-like objects (a known type, fields valid or not) and
+ *    arbitrary JSON into decodeControl: a message or E_TRANSPORT naming the peer.
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { TfeError } from '../../src/errors.js';
-import { ControlSchema, type Control } from '../../runtime/transport/control.js';
+import { ControlSchema, decodeControl, type Control } from '../../runtime/transport/control.js';
 import { encodeFrame, FRAME_KINDS, FrameDecoder, NO_STEP, type Frame, type FrameKind } from '../../runtime/transport/frame.js';
 import { memoryLinkPair } from '../../runtime/transport/memory-link.js';
 import { Router } from '../../runtime/transport/router.js';
@@ -77,15 +79,37 @@ export type FrameCase =
   | { readonly family: 'stream'; readonly bytes: Uint8Array; readonly cuts: readonly number[] }
   | { readonly family: 'mutated'; readonly frames: readonly FrameSpec[]; readonly muts: readonly ByteMutation[]; readonly cuts: readonly number[] }
   | { readonly family: 'roundtrip'; readonly frames: readonly FrameSpec[]; readonly cuts: readonly number[] }
-  | { readonly family: 'session'; readonly frames: readonly FrameSpec[] };
+  | { readonly family: 'session'; readonly frames: readonly FrameSpec[] }
+  | { readonly family: 'control'; readonly message: unknown };
 
 const cuts = fc.array(fc.nat(), { maxLength: 6 });
+
+/** Control-message-like objects: a known `type` and each field of the schemas given a valid-looking or arbitrary value. */
+const controlLike: fc.Arbitrary<unknown> = fc.record({
+  type: fc.oneof(fc.constantFrom('seed', 'open', 'accepted', 'refused', 'session', 'make', 'bundle', 'consume', 'join', 'done', 'ready', 'stats'), fc.string()),
+  request: fc.oneof(fc.nat(), fc.integer(), fc.double(), fc.string()),
+  session: fc.oneof(fc.constantFrom('7', '18446744073709551615', '99999999999999999999', '-1', ''), fc.string()),
+  bundle: fc.oneof(fc.constantFrom('1', '00000000000000000000001'), fc.string()),
+  epoch: fc.oneof(fc.nat(), fc.integer(), fc.double()),
+  batch: fc.oneof(fc.constantFrom(0, 1, 1024, 1 << 20, (1 << 20) + 1, 2 ** 53), fc.integer()),
+  purpose: fc.oneof(fc.constantFrom('setup', 'predict'), fc.string()),
+  seed: fc.oneof(fc.constant('0123456789abcdef0123456789abcdef'), fc.string()),
+  peer: fc.string(),
+  code: fc.string(),
+  message: fc.string({ maxLength: 3000 }),
+  bytes: fc.oneof(fc.nat(), fc.double()),
+  frames: fc.nat(),
+  offlineMs: fc.oneof(fc.nat(), fc.double()),
+  offlineBytes: fc.nat(),
+  rssMb: fc.oneof(fc.nat(), fc.double()),
+}, { requiredKeys: ['type'] });
 
 export const frameCase: fc.Arbitrary<FrameCase> = fc.oneof(
   fc.record({ family: fc.constant('stream' as const), bytes: fc.uint8Array({ maxLength: 256 }), cuts }),
   fc.record({ family: fc.constant('mutated' as const), frames: fc.array(frameSpec, { minLength: 1, maxLength: 4 }), muts: fc.array(byteMutation, { minLength: 1, maxLength: 3 }), cuts }),
   fc.record({ family: fc.constant('roundtrip' as const), frames: fc.array(frameSpec, { minLength: 1, maxLength: 4 }), cuts }),
   { arbitrary: fc.record({ family: fc.constant('session' as const), frames: fc.array(frameSpec, { maxLength: 5 }) }), weight: 3 },
+  fc.record({ family: fc.constant('control' as const), message: fc.oneof(controlLike, fc.jsonValue()) }),
 );
 
 function concat(parts: readonly Uint8Array[]): Uint8Array {
@@ -214,6 +238,13 @@ export function frameTarget(): FuzzTarget<FrameCase> {
         }
         case 'session':
           return sessionCase(c.frames);
+        case 'control':
+          try {
+            decodeControl(enc.encode(JSON.stringify(c.message) ?? 'undefined'), PEER);
+          } catch (e) {
+            throw namesPeer(e, ['E_TRANSPORT']);
+          }
+          return;
       }
     },
   };

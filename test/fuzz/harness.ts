@@ -41,6 +41,8 @@ export interface FuzzOptions {
   readonly seed: number;
   /** Per-case bound in milliseconds. */
   readonly timeoutMs: number;
+  /** Called with each case (as JSON text) before it runs: the watchdog of isolated.ts follows progress with it. */
+  readonly onCase?: (text: string) => void;
 }
 
 /** What a run found: cases per outcome ('ok' or the error code), and per family and outcome. */
@@ -106,6 +108,11 @@ async function outcomeOf<C>(t: FuzzTarget<C>, c: C, timeoutMs: number): Promise<
   }
 }
 
+/** A case as JSON (byte arrays as lists, bigints as strings). */
+export function caseText(c: unknown): string {
+  return JSON.stringify(c, (_k, v: unknown) => (v instanceof Uint8Array ? [...v] : typeof v === 'bigint' ? `${v}n` : v)) ?? String(c);
+}
+
 /** Runs `opts.runs` cases of `t` as a fast-check property; throws (with seed and counterexample) on the first bad case. */
 export async function fuzz<C>(t: FuzzTarget<C>, opts: FuzzOptions): Promise<FuzzTally> {
   const tally: FuzzTally = { target: t.name, cases: 0, outcomes: {}, byFamily: {}, slowestMs: 0, wallMs: 0, peakRssMb: 0 };
@@ -115,7 +122,11 @@ export async function fuzz<C>(t: FuzzTarget<C>, opts: FuzzOptions): Promise<Fuzz
   try {
     await fc.assert(
       fc.asyncProperty(t.arbitrary, async (c) => {
-        if (log) appendFileSync(log, `${t.name} ${JSON.stringify(c, (_k, v: unknown) => (v instanceof Uint8Array ? [...v] : v))}\n`);
+        if (log || opts.onCase) {
+          const text = caseText(c);
+          if (log) appendFileSync(log, `${t.name} ${text}\n`);
+          opts.onCase?.(text);
+        }
         const s = performance.now();
         const outcome = await outcomeOf(t, c, opts.timeoutMs);
         const ms = performance.now() - s;

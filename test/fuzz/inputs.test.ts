@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fuzz, fuzzOptions, tallyLine } from './harness.js';
+import { fuzzOptions, tallyLine } from './harness.js';
+import { fuzzIsolated } from './isolated.js';
 import { FUZZ_TARGETS } from './targets.js';
 
 test('fuzz: mutated input files are read or end in a named error', async () => {
-  const { ciRuns, timeoutMs, make } = FUZZ_TARGETS.inputs;
+  const { ciRuns, timeoutMs } = FUZZ_TARGETS.inputs;
   const opts = fuzzOptions(ciRuns, timeoutMs);
-  const tally = await fuzz(await make(), opts);
+  const tally = await fuzzIsolated('inputs', opts);
   console.log(tallyLine(tally), tally.byFamily);
   assert.equal(tally.cases, opts.runs);
 });

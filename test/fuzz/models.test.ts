@@ -6,13 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fuzz, fuzzOptions, tallyLine } from './harness.js';
+import { fuzzOptions, tallyLine } from './harness.js';
+import { fuzzIsolated } from './isolated.js';
 import { FUZZ_TARGETS } from './targets.js';
 
 test('fuzz: mutated model files compile or end in a named error', async () => {
-  const { ciRuns, timeoutMs, make } = FUZZ_TARGETS.models;
+  const { ciRuns, timeoutMs } = FUZZ_TARGETS.models;
   const opts = fuzzOptions(ciRuns, timeoutMs);
-  const tally = await fuzz(await make(), opts);
+  const tally = await fuzzIsolated('models', opts);
   console.log(tallyLine(tally), tally.byFamily);
   assert.equal(tally.cases, opts.runs);
 });

@@ -5,13 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { fuzz, fuzzOptions, tallyLine } from './harness.js';
+import { fuzzOptions, tallyLine } from './harness.js';
+import { fuzzIsolated } from './isolated.js';
 import { FUZZ_TARGETS } from './targets.js';
 
 test('fuzz: mutated plan.json ends in a named error or is the compiled plan', async () => {
-  const { ciRuns, timeoutMs, make } = FUZZ_TARGETS.plan;
+  const { ciRuns, timeoutMs } = FUZZ_TARGETS.plan;
   const opts = fuzzOptions(ciRuns, timeoutMs);
-  const tally = await fuzz(await make(), opts);
+  const tally = await fuzzIsolated('plan', opts);
   console.log(tallyLine(tally), tally.byFamily);
   assert.equal(tally.cases, opts.runs);
 });
