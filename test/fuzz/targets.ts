@@ -8,6 +8,7 @@ import { frameTarget } from './frame-target.js';
 import type { FuzzTarget } from './harness.js';
 import { inputTarget } from './input-target.js';
 import { modelTarget } from './model-target.js';
+import { partyTarget } from './party-target.js';
 import { planTarget } from './plan-target.js';
 
 export interface TargetEntry {
@@ -27,6 +28,7 @@ export const FUZZ_TARGETS = {
   models: entry(600, 10_000, modelTarget),
   inputs: entry(2000, 5000, inputTarget),
   frames: entry(10_000, 5000, frameTarget),
+  party: entry(400, 5000, partyTarget),
 } as const satisfies Record<string, TargetEntry>;
 
 export type FuzzTargetName = keyof typeof FUZZ_TARGETS;
