@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- fuzz [--runs N] [--target plan|models|inputs|frames] [--seed S] [--json]`:
+ * `npm run bench -- fuzz [--runs N] [--target plan|models|inputs|frames|party] [--seed S] [--json]`:
  * the fuzz targets of test/fuzz (the same case generators and oracles as the CI tests)
  * run longer: N cases per target (default 10x the CI size). One row per target: cases,
  * outcomes by error code, slowest case, wall time and peak RSS. A bad case (not a named

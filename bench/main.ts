@@ -5,7 +5,7 @@
  *   inference [--net A] [--batch 1] [--relu exact] [--runs N] [--deploy memory|processes]
  *                                                           private predictions of networks A-D vs tfjs
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
- *   fuzz [--runs N] [--target plan|models|inputs|frames] [--seed S]
+ *   fuzz [--runs N] [--target plan|models|inputs|frames|party] [--seed S]
  *                                                           the fuzz targets of test/fuzz, N cases each (default 10x CI)
  * Prints a markdown table, or with --json one JSON object per line.
  */
