@@ -3,7 +3,10 @@
  * kill before its fix): a TF.js graph model whose signature is malformed JSON (a
  * TypeError in tfjs-graph.ts, now E_FORMAT naming the file), and a model input with a
  * huge fixed dimension (the compiler's bounds analysis allocated 24 GB, now E_UNSUPPORTED
- * from compiler/secure/bounds.ts before allocating; RSS stays under 500 MB).
+ * from compiler/secure/bounds.ts before allocating; RSS stays under 500 MB); and a plan
+ * whose trunc_s step shifts by a number of bits the kernel cannot (0, 63, 2^31, -5, 1.5),
+ * which the verifier accepted and the run refused only mid-session (now E_PLAN from the
+ * verifier, naming the step).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -11,6 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { compile } from '../../compiler/compile.js';
+import { zooModelPath } from '../../models/index.js';
+import { parsePlan, planDigest, verifyPlan } from '../../src/plan/index.js';
 import { TfeError } from '../../src/errors.js';
 import { sharedModel } from '../support/paths.js';
 
@@ -44,4 +49,17 @@ test('an input with a huge fixed dimension is refused before the bounds analysis
   });
   await assert.rejects(compile(file), (e: unknown) => e instanceof TfeError && e.code === 'E_UNSUPPORTED' && /2147483647 elements at batch 1, over the 16777216/.test(e.message));
   assert.ok(process.resourceUsage().maxRSS / 1024 < 500, `peak RSS ${process.resourceUsage().maxRSS / 1024} MB`);
+});
+
+test('a trunc_s step with a shift outside [1, 62] is refused by the verifier (E_PLAN naming the step)', async () => {
+  const { plan } = await compile(zooModelPath('A'), { inputRange: [0, 1] });
+  const i = plan.steps.findIndex((st) => st.kernel === 'trunc_s');
+  assert.ok(i >= 0);
+  for (const bits of [0, 63, 2 ** 31, -5, 1.5]) {
+    const q = JSON.parse(JSON.stringify(plan)) as typeof plan;
+    q.steps[i].attrs = { ...q.steps[i].attrs, bits };
+    const p = parsePlan({ ...q, planId: planDigest(q) });
+    assert.throws(() => verifyPlan(p), (e: unknown) => e instanceof TfeError && e.code === 'E_PLAN' && e.message.includes(`steps[${i}] (kernel trunc_s`) && /attribute 'bits' must be an integer in \[1, 62\]/.test(e.message), String(bits));
+  }
+  verifyPlan(plan);
 });
