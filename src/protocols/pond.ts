@@ -276,7 +276,12 @@ const SPECS: Record<string, Spec> = {
     results: ['secret'],
     randomness: ['triple', 'trunc'],
     parties: () => WITH_DEALER,
-    outputShapes: same,
+    outputShapes(s, a) {
+      // what the kernel reads, checked when the plan is verified rather than mid-session
+      polyCoeffs(a);
+      intAttr('poly_s', a, 'fracBits', 1, 30);
+      return same(s);
+    },
     cost(s, attrs) {
       const n = sizeOf(s[0]);
       const lv = polyLevels(polyCoeffs(attrs).length - 1);

@@ -6,7 +6,7 @@
  * from compiler/secure/bounds.ts before allocating; RSS stays under 500 MB); and a plan
  * whose trunc_s step shifts by a number of bits the kernel cannot (0, 63, 2^31, -5, 1.5),
  * which the verifier accepted and the run refused only mid-session (now E_PLAN from the
- * verifier, naming the step).
+ * verifier, naming the step); the same for poly_s's fracBits and coefficients.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
@@ -60,6 +60,20 @@ test('a trunc_s step with a shift outside [1, 62] is refused by the verifier (E_
     q.steps[i].attrs = { ...q.steps[i].attrs, bits };
     const p = parsePlan({ ...q, planId: planDigest(q) });
     assert.throws(() => verifyPlan(p), (e: unknown) => e instanceof TfeError && e.code === 'E_PLAN' && e.message.includes(`steps[${i}] (kernel trunc_s`) && /attribute 'bits' must be an integer in \[1, 62\]/.test(e.message), String(bits));
+  }
+  verifyPlan(plan);
+});
+
+test('a poly_s step with fracBits outside [1, 30] or fewer than two coefficients is refused by the verifier', async () => {
+  const { plan } = await compile(zooModelPath('A'), { inputRange: [0, 1], relu: 'poly' });
+  const i = plan.steps.findIndex((st) => st.kernel === 'poly_s');
+  assert.ok(i >= 0);
+  const bad: Record<string, number | string | number[]>[] = [{ fracBits: 0 }, { fracBits: 31 }, { fracBits: 2.5 }, { coeffs: [1] }, { coeffs: 'x' }];
+  for (const attrs of bad) {
+    const q = JSON.parse(JSON.stringify(plan)) as typeof plan;
+    q.steps[i].attrs = { ...q.steps[i].attrs, ...attrs };
+    const p = parsePlan({ ...q, planId: planDigest(q) });
+    assert.throws(() => verifyPlan(p), (e: unknown) => e instanceof TfeError && e.code === 'E_PLAN' && e.message.includes(`steps[${i}] (kernel poly_s`) && /poly_s: /.test(e.message), JSON.stringify(attrs));
   }
   verifyPlan(plan);
 });
