@@ -143,6 +143,10 @@ export async function fuzz<C>(t: FuzzTarget<C>, opts: FuzzOptions): Promise<Fuzz
       }),
       { numRuns: opts.runs, seed: opts.seed, endOnFailure: false },
     );
+  } catch (e) {
+    // fast-check's report names the seed and the case; the property's own error is its cause
+    const cause = e instanceof Error && e.cause !== undefined ? `\nCause: ${e.cause instanceof Error ? e.cause.message : String(e.cause)}` : '';
+    throw new Error(`fuzz ${t.name}: ${e instanceof Error ? e.message : String(e)}${cause}`, { cause: e });
   } finally {
     t.close?.();
   }

@@ -7,9 +7,11 @@
  * data, material and abort frames for random sessions; arbitrary payloads), and
  * disconnects. The parties must survive it: no exception or promise rejection escapes
  * their handlers (a named refusal sent back, a session that fails, a link dropped are all
- * fine), and every 20th case an honest client's prediction on the same deployment still
+ * fine), every 20th case an honest client's prediction on the same deployment still
  * gives the reference output (the first prediction's, within 2^-10 per logit: two runs
- * differ only by the truncations' last-bit errors, far below that).
+ * differ only by the truncations' last-bit errors, far below that), and every 50th case,
+ * once the hostile connection is gone and its sessions have timed out, no party holds a
+ * frame (dealer material or data) for a session that will never run.
  */
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
@@ -78,6 +80,8 @@ export const partyCase: fc.Arbitrary<PartyCase> = fc.record({
 });
 
 const TOLERANCE = 2 ** -10;
+/** The deployment's receive timeout: hostile sessions end within it. */
+const RECEIVE_TIMEOUT_MS = 300;
 
 function logits(p: Prediction): Float64Array {
   return Object.values(p.outputs)[0].data;
@@ -85,7 +89,7 @@ function logits(p: Prediction): Float64Array {
 
 export async function partyTarget(): Promise<FuzzTarget<PartyCase>> {
   const { plan, weights } = await compile(zooModelPath('A'), { inputRange: [0, 1] });
-  const dep = await PlanDeployment.start(JSON.parse(JSON.stringify(plan)), weights, { receiveTimeoutMs: 300, log: (l) => { if (process.env.TFE_FUZZ_PARTY_LOG) console.error(l); } });
+  const dep = await PlanDeployment.start(JSON.parse(JSON.stringify(plan)), weights, { receiveTimeoutMs: RECEIVE_TIMEOUT_MS, log: (l) => { if (process.env.TFE_FUZZ_PARTY_LOG) console.error(l); } });
   const sample = JSON.parse(readFileSync(zooSamplePath('A'), 'utf8')) as { input: number[][][][] };
   const input: FloatTensor = { shape: [1, 28, 28, 1], data: Float64Array.from(sample.input.flat(3)) };
   const predict = (): Promise<Prediction> => dep.predict({ [plan.inputs[0].name]: input });
@@ -116,6 +120,13 @@ export async function partyTarget(): Promise<FuzzTarget<PartyCase>> {
       // let the parties handle the frames (and refuse, fail or time out what they start)
       await new Promise((r) => setTimeout(r, 2));
       if (escaped.length) throw new FuzzFailure(`an error escaped a party's handlers: ${String(escaped.splice(0)[0])}`);
+      if (n % 50 === 0) {
+        lingering?.close();
+        lingering = undefined;
+        await new Promise((r) => setTimeout(r, RECEIVE_TIMEOUT_MS + 100));
+        const held = [...dep.local.routers].map(([role, r]) => [role, r.bufferedFrames] as const).filter(([, k]) => k > 0);
+        if (held.length) throw new FuzzFailure(`frames of sessions that will never run are kept: ${held.map(([role, k]) => `${role} ${k}`).join(', ')}`);
+      }
       if (n % 20 === 0) {
         const got = logits(await predict());
         const worst = Math.max(...got.map((v, i) => Math.abs(v - reference[i])));
