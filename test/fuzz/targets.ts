@@ -1,8 +1,8 @@
 /**
  * The fuzz targets by name, with the size of their CI run and their per-case bound;
  * shared by the CI tests (test/fuzz/*.test.ts) and `npm run bench -- fuzz`. CI sizes keep
- * the whole folder well under 90 s on a 2-core machine (measured in `npm test`: plan ~10 s,
- * models ~7 s, inputs ~7 s, frames ~3 s, party ~6 s).
+ * the whole folder well under 90 s on a 2-core machine (measured in `npm test`: plan ~8 s,
+ * models ~4 s, inputs ~4 s, frames ~3 s, party ~6 s).
  */
 import { frameTarget } from './frame-target.js';
 import type { FuzzTarget } from './harness.js';
