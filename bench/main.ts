@@ -5,10 +5,13 @@
  *   inference [--net A] [--batch 1] [--relu exact] [--maxpool auto|pairs|tournament] [--runs N] [--deploy memory|processes]
  *                                                           private predictions of networks A-D vs tfjs
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
+ *   fuzz [--runs N] [--target plan|models|inputs|frames|party] [--seed S]
+ *                                                           the fuzz targets of test/fuzz, N cases each (default 10x CI)
  * Prints a markdown table, or with --json one JSON object per line.
  */
 import { parseArgs } from 'node:util';
 import { benchCompile } from './compile.js';
+import { benchFuzz } from './fuzz.js';
 import { benchInference } from './inference.js';
 import { benchKernels } from './kernels.js';
 import { benchNativeMatmul } from './kernels-native.js';
@@ -22,6 +25,7 @@ const BENCHES: Record<string, (opts: Opts) => Promise<Row[]>> = {
   kernels: (o) => benchKernels({ backend: str(o.backend) }),
   compile: () => benchCompile(),
   inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), maxpool: str(o.maxpool), runs: num(o.runs), deploy: str(o.deploy) }),
+  fuzz: (o) => benchFuzz({ runs: num(o.runs), target: str(o.target), seed: num(o.seed) }),
   'native-isa': async () => {
     const r = benchNativeMatmul();
     if (!r) throw new Error('the native addon is not built');
@@ -44,6 +48,8 @@ async function main(): Promise<number> {
       maxpool: { type: 'string' },
       runs: { type: 'string' },
       deploy: { type: 'string' },
+      target: { type: 'string' },
+      seed: { type: 'string' },
     },
   });
   const names = positionals.length ? positionals : Object.keys(BENCHES);

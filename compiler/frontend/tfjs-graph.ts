@@ -13,11 +13,12 @@
 import { dirname, join } from 'node:path';
 import type { IrGraph, TensorData } from '../../src/ir/node.js';
 import { TfeError } from '../../src/errors.js';
-import { DT, graphDefFromJson, type NodeDefMsg, type TensorShapeMsg } from './proto/tf-proto.js';
+import { DT, graphDefFromJson, type NodeDefMsg } from './proto/tf-proto.js';
 import { readModelFile, type TfLoadOptions } from './graphdef.js';
 import { inlineFunctions } from './tf-functions.js';
 import { prepareTfGraph, type TfGraph, type TfInputSpec } from './tf-graph.js';
 import { tfGraphToIr } from './tf-nodes.js';
+import { shardPath } from './shard-path.js';
 import { tensorToProto } from './tf-tensor-encode.js';
 import { valuesFromBytes } from './tf-tensor.js';
 
@@ -28,14 +29,12 @@ interface WeightSpec {
   quantization?: { dtype: string; scale?: number; min?: number; original_dtype?: string };
 }
 
-interface SignatureEntry { name?: string; dtype?: string; tensorShape?: TensorShapeMsg }
-
 interface ModelJson {
   format?: string;
   modelTopology?: unknown;
   weightsManifest?: { paths: string[]; weights: WeightSpec[] }[];
-  signature?: { inputs?: Record<string, SignatureEntry>; outputs?: Record<string, SignatureEntry> };
-  userDefinedMetadata?: { signature?: ModelJson['signature'] };
+  signature?: unknown;
+  userDefinedMetadata?: unknown;
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {
@@ -48,7 +47,7 @@ function checkManifest(m: unknown, path: string): ModelJson['weightsManifest'] {
   if (!Array.isArray(m)) throw bad('not an array');
   for (const g of m) {
     if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) throw bad('a group without paths or weights');
-    if (!g.paths.every((p) => typeof p === 'string' && !p.includes('..'))) throw bad('a shard path is not a plain relative file name');
+    if (!g.paths.every((p) => typeof p === 'string')) throw bad('a shard path is not a string');
     for (const w of g.weights) {
       if (!isObject(w) || typeof w.name !== 'string' || typeof w.dtype !== 'string' || !Array.isArray(w.shape)
         || !w.shape.every((d) => Number.isInteger(d) && d >= 0)) throw bad(`weight ${isObject(w) ? String(w.name) : '?'} has no name, dtype or shape`);
@@ -97,13 +96,33 @@ function decodeWeight(w: WeightSpec, data: Uint8Array, pos: number, what: string
   return [{ dtype: 'float32', shape: w.shape, values: Float64Array.from(Float32Array.from(deq)) }, size];
 }
 
-function signatureSpecs(entries: Record<string, SignatureEntry> | undefined): { names: string[]; specs: TfInputSpec[] } {
+/**
+ * The inputs or outputs of the model's `signature` (untrusted JSON): each entry an object
+ * with an optional string `name` and `dtype` and an optional `tensorShape` whose `dim`
+ * list holds sizes (integers >= -1, as numbers or decimal strings); else E_FORMAT.
+ */
+function signatureSpecs(entries: unknown, path: string, what: string): { names: string[]; specs: TfInputSpec[] } {
+  const bad = (key: string, why: string): TfeError => new TfeError('E_FORMAT', `${path}: signature ${what} '${key}' ${why}`);
+  if (entries !== undefined && !isObject(entries)) throw new TfeError('E_FORMAT', `${path}: signature ${what} is not an object`);
   const names: string[] = [];
   const specs: TfInputSpec[] = [];
   for (const [key, e] of Object.entries(entries ?? {})) {
-    const name = e.name ?? key;
+    if (!isObject(e)) throw bad(key, 'is not an object');
+    if (e.name !== undefined && typeof e.name !== 'string') throw bad(key, 'has a name that is not a string');
+    const name = (e.name as string | undefined) ?? key;
     names.push(name);
-    const dims = e.tensorShape && !e.tensorShape.unknownRank ? (e.tensorShape.dim ?? []).map((d) => Number(d.size ?? '0')) : undefined;
+    const shape = e.tensorShape as unknown;
+    if (shape !== undefined && !isObject(shape)) throw bad(key, 'has a tensorShape that is not an object');
+    let dims: number[] | undefined;
+    if (shape && !shape.unknownRank) {
+      const dim = shape.dim ?? [];
+      if (!Array.isArray(dim)) throw bad(key, 'has a tensorShape.dim that is not a list');
+      dims = dim.map((d: unknown) => {
+        const size = isObject(d) ? Number(d.size ?? '0') : NaN;
+        if (!Number.isSafeInteger(size) || size < -1) throw bad(key, `has a dimension ${JSON.stringify(d)} that is not a size`);
+        return size;
+      });
+    }
     specs.push({ name, ...(dims ? { shape: dims } : {}), ...(e.dtype === 'DT_INT32' ? { dtype: 'int32' as const } : e.dtype === 'DT_FLOAT' ? { dtype: 'float32' as const } : {}) });
   }
   return { names, specs };
@@ -132,7 +151,7 @@ export async function readTfjsGraphModel(modelJsonPath: string): Promise<TfGraph
   const weights = new Map<string, TensorData>();
   const dir = dirname(modelJsonPath);
   for (const group of manifest) {
-    const parts = await Promise.all(group.paths.map((p) => readModelFile(join(dir, p), 'TF.js weight shard')));
+    const parts = await Promise.all(group.paths.map((p) => readModelFile(shardPath(dir, p, modelJsonPath), 'TF.js weight shard')));
     const data = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
     let off = 0;
     for (const p of parts) { data.set(p, off); off += p.length; }
@@ -161,9 +180,11 @@ export async function readTfjsGraphModel(modelJsonPath: string): Promise<TfGraph
     return { ...n, attr: { ...n.attr, value: { tensor: tensorToProto(w) } } };
   });
 
-  const sig = model.signature ?? model.userDefinedMetadata?.signature;
-  const ins = signatureSpecs(sig?.inputs);
-  const outs = signatureSpecs(sig?.outputs);
+  const meta: unknown = model.userDefinedMetadata;
+  const sig: unknown = model.signature ?? (isObject(meta) ? meta.signature : undefined);
+  if (sig !== undefined && !isObject(sig)) throw new TfeError('E_FORMAT', `${modelJsonPath}: signature is not an object`);
+  const ins = signatureSpecs(sig?.inputs, modelJsonPath, 'input');
+  const outs = signatureSpecs(sig?.outputs, modelJsonPath, 'output');
   const raw: TfGraph = { nodes, inputs: ins.specs, outputs: outs.names, source: { format: 'tfjs-graph', path: modelJsonPath } };
   return (graph.library?.function ?? []).length > 0 ? inlineFunctions(raw, graph.library?.function ?? []) : raw;
 }

@@ -8,12 +8,13 @@
  * `quantization: {dtype: 'uint8'|'uint16', scale, min}` (value = q * scale + min) or
  * `{dtype: 'float16'}` (IEEE half).
  */
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { TfeError } from '../../src/errors.js';
 import type { IrGraph } from '../../src/ir/node.js';
 import { kerasFileToIr, type KerasFile } from './keras-config.js';
 import { parseJson, readBytes } from './keras-io.js';
 import { isObject } from './keras-model.js';
+import { shardPath } from './shard-path.js';
 import { checkFinite, floatTensor, type StoredWeight } from './keras-weights.js';
 
 interface ManifestWeight {
@@ -85,7 +86,7 @@ export async function readTfjsLayersModel(modelJsonPath: string): Promise<KerasF
     if (!isObject(group) || !Array.isArray(group.paths) || !Array.isArray(group.weights) || !group.paths.every((p) => typeof p === 'string')) {
       throw new TfeError('E_FORMAT', `${file}: malformed weightsManifest group`);
     }
-    const shards = (group.paths as string[]).map((p) => readBytes(join(dir, p), `weight shard (listed in ${file})`));
+    const shards = (group.paths as string[]).map((p) => readBytes(shardPath(dir, p, file), `weight shard (listed in ${file})`));
     const buf = new Uint8Array(shards.reduce((a, s) => a + s.length, 0));
     let at = 0;
     for (const s of shards) {

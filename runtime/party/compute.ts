@@ -226,6 +226,9 @@ export class ComputeParty {
     } catch (e) {
       this.counts.failed++;
       this.log(`${msg.purpose} session ${msg.session} for ${msg.peer} failed: ${(e as Error).message}`);
+      // the dealer's material for this bundle will never be used: free it (found by fuzzing:
+      // a client that opened sessions and left made server1 keep every bundle's material)
+      if (this.dealer) this.router.dropInbox('material', BigInt(msg.bundle), this.dealer);
       return;
     }
     await this.run(BigInt(msg.session), BigInt(msg.bundle), msg.epoch, msg.batch, msg.purpose, link, undefined);

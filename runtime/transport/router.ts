@@ -181,7 +181,12 @@ export class Router {
     this.links.delete(peer);
     link.close();
     const why = err ?? new TfeError('E_TRANSPORT', `${peer} closed the connection`);
-    for (const [key, box] of this.inboxes) if (key.endsWith(`:${peer}`)) box.fail(why);
+    for (const [key, box] of this.inboxes) {
+      if (!key.endsWith(`:${peer}`)) continue;
+      box.fail(why);
+      // nobody holds an unclaimed inbox: forget it, or every connection that left would stay here
+      if (!this.claimed.has(key)) this.inboxes.delete(key);
+    }
     for (const m of [...this.members.values()]) if (m.peers.includes(peer)) m.fail(why);
     for (const h of this.closeHandlers) h(peer, err);
   }
@@ -268,6 +273,13 @@ export class Router {
     this.inboxes.get(key)?.fail(new TfeError('E_PROTOCOL', `${kind} ${session} from ${peer} was discarded`));
     this.inboxes.delete(key);
     this.claimed.delete(key);
+  }
+
+  /** Frames received and not yet taken, over every inbox (for tests and metrics). */
+  get bufferedFrames(): number {
+    let n = 0;
+    for (const box of this.inboxes.values()) n += box.size;
+    return n;
   }
 
   /** Frames and payload bytes buffered from `peer` for sessions and bundles nobody has claimed. */

@@ -331,7 +331,11 @@ const SPECS: Record<string, Spec> = {
     results: ['secret'],
     randomness: ['trunc'],
     parties: () => WITH_DEALER,
-    outputShapes: same,
+    // the verifier refuses a shift the kernel cannot do (found by fuzzing: it was accepted and failed mid-session)
+    outputShapes(s, a) {
+      intAttr('trunc_s', a, 'bits', 1, 62);
+      return same(s);
+    },
     cost: (s) => eachServer(B(sizeOf(s[0])), B(2 * sizeOf(s[0])), 1),
   },
   poly_s: {
@@ -341,7 +345,12 @@ const SPECS: Record<string, Spec> = {
     results: ['secret'],
     randomness: ['triple', 'trunc'],
     parties: () => WITH_DEALER,
-    outputShapes: same,
+    outputShapes(s, a) {
+      // what the kernel reads, checked when the plan is verified rather than mid-session
+      polyCoeffs(a);
+      intAttr('poly_s', a, 'fracBits', 1, 30);
+      return same(s);
+    },
     cost(s, attrs) {
       const n = sizeOf(s[0]);
       const lv = polyLevels(polyCoeffs(attrs).length - 1);
