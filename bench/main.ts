@@ -5,12 +5,16 @@
  *   inference [--net A] [--batch 1] [--relu exact] [--maxpool auto|pairs|tournament] [--runs N] [--deploy memory|processes]
  *                                                           private predictions of networks A-D vs tfjs
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
- * Prints a markdown table, or with --json one JSON object per line.
+ *   report [--runs N] [--nets A,B,C,D] [--batches 1,8,64] [--deploy memory|processes] [--from FILE.jsonl] [--out DIR]
+ *                                                           inference over nets x batches (or saved rows) into
+ *                                                           DIR (bench/results): report.md, latency.svg, rows.jsonl
+ * Prints a markdown table, or with --json one JSON object per line (report: the files it wrote).
  */
 import { parseArgs } from 'node:util';
 import { benchCompile } from './compile.js';
 import { benchInference } from './inference.js';
 import { benchKernels } from './kernels.js';
+import { benchReport } from './report.js';
 import { benchNativeMatmul } from './kernels-native.js';
 import { report, type Row } from './stats.js';
 
@@ -44,8 +48,21 @@ async function main(): Promise<number> {
       maxpool: { type: 'string' },
       runs: { type: 'string' },
       deploy: { type: 'string' },
+      nets: { type: 'string' },
+      batches: { type: 'string' },
+      from: { type: 'string' },
+      out: { type: 'string' },
     },
   });
+  if (positionals[0] === 'report') {
+    if (positionals.length > 1) {
+      console.error('error: report runs alone (it runs the inference benchmark itself)');
+      return 2;
+    }
+    const out = await benchReport({ nets: values.nets ?? values.net, batches: values.batches ?? values.batch, runs: num(values.runs), deploy: values.deploy, relu: values.relu, maxpool: values.maxpool, from: values.from, out: values.out });
+    for (const f of out.files) console.log(`wrote ${f}`);
+    return 0;
+  }
   const names = positionals.length ? positionals : Object.keys(BENCHES);
   for (const name of names) {
     const b = BENCHES[name];
