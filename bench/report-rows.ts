@@ -95,11 +95,11 @@ export function sortRows(rows: readonly ReportRow[]): ReportRow[] {
   return [...rows].sort((a, b) => key(a).localeCompare(key(b)) || a.batch - b.batch);
 }
 
-/** The chart and table label of a row's series: net plus whatever setting differs between rows. */
-export function seriesName(r: ReportRow, all: readonly ReportRow[]): string {
-  const parts = [`net ${r.net}`];
+/** What distinguishes a row's series besides its net: the settings that differ between rows (empty when none do). */
+export function settingsLabel(r: ReportRow, all: readonly ReportRow[]): string {
+  const parts: string[] = [];
   if (new Set(all.map((x) => x.deploy)).size > 1) parts.push(r.deploy);
   if (new Set(all.map((x) => x.relu)).size > 1) parts.push(`relu ${r.relu}`);
   if (new Set(all.map((x) => x.maxpool)).size > 1) parts.push(`maxpool ${r.maxpool}`);
-  return `tfe ${parts.join(', ')}`;
+  return parts.join(', ');
 }
