@@ -59,15 +59,20 @@ async function main(): Promise<number> {
       console.error('error: report runs alone (it runs the inference benchmark itself)');
       return 2;
     }
-    const out = await benchReport({ nets: values.nets ?? values.net, batches: values.batches ?? values.batch, runs: num(values.runs), deploy: values.deploy, relu: values.relu, maxpool: values.maxpool, from: values.from, out: values.out });
-    for (const f of out.files) console.log(`wrote ${f}`);
-    return 0;
+    try {
+      const out = await benchReport({ nets: values.nets ?? values.net, batches: values.batches ?? values.batch, runs: num(values.runs), deploy: values.deploy, relu: values.relu, maxpool: values.maxpool, from: values.from, out: values.out });
+      for (const f of out.files) console.log(`wrote ${f}`);
+      return 0;
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      return 1;
+    }
   }
   const names = positionals.length ? positionals : Object.keys(BENCHES);
   for (const name of names) {
     const b = BENCHES[name];
     if (!b) {
-      console.error(`error: unknown benchmark '${name}' (have: ${Object.keys(BENCHES).join(', ')})`);
+      console.error(`error: unknown benchmark '${name}' (have: ${[...Object.keys(BENCHES), 'report'].join(', ')})`);
       return 2;
     }
     report(await b(values), values.json === true);

@@ -79,6 +79,7 @@ async function measure(o: ReportOptions, nets: readonly string[], batches: reado
 /** Measures (or reads) the rows and writes rows.jsonl, report.md and latency.svg. */
 export async function benchReport(o: ReportOptions): Promise<ReportOutput> {
   const log = o.log ?? ((l: string) => console.error(l));
+  if (o.runs !== undefined && !(Number.isInteger(o.runs) && o.runs >= 1)) throw new Error('--runs: expected a positive integer');
   const nets = list(o.nets, 'nets');
   const batches = batchList(o.batches);
   let raw: Row[];
