@@ -23,6 +23,8 @@ import { wanMsEstimate } from './wan.js';
 export interface InferenceFilter {
   readonly net?: string;
   readonly batch?: number;
+  /** Several batch sizes in one compile and deployment per net (overrides `batch`). */
+  readonly batches?: readonly number[];
   readonly relu?: string;
   /** tfe compile --maxpool (default: auto; several with `--maxpool pairs,tournament`). */
   readonly maxpool?: string;
@@ -46,7 +48,7 @@ function images(n: number): Float64Array {
 export async function benchInference(f: InferenceFilter): Promise<Row[]> {
   const nets: NetName[] = f.net ? [f.net].filter(isNetName) : [...NETS];
   if (f.net && nets.length === 0) throw new Error(`unknown network '${f.net}' (have ${NETS.join(', ')})`);
-  const batches = f.batch ? [f.batch] : [1, 64];
+  const batches = f.batches?.length ? [...f.batches] : f.batch ? [f.batch] : [1, 64];
   const relus = (f.relu ? [f.relu] : ['exact', 'poly']) as ('exact' | 'poly')[];
   const maxpools = (f.maxpool ?? 'auto').split(',').map((m) => {
     if (m !== 'pairs' && m !== 'tournament' && m !== 'auto') throw new Error(`--maxpool ${m}: expected auto, pairs or tournament`);

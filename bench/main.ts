@@ -7,13 +7,17 @@
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
  *   fuzz [--runs N] [--target plan|models|inputs|frames|party] [--seed S]
  *                                                           the fuzz targets of test/fuzz, N cases each (default 10x CI)
- * Prints a markdown table, or with --json one JSON object per line.
+ *   report [--runs N] [--nets A,B,C,D] [--batches 1,8,64] [--deploy memory|processes] [--from FILE.jsonl] [--out DIR]
+ *                                                           inference over nets x batches (or saved rows) into
+ *                                                           DIR (bench/results): report.md, latency.svg, rows.jsonl
+ * Prints a markdown table, or with --json one JSON object per line (report: the files it wrote).
  */
 import { parseArgs } from 'node:util';
 import { benchCompile } from './compile.js';
 import { benchFuzz } from './fuzz.js';
 import { benchInference } from './inference.js';
 import { benchKernels } from './kernels.js';
+import { benchReport } from './report.js';
 import { benchNativeMatmul } from './kernels-native.js';
 import { report, type Row } from './stats.js';
 
@@ -50,13 +54,31 @@ async function main(): Promise<number> {
       deploy: { type: 'string' },
       target: { type: 'string' },
       seed: { type: 'string' },
+      nets: { type: 'string' },
+      batches: { type: 'string' },
+      from: { type: 'string' },
+      out: { type: 'string' },
     },
   });
+  if (positionals[0] === 'report') {
+    if (positionals.length > 1) {
+      console.error('error: report runs alone (it runs the inference benchmark itself)');
+      return 2;
+    }
+    try {
+      const out = await benchReport({ nets: values.nets ?? values.net, batches: values.batches ?? values.batch, runs: num(values.runs), deploy: values.deploy, relu: values.relu, maxpool: values.maxpool, from: values.from, out: values.out });
+      for (const f of out.files) console.log(`wrote ${f}`);
+      return 0;
+    } catch (e) {
+      console.error(`error: ${(e as Error).message}`);
+      return 1;
+    }
+  }
   const names = positionals.length ? positionals : Object.keys(BENCHES);
   for (const name of names) {
     const b = BENCHES[name];
     if (!b) {
-      console.error(`error: unknown benchmark '${name}' (have: ${Object.keys(BENCHES).join(', ')})`);
+      console.error(`error: unknown benchmark '${name}' (have: ${[...Object.keys(BENCHES), 'report'].join(', ')})`);
       return 2;
     }
     report(await b(values), values.json === true);
