@@ -20,7 +20,7 @@ export interface LinkCounters {
 export interface Link {
   /** The authenticated role name of the other end. */
   readonly peer: string;
-  /** Queues `frame` (its payload must not change afterwards); E_TRANSPORT naming the peer if the link is closed. */
+  /** Queues `frame`, copying its payload (the caller may reuse it at once); E_TRANSPORT naming the peer if the link is closed. */
   send(frame: Frame): void;
   /** Sets the one frame handler; frames that arrived before it was set are handed to it first, in order. */
   onFrame(handler: (frame: Frame) => void): void;

@@ -181,11 +181,18 @@ class TlsLink implements Link {
     this.rejectReady(new TfeError('E_TRANSPORT', `the link to ${this.peer} was closed before its hello`));
   }
 
+  /**
+   * Writes a copy of the payload: a socket keeps a reference to what it cannot send at
+   * once, so a caller that reused its array after send (a kernel opening a value in
+   * place) would change bytes still queued. Under concurrent sessions that sent wrong
+   * shares and gave a wrong prediction without any error; the copy makes the contract
+   * hold whatever the caller does (test/transport/tls.test.ts).
+   */
   private write(frame: Frame): void {
     const [header, payload] = encodeFrame(frame);
     this.socket.cork();
     this.socket.write(header);
-    if (payload.byteLength > 0) this.socket.write(payload);
+    if (payload.byteLength > 0) this.socket.write(Buffer.from(payload));
     this.socket.uncork();
   }
 

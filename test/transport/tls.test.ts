@@ -110,6 +110,29 @@ test('frames go both ways, in order, with exact counters, and close is orderly',
   }
 });
 
+test('a payload changed right after send arrives as it was sent (the link copies it; it used to send the changed bytes when the socket was busy)', async () => {
+  const srv = await listen();
+  try {
+    const c = await dial(srv.port, 'client');
+    await srv.until(() => srv.links.length === 1);
+    const s = srv.links[0];
+    // 200 frames of 60,000 bytes (12 MB) fill the socket's buffer, so most payloads wait in the write queue
+    const sizes = Array.from({ length: 200 }, (_, k) => (k % 50 === 49 ? 8 : 60_000));
+    const sent = sizes.map((n, k) => new Uint8Array(n).map((_, i) => (i * 7 + k) % 251));
+    const want = sent.map((p) => p.slice());
+    const got = frames(s, sizes.length);
+    sent.forEach((payload, k) => {
+      c.send({ kind: 'data', session: 1n, step: 0, seq: k, clock: 0, payload });
+      payload.fill(0xee); // the kernel reuses its array at once
+    });
+    const received = await Promise.race([got, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('frames did not arrive within 20 s')), 20_000).unref())]);
+    received.forEach((f, k) => assert.ok(Buffer.from(f.payload).equals(Buffer.from(want[k])), `frame ${k} changed in flight`));
+    c.close();
+  } finally {
+    srv.close();
+  }
+});
+
 test('a certificate from another CA is refused, and the right client still connects', async () => {
   const srv = await listen();
   try {

@@ -116,8 +116,10 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
   // round 8: open e = beta ^ s (packed bits), then inject
   const mine = packBits(ring.xor(beta, sel.sBool));
   const theirs = await exchange(ctx, mine);
-  for (let i = 0; i < mine.length; i++) mine[i] ^= theirs[i];
-  const e = unpackBits(mine, shape);
+  // a new array: never change what was sent (a link may still hold it)
+  const eBits = new BigUint64Array(mine.length);
+  for (let i = 0; i < mine.length; i++) eBits[i] = mine[i] ^ theirs[i];
+  const e = unpackBits(eBits, shape);
   const oneMinus2e = ring.sub(ONE, ring.shl(e, 1));
   let bA = ring.mul(oneMinus2e, sel.sArith);
   if (s0) bA = ring.add(bA, e);
