@@ -1,7 +1,7 @@
 # node-gyp build of the native ring addon (runtime/ring/native/) into
 # build/Release/tfe_ring.node. One build serves every CPU of its architecture:
-# the AVX2 and AVX-512 code carries its own target("...") attributes and is
-# chosen at run time, so no -march flag is passed here.
+# the AVX2, AVX-512 and AES-NI code carries its own target("...") attributes and
+# is chosen at run time, so no -march / -maes flag is passed here.
 {
   "targets": [
     {
@@ -14,7 +14,8 @@
         "runtime/ring/native/isa.cc",
         "runtime/ring/native/portable.cc",
         "runtime/ring/native/avx2.cc",
-        "runtime/ring/native/avx512.cc"
+        "runtime/ring/native/avx512.cc",
+        "runtime/ring/native/aes_ni.cc"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags!": ["-O2"],

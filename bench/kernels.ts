@@ -3,7 +3,8 @@
  * (256,256,256), (512,512,512) on every available backend (native with 1 and 2
  * threads), 10^6-element elementwise products, and one Pond secret matmul
  * 128x784x128 with its measured bytes. The BigInt reference runs only the smallest
- * shapes (it is the oracle, not a contender).
+ * shapes (it is the oracle, not a contender). Plus PRG throughput (bench/prg.ts):
+ * Prg.ring(10^6) with the native AES-NI path and with node:crypto.
  */
 import { LockstepParties } from '../runtime/party/lockstep.js';
 import { pond } from '../runtime/protocols/pond/index.js';
@@ -13,6 +14,7 @@ import { defaultBackend, tryBackend } from '../runtime/ring/index.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../runtime/ring/tensor.js';
 import type { Role } from '../runtime/transport/types.js';
 import { Prg } from '../runtime/crypto/prg.js';
+import { benchPrg } from './prg.js';
 import { medianMs, type Row } from './stats.js';
 
 const SHAPES: readonly [number, number, number][] = [[1, 784, 128], [128, 784, 128], [256, 256, 256], [512, 512, 512]];
@@ -47,6 +49,7 @@ export async function benchKernels(filter: { backend?: string; quick?: boolean }
       rows.push({ bench: 'ring.mul', backend: be.name, n: size, threads, ms, gmuls: size / (ms * 1e6) });
     }
   }
+  rows.push(...(await benchPrg(1_000_000, filter.quick ? 5 : 21)));
   rows.push(await benchPondMatmul());
   return rows;
 }

@@ -1,14 +1,23 @@
 /**
- * A pseudo-random generator: AES-128 in counter mode (node:crypto / OpenSSL) over a
- * 128-bit seed, producing ring elements and bits. Seeds come from crypto.randomBytes.
+ * A pseudo-random generator: AES-128 in counter mode over a 128-bit seed, producing
+ * ring elements and bits. The keystream comes from the native addon's AES-NI code,
+ * written straight into the caller's buffer, when it is available, else from
+ * node:crypto (OpenSSL); both give the same bytes (runtime/crypto/keystream.ts;
+ * TFE_PRG=node forces node:crypto, see runtime/crypto/prg-backend.ts). Seeds come
+ * from crypto.randomBytes.
  * Two parties holding the same seed draw the same stream, which is how correlated
  * randomness is derived from a shared seed instead of being sent.
  * Security: the keystream of AES-CTR under a uniformly random key is computationally
  * indistinguishable from uniform (AES as a PRF); the counter starts at 0 for a fresh
  * key and is never reused because each Prg owns its key and advances monotonically.
  */
-import { createCipheriv, randomBytes, type Cipher } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { TfeError } from '../../src/errors.js';
+import { nativeAes } from './aes-native.js';
+import { AesNiKeystream, NodeKeystream, type Keystream } from './keystream.js';
+import { prgBackend, type PrgBackend } from './prg-backend.js';
+
+export { prgBackend, type PrgBackend };
 
 export const SEED_BYTES = 16;
 
@@ -17,14 +26,10 @@ export function freshSeed(): Uint8Array {
   return new Uint8Array(randomBytes(SEED_BYTES));
 }
 
-/** Bytes pre-generated per refill (amortises the cipher call overhead). */
-const CHUNK = 1 << 16;
-
 export class Prg {
-  private readonly cipher: Cipher;
-  private buf: Buffer = Buffer.alloc(0);
-  private pos = 0;
-  private zeros = Buffer.alloc(CHUNK);
+  /** The AES-CTR implementation this Prg draws from (chosen by prgBackend() at construction). */
+  readonly backend: PrgBackend;
+  private readonly keystream: Keystream;
 
   /**
    * @param stream selects one of 2^64 disjoint streams under the same seed: the
@@ -37,34 +42,24 @@ export class Prg {
     if (stream < 0n || stream >= 1n << 64n) throw new TfeError('E_ARG', `PRG stream id ${stream} is not a 64-bit unsigned integer`);
     const iv = Buffer.alloc(16);
     iv.writeBigUInt64BE(stream, 0);
-    this.cipher = createCipheriv('aes-128-ctr', seed, iv);
+    const aes = prgBackend() === 'aes-ni' ? nativeAes() : undefined;
+    this.backend = aes ? 'aes-ni' : 'node';
+    this.keystream = aes ? new AesNiKeystream(aes, seed, iv) : new NodeKeystream(seed, iv);
   }
 
   static fresh(): Prg {
     return new Prg(freshSeed());
   }
 
-  /** Fills `out` with keystream bytes. */
+  /** Fills `out` with keystream bytes (continuing the stream; any length). */
   fill(out: Uint8Array): void {
-    let off = 0;
-    while (off < out.length) {
-      if (this.pos === this.buf.length) {
-        const want = Math.max(CHUNK, out.length - off);
-        if (this.zeros.length < want) this.zeros = Buffer.alloc(want);
-        this.buf = this.cipher.update(this.zeros.subarray(0, want));
-        this.pos = 0;
-      }
-      const n = Math.min(out.length - off, this.buf.length - this.pos);
-      out.set(this.buf.subarray(this.pos, this.pos + n), off);
-      this.pos += n;
-      off += n;
-    }
+    this.keystream.fill(out);
   }
 
   /** n uniformly random elements of Z_2^64. */
   ring(n: number): BigUint64Array {
     const out = new BigUint64Array(n);
-    this.fill(new Uint8Array(out.buffer));
+    this.keystream.fill(new Uint8Array(out.buffer));
     return out;
   }
 

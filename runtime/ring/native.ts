@@ -11,12 +11,10 @@
  *  - `TFE_RING_THREADS=n` sets the thread count; default: the number of cores.
  * The addon's settings are process-wide, so it is loaded (and configured) once.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { TfeError, type ErrorCode } from '../../src/errors.js';
 import { packageRoot } from '../package-root.js';
 import type { FlatKernels } from './flat.js';
+import { nativeAddonError, nativeAddonFile, requireNativeAddon } from './native-addon.js';
 
 /** The code paths of the native engine; `avx512-emulated` is the AVX-512 source built for the baseline ISA (tests only). */
 export type NativeIsa = 'avx512' | 'avx2' | 'portable' | 'avx512-emulated';
@@ -45,9 +43,6 @@ const ADDON_FUNCTIONS: readonly (keyof Addon)[] = [
   'add', 'sub', 'mul', 'and', 'xor', 'or', 'neg', 'not', 'shr', 'sar', 'shl', 'matmul', 'rowSum',
   'setThreads', 'threads', 'defaultThreads', 'isa', 'isas', 'setIsa',
 ];
-
-/** Where node-gyp puts the addon, relative to the package root. */
-const ADDON_REL = './build/Release/tfe_ring.node';
 
 export { packageRoot };
 
@@ -137,21 +132,10 @@ let tried = false;
 export function loadNativeKernels(): NativeKernels | undefined {
   if (!tried) {
     tried = true;
-    const root = packageRoot();
-    const file = root === undefined ? undefined : join(root, ADDON_REL);
-    if (root === undefined || file === undefined) {
-      loadError = 'package root (package.json named "tfe") not found';
-    } else if (!existsSync(file)) {
-      loadError = `${file} is not built (run npm run build:native)`;
-    } else {
-      try {
-        const addon: unknown = createRequire(join(root, 'package.json'))(ADDON_REL);
-        if (isAddon(addon)) loaded = wrap(addon);
-        else loadError = `${file} does not export the expected kernels (stale build? run npm run build:native)`;
-      } catch (e) {
-        loadError = `${file} failed to load: ${e instanceof Error ? e.message : String(e)}`;
-      }
-    }
+    const addon = requireNativeAddon();
+    if (addon === undefined) loadError = nativeAddonError();
+    else if (isAddon(addon)) loaded = wrap(addon);
+    else loadError = `${nativeAddonFile() ?? 'the addon'} does not export the expected kernels (stale build? run npm run build:native)`;
     if (loaded) {
       try {
         applyEnvOverrides(loaded);

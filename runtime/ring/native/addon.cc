@@ -17,6 +17,7 @@
 #include <string>
 #include <system_error>
 
+#include "aes.h"
 #include "kernels.h"
 
 namespace {
@@ -335,6 +336,76 @@ napi_value SetIsa(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// A Uint8Array argument: its bytes (any byteOffset, any underlying buffer).
+struct Bytes {
+  std::uint8_t* data;
+  std::size_t len;
+};
+
+bool get_bytes(napi_env env, napi_value v, const char* fn, const char* what, Bytes* out) {
+  bool is_ta = false;
+  if (!ok(env, napi_is_typedarray(env, v, &is_ta), "napi_is_typedarray")) return false;
+  if (!is_ta) {
+    throw_error(env, "E_ARG", "%s: %s must be a Uint8Array", fn, what);
+    return false;
+  }
+  napi_typedarray_type type;
+  std::size_t len = 0;
+  void* data = nullptr;
+  napi_value buffer;
+  std::size_t offset = 0;
+  if (!ok(env, napi_get_typedarray_info(env, v, &type, &len, &data, &buffer, &offset), "napi_get_typedarray_info")) {
+    return false;
+  }
+  if (type != napi_uint8_array) {
+    throw_error(env, "E_ARG", "%s: %s must be a Uint8Array, got a %s", fn, what, typed_array_name(type));
+    return false;
+  }
+  if (len > 0 && data == nullptr) {
+    throw_error(env, "E_ARG", "%s: %s has no data (its ArrayBuffer was detached?)", fn, what);
+    return false;
+  }
+  out->data = static_cast<std::uint8_t*>(data);
+  out->len = len;
+  return true;
+}
+
+bool bytes_overlap(const Bytes& x, const Bytes& y) {
+  if (x.len == 0 || y.len == 0) return false;
+  return x.data < y.data + y.len && y.data < x.data + x.len;
+}
+
+// aesCtr(key: Uint8Array(16), counter: Uint8Array(16), out: Uint8Array): fills out with the
+// AES-128-CTR keystream from `counter` and advances `counter` by ceil(out.length / 16) blocks.
+napi_value AesCtr(napi_env env, napi_callback_info info) {
+  const char* fn = "aesCtr";
+  napi_value argv[3];
+  Bytes key, counter, out;
+  if (!get_args(env, info, 3, argv, fn) || !get_bytes(env, argv[0], fn, "key", &key) ||
+      !get_bytes(env, argv[1], fn, "counter", &counter) || !get_bytes(env, argv[2], fn, "out", &out)) {
+    return nullptr;
+  }
+  if (key.len != 16 || counter.len != 16) {
+    throw_error(env, "E_ARG", "aesCtr: key and counter must be 16 bytes each, got %zu and %zu", key.len, counter.len);
+    return nullptr;
+  }
+  if (bytes_overlap(out, key) || bytes_overlap(out, counter)) {
+    throw_error(env, "E_ARG", "aesCtr: out must not overlap key or counter");
+    return nullptr;
+  }
+  if (!tfe::aes_ni_supported()) {
+    throw_error(env, "E_BACKEND", "aesCtr: this CPU (or build) has no AES instructions");
+    return nullptr;
+  }
+  return guarded(env, fn, [&] { tfe::aes128_ctr_ni(key.data, counter.data, out.data, out.len); });
+}
+
+napi_value AesNi(napi_env env, napi_callback_info) {
+  napi_value r = nullptr;
+  ok(env, napi_get_boolean(env, tfe::aes_ni_supported(), &r), "napi_get_boolean");
+  return r;
+}
+
 // One token per module initialisation: Node refuses a cleanup hook registered
 // twice with the same argument, and the module can be initialised again in the
 // same environment (e.g. after its entry is deleted from require.cache).
@@ -368,6 +439,8 @@ NAPI_MODULE_INIT() {
       {"isa", nullptr, IsaName, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"isas", nullptr, Isas, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"aesCtr", nullptr, AesCtr, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"aesNi", nullptr, AesNi, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   if (!ok(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props), "napi_define_properties")) {
     return nullptr;

@@ -1,0 +1,51 @@
+/**
+ * Loads the native addon module (build/Release/tfe_ring.node at the package root,
+ * built by node-gyp from runtime/ring/native/) once per process, as an untyped
+ * module: runtime/ring/native.ts checks and wraps its ring kernels, and
+ * runtime/crypto/aes-native.ts its AES-CTR keystream. Never throws: when the
+ * addon is not built or does not load, `requireNativeAddon()` returns undefined
+ * and `nativeAddonError()` says why.
+ */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { packageRoot } from '../package-root.js';
+
+/** Where node-gyp puts the addon, relative to the package root. */
+export const ADDON_REL = './build/Release/tfe_ring.node';
+
+let addon: unknown;
+let error: string | undefined;
+let tried = false;
+
+/** The addon's exports (unchecked), or undefined if it is not built or fails to load. */
+export function requireNativeAddon(): unknown {
+  if (!tried) {
+    tried = true;
+    const root = packageRoot();
+    const file = root === undefined ? undefined : join(root, ADDON_REL);
+    if (root === undefined || file === undefined) {
+      error = 'package root (package.json named "tfe") not found';
+    } else if (!existsSync(file)) {
+      error = `${file} is not built (run npm run build:native)`;
+    } else {
+      try {
+        addon = createRequire(join(root, 'package.json'))(ADDON_REL);
+      } catch (e) {
+        error = `${file} failed to load: ${e instanceof Error ? e.message : String(e)}`;
+      }
+    }
+  }
+  return addon;
+}
+
+/** Why the addon did not load (undefined if it loaded or was not tried yet). */
+export function nativeAddonError(): string | undefined {
+  return error;
+}
+
+/** The addon file's absolute path, or undefined outside the package. */
+export function nativeAddonFile(): string | undefined {
+  const root = packageRoot();
+  return root === undefined ? undefined : join(root, ADDON_REL);
+}
