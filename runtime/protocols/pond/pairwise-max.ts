@@ -22,17 +22,7 @@ import { isServerCtx } from '../open.js';
 import { secret, type PartyContext } from '../types.js';
 import { beaver } from './beaver.js';
 import { compareMul } from './compare.js';
-
-function concat(ts: readonly RingTensor[]): RingTensor {
-  const n = ts.reduce((a, t) => a + t.data.length, 0);
-  const out = new BigUint64Array(n);
-  let off = 0;
-  for (const t of ts) {
-    out.set(t.data, off);
-    off += t.data.length;
-  }
-  return ringTensor([n], out);
-}
+import { stack } from './tree.js';
 
 /**
  * This party's share of the maximum of `cands` (and of 0 when `zero`), elementwise
@@ -52,7 +42,7 @@ export async function pairwiseMax(ctx: PartyContext, real: number, zero: boolean
   // b_ij = [c_i - c_j >= 0] for all pairs at once
   let bits: RingTensor | undefined;
   if (pairs.length > 0) {
-    const diffs = server ? concat(pairs.map(([i, j]) => ring.sub(value(i), value(j)))) : undefined;
+    const diffs = server ? stack(pairs.map(([i, j]) => ring.sub(value(i), value(j)))) : undefined;
     const m = pairs.length * n;
     const { b } = await compareMul(ctx, secret([m], diffs), []);
     bits = b.share;
@@ -83,8 +73,8 @@ export async function pairwiseMax(ctx: PartyContext, real: number, zero: boolean
   let count = k;
   for (const p of tournamentPairs(k)) {
     const m = p * real * n;
-    const xs = server ? concat(factors.flatMap((f) => Array.from({ length: p }, (_, q) => f[2 * q]))) : undefined;
-    const ys = server ? concat(factors.flatMap((f) => Array.from({ length: p }, (_, q) => f[2 * q + 1]))) : undefined;
+    const xs = server ? stack(factors.flatMap((f) => Array.from({ length: p }, (_, q) => f[2 * q]))) : undefined;
+    const ys = server ? stack(factors.flatMap((f) => Array.from({ length: p }, (_, q) => f[2 * q + 1]))) : undefined;
     const z = await beaver(ctx, secret([m], xs), secret([m], ys), (a, b) => ring.mul(a, b), [m]);
     if (server) {
       const zs = z.share as RingTensor;

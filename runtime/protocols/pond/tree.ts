@@ -16,7 +16,8 @@ import { compareMul } from './compare.js';
 /** A candidate: its value followed by any fields that travel with it (all one shape). */
 export type Candidate = readonly RingTensor[];
 
-function stack(ts: readonly RingTensor[]): RingTensor {
+/** The tensors' elements one after another, as a flat tensor. */
+export function stack(ts: readonly RingTensor[]): RingTensor {
   const n = ts.reduce((a, t) => a + t.data.length, 0);
   const out = new BigUint64Array(n);
   let off = 0;

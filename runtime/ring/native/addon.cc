@@ -68,29 +68,37 @@ const char* typed_array_name(napi_typedarray_type t) {
   }
 }
 
-bool get_array(napi_env env, napi_value v, const char* fn, const char* what, Array* out) {
+// The data and length of a typed array of type `want` (named `want_name` in errors),
+// refusing another type or a detached buffer: the one checker of every argument array.
+bool get_typed(napi_env env, napi_value v, const char* fn, const char* what, napi_typedarray_type want,
+               const char* want_name, void** data, std::size_t* len) {
   bool is_ta = false;
   if (!ok(env, napi_is_typedarray(env, v, &is_ta), "napi_is_typedarray")) return false;
   if (!is_ta) {
-    throw_error(env, "E_ARG", "%s: %s must be a BigUint64Array", fn, what);
+    throw_error(env, "E_ARG", "%s: %s must be a %s", fn, what, want_name);
     return false;
   }
   napi_typedarray_type type;
-  std::size_t len = 0;
-  void* data = nullptr;
   napi_value buffer;
   std::size_t offset = 0;
-  if (!ok(env, napi_get_typedarray_info(env, v, &type, &len, &data, &buffer, &offset), "napi_get_typedarray_info")) {
+  if (!ok(env, napi_get_typedarray_info(env, v, &type, len, data, &buffer, &offset), "napi_get_typedarray_info")) {
     return false;
   }
-  if (type != napi_biguint64_array) {
-    throw_error(env, "E_ARG", "%s: %s must be a BigUint64Array, got a %s", fn, what, typed_array_name(type));
+  if (type != want) {
+    throw_error(env, "E_ARG", "%s: %s must be a %s, got a %s", fn, what, want_name, typed_array_name(type));
     return false;
   }
-  if (len > 0 && data == nullptr) {
+  if (*len > 0 && *data == nullptr) {
     throw_error(env, "E_ARG", "%s: %s has no data (its ArrayBuffer was detached?)", fn, what);
     return false;
   }
+  return true;
+}
+
+bool get_array(napi_env env, napi_value v, const char* fn, const char* what, Array* out) {
+  void* data = nullptr;
+  std::size_t len = 0;
+  if (!get_typed(env, v, fn, what, napi_biguint64_array, "BigUint64Array", &data, &len)) return false;
   if (reinterpret_cast<std::uintptr_t>(data) % alignof(u64) != 0) {
     throw_error(env, "E_ARG", "%s: %s is not 8-byte aligned", fn, what);
     return false;
@@ -343,28 +351,9 @@ struct Bytes {
 };
 
 bool get_bytes(napi_env env, napi_value v, const char* fn, const char* what, Bytes* out) {
-  bool is_ta = false;
-  if (!ok(env, napi_is_typedarray(env, v, &is_ta), "napi_is_typedarray")) return false;
-  if (!is_ta) {
-    throw_error(env, "E_ARG", "%s: %s must be a Uint8Array", fn, what);
-    return false;
-  }
-  napi_typedarray_type type;
-  std::size_t len = 0;
   void* data = nullptr;
-  napi_value buffer;
-  std::size_t offset = 0;
-  if (!ok(env, napi_get_typedarray_info(env, v, &type, &len, &data, &buffer, &offset), "napi_get_typedarray_info")) {
-    return false;
-  }
-  if (type != napi_uint8_array) {
-    throw_error(env, "E_ARG", "%s: %s must be a Uint8Array, got a %s", fn, what, typed_array_name(type));
-    return false;
-  }
-  if (len > 0 && data == nullptr) {
-    throw_error(env, "E_ARG", "%s: %s has no data (its ArrayBuffer was detached?)", fn, what);
-    return false;
-  }
+  std::size_t len = 0;
+  if (!get_typed(env, v, fn, what, napi_uint8_array, "Uint8Array", &data, &len)) return false;
   out->data = static_cast<std::uint8_t*>(data);
   out->len = len;
   return true;
