@@ -20,7 +20,8 @@ import { predictionJson, predictionText } from '../output/print.js';
 import { FRAME_HEADER_BYTES } from '../transport/frame.js';
 import { readInputFile } from '../io/inputs.js';
 import { readPlanFile, readWeightsFiles } from '../party/files.js';
-import { encodeInputs, predictionOf } from '../party/prediction-io.js';
+import { chunkSize, predictInChunks } from '../party/chunks.js';
+import { encodeInputs, predictionOf, type FloatTensor, type Prediction } from '../party/prediction-io.js';
 import { weightEnv } from '../party/weights-env.js';
 import { defaultBackend } from '../ring/index.js';
 import { childError, spawnParty, stopChildren, type PartyChild } from './children.js';
@@ -90,10 +91,14 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
     }
     if (o.input === undefined) throw new TfeError('E_ARG', `${role} provides inputs: give --input FILE`);
     const inputs = readInputFile(o.input, plan.inputs, { resize: o.resize === true });
-    const t0 = performance.now();
-    const { provider, env, batch } = encodeInputs(plan, inputs);
-    if (provider !== role) throw new TfeError('E_ARG', `the plan's inputs come from ${provider}, not ${role}`);
-    const p = predictionOf(plan, role, await input.session('predict', batch, env), batch, t0);
+    // a batch above the chunk runs as consecutive sessions, as in a local run (runtime/party/chunks.ts)
+    const one = async (x: Readonly<Record<string, FloatTensor>>): Promise<Prediction> => {
+      const t0 = performance.now();
+      const { provider, env, batch } = encodeInputs(plan, x);
+      if (provider !== role) throw new TfeError('E_ARG', `the plan's inputs come from ${provider}, not ${role}`);
+      return predictionOf(plan, role, await input.session('predict', batch, env), batch, t0);
+    };
+    const p = await predictInChunks(plan, inputs, chunkSize(plan, o.chunk), one, (x) => void encodeInputs(plan, x));
     const names = classNamesFor(planDir, o.labels);
     io.out(o.json ? `${JSON.stringify(predictionJson(p, names))}\n` : predictionText(plan, p, names));
   } finally {
@@ -110,6 +115,13 @@ interface PartyOptions {
   readonly json?: boolean;
   readonly labels?: string;
   readonly publicWeights?: boolean;
+  readonly chunk?: number;
+}
+
+function chunkArg(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isInteger(n) || n < 1) throw new TfeError('E_ARG', `--chunk ${v}: expected a positive integer`);
+  return n;
 }
 
 export function partyCommand(io: PartyIo): Command {
@@ -124,6 +136,7 @@ export function partyCommand(io: PartyIo): Command {
     .option('--labels <FILE>', 'class names, one per line (default: labels.txt in the plan directory if present)')
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
     .addOption(new Option('--public-weights', 'the model owner consents to a plan that sends its weights to the servers in the clear (compiled with --public-weights)').default(false))
+    .addOption(new Option('--chunk <N>', 'the client: examples per session; a larger batch runs as several sessions (default: from the plan\'s declared bytes per example, at most 1024)').argParser(chunkArg))
     .action(async (role: string, o: PartyOptions) => runPartyRole(role, o, io));
 }
 

@@ -94,8 +94,21 @@ describe('a deployment of zoo network A as processes over mutual TLS', () => {
     for (const r of [a, b]) {
       assert.equal(r.code, 0, r.err);
       const got = values(r.out);
-      for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-3);
+      for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-3, `class ${i}: ${got[i]} vs ${expected[i]}`);
     }
+  });
+
+  test('a batch above --chunk runs as consecutive sessions: five examples in three, each the right answer', async () => {
+    const sample = (JSON.parse(readFileSync(zooSamplePath('A'), 'utf8')) as { input: number[][][][] }).input[0];
+    const file = join(root, 'five.json');
+    writeFileSync(file, JSON.stringify(Array.from({ length: 5 }, () => sample)));
+    const r = await tfe(['party', 'client', '--deployment', depFile, '--input', file, '--json', '--chunk', '2']).done;
+    assert.equal(r.code, 0, r.err);
+    const j = JSON.parse(r.out.trim().split('\n').pop() as string) as { sessions?: number; outputs: Record<string, { shape: number[]; values: number[] }> };
+    assert.equal(j.sessions, 3);
+    const o = Object.values(j.outputs)[0];
+    assert.deepEqual(o.shape, [5, 10]);
+    for (let e = 0; e < 5; e++) for (let i = 0; i < 10; i++) assert.ok(Math.abs(o.values[e * 10 + i] - expected[i]) < 1e-3, `example ${e} class ${i}`);
   });
 
   test('a client certificate from another CA is refused; the right client still works afterwards', async () => {
