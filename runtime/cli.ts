@@ -20,6 +20,7 @@ import { classNamesFor, type ClassNames } from './output/labels.js';
 import { PlanDeployment } from './party/executor.js';
 import { readPlanFile, readWeightsFiles } from './party/files.js';
 import { defaultBackend } from './ring/index.js';
+import { chunkOption, positiveInt } from './cli-options.js';
 
 export { finalValues } from './eval/compare.js';
 export type { EvalResult } from './eval/evaluate.js';
@@ -34,22 +35,8 @@ export interface RuntimeDeps {
   readonly reference?: ReferenceRunner;
 }
 
-/** A positive integer option, or E_ARG naming the option. */
-function positiveInt(option: string): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isInteger(n) || n < 1) throw new TfeError('E_ARG', `${option} ${v}: expected a positive integer`);
-    return n;
-  };
-}
-
 /** The model owner's consent to a plan compiled with --public-weights (src/plan/consent.ts). */
 const PUBLIC_WEIGHTS = (): Option => new Option('--public-weights', 'as the model owner, consent to a plan that sends the weights to the servers in the clear (compiled with --public-weights)').default(false);
-
-/** `--chunk N`: examples per session (runtime/party/chunks.ts); a larger batch runs as consecutive sessions. */
-function chunkOption(): Option {
-  return new Option('--chunk <N>', 'examples per private session: a larger batch runs as several sessions (default: from the plan\'s declared bytes per example, at most 1024)').argParser(positiveInt('--chunk'));
-}
 
 async function start(dir: string, modelOption: string | undefined, chunk: number | undefined, publicWeights: boolean): Promise<{ d: PlanDeployment; model: () => ReturnType<typeof modelLocation> }> {
   const plan = readPlanFile(dir);

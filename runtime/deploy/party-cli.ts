@@ -24,6 +24,7 @@ import { chunkSize, predictInChunks } from '../party/chunks.js';
 import { encodeInputs, predictionOf, type FloatTensor, type Prediction } from '../party/prediction-io.js';
 import { weightEnv } from '../party/weights-env.js';
 import { defaultBackend } from '../ring/index.js';
+import { chunkOption } from '../cli-options.js';
 import { childError, spawnParty, stopChildren, type PartyChild } from './children.js';
 import { checkPlanMatches, readDeployment } from './config.js';
 import { initDeployment } from './init.js';
@@ -118,12 +119,6 @@ interface PartyOptions {
   readonly chunk?: number;
 }
 
-function chunkArg(v: string): number {
-  const n = Number(v);
-  if (v.trim() === '' || !Number.isInteger(n) || n < 1) throw new TfeError('E_ARG', `--chunk ${v}: expected a positive integer`);
-  return n;
-}
-
 export function partyCommand(io: PartyIo): Command {
   return new Command('party')
     .description('run ONE role of a deployment as this process (servers and the dealer serve until SIGTERM; the model owner shares its weights and exits; the client runs one prediction)')
@@ -136,7 +131,7 @@ export function partyCommand(io: PartyIo): Command {
     .option('--labels <FILE>', 'class names, one per line (default: labels.txt in the plan directory if present)')
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
     .addOption(new Option('--public-weights', 'the model owner consents to a plan that sends its weights to the servers in the clear (compiled with --public-weights)').default(false))
-    .addOption(new Option('--chunk <N>', 'the client: examples per session; a larger batch runs as several sessions (default: from the plan\'s declared bytes per example, at most 1024)').argParser(chunkArg))
+    .addOption(chunkOption())
     .action(async (role: string, o: PartyOptions) => runPartyRole(role, o, io));
 }
 

@@ -23,7 +23,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { TfeError } from '../../src/errors.js';
 import { ControlSchema, decodeControl, type Control } from '../../runtime/transport/control.js';
-import { encodeFrame, FRAME_KINDS, FrameDecoder, NO_STEP, type Frame, type FrameKind } from '../../runtime/transport/frame.js';
+import { encodeFrame, FRAME_KINDS, FrameDecoder, NO_STEP, type Frame } from '../../runtime/transport/frame.js';
 import { memoryLinkPair } from '../../runtime/transport/memory-link.js';
 import { Router } from '../../runtime/transport/router.js';
 import { SessionEndpoint } from '../../runtime/transport/session.js';
@@ -44,14 +44,7 @@ const VALID_CONTROLS: readonly Control[] = [
   { type: 'refused', request: 0, code: 'E_ARG', message: 'x' },
 ];
 
-interface FrameSpec {
-  readonly kind: FrameKind;
-  readonly session: bigint;
-  readonly step: number;
-  readonly seq: number;
-  readonly clock: number;
-  readonly payload: Uint8Array;
-}
+type FrameSpec = Frame;
 
 const enc = new TextEncoder();
 const u32 = fc.oneof(fc.constantFrom(0, 1, STEP, NO_STEP, 0x7fffffff), fc.nat());

@@ -19,6 +19,7 @@
  */
 import type { Link } from '../../runtime/transport/link.js';
 import type { Frame } from '../../runtime/transport/frame.js';
+import { wordsOf } from '../../runtime/transport/session.js';
 import { countBits, newCounts, type BitCounts } from './stats.js';
 
 export interface Message {
@@ -31,10 +32,6 @@ export interface Message {
   readonly words: BigUint64Array;
 }
 
-function words(p: Uint8Array): BigUint64Array {
-  const copy = p.slice(0, p.byteLength - (p.byteLength % 8));
-  return new BigUint64Array(copy.buffer, 0, copy.byteLength / 8);
-}
 
 /** Records one run's messages, as each party sent and received them. */
 export class ViewRecorder {
@@ -51,7 +48,7 @@ export class ViewRecorder {
 
   private wrap(link: Link, self: string): Link {
     const record = (into: Message[], f: Frame, from: string, to: string): void => {
-      if (f.kind === 'data' || f.kind === 'material') into.push({ from, to, kind: f.kind, session: f.session, step: f.step, seq: f.seq, words: words(f.payload) });
+      if (f.kind === 'data' || f.kind === 'material') into.push({ from, to, kind: f.kind, session: f.session, step: f.step, seq: f.seq, words: wordsOf(f.payload.slice()) });
     };
     return {
       get peer() {

@@ -51,14 +51,10 @@ export async function pairwiseMax(ctx: PartyContext, real: number, zero: boolean
   let factors: RingTensor[][] = [];
   if (server) {
     if (pairs.length > 0 && !bits) throw new TfeError('E_PROTOCOL', `pairwise max: ${ctx.role} lacks its comparison bits`);
-    const one = ctx.role === 'server0' ? 1n : 0n;
+    // shares of 1 - b: server0 holds 1 - b0, server1 -b1
+    const one = ringTensor(shape, new BigUint64Array(n).fill(ctx.role === 'server0' ? 1n : 0n));
     const bit = (p: number): RingTensor => ringTensor(shape, (bits as RingTensor).data.subarray(p * n, (p + 1) * n));
-    const notBit = (p: number): RingTensor => {
-      const b = bit(p);
-      const out = new BigUint64Array(n);
-      for (let e = 0; e < n; e++) out[e] = one - b.data[e];
-      return ringTensor(shape, out);
-    };
+    const notBit = (p: number): RingTensor => ring.sub(one, bit(p));
     factors = Array.from({ length: real }, (_, i) => {
       const f: RingTensor[] = [];
       pairs.forEach(([a, b], p) => {
