@@ -4,7 +4,14 @@
  *  - `native`: C++ through Node-API (runtime/ring/native/), built by node-gyp at install;
  *  - `wasm`: AssemblyScript compiled to WebAssembly with 128-bit SIMD (runtime/ring/wasm/);
  *  - `js`: a BigInt reference in TypeScript (runtime/ring/js.ts), the oracle in tests.
- * All arithmetic wraps modulo 2^64. Inputs are never modified; outputs are fresh tensors.
+ * All arithmetic wraps modulo 2^64. Inputs are never modified; outputs are fresh tensors,
+ * except where a caller passes `out` (add, sub, mul, matmul, conv2d): then the result
+ * is written into `out` (which must have the result's shape, else E_SHAPE) and `out`
+ * itself is returned. An elementwise `out` may be one of its inputs (in place); a
+ * matmul or conv2d `out` must not overlap its inputs (E_ARG). Out-parameters exist so
+ * that a caller that owns a buffer (runtime/ring/pool.ts) avoids a fresh allocation
+ * per call (fresh memory costs a page fault per 4 KB on first touch); the caller is
+ * responsible for `out` not being referenced by anything else (see pool.ts).
  */
 import type { RingTensor, Shape } from './tensor.js';
 
@@ -23,18 +30,18 @@ export interface RingBackend {
   readonly name: BackendName;
 
   /** Elementwise a + b, a - b, a * b mod 2^64 with NumPy broadcasting. */
-  add(a: RingTensor, b: RingTensor): RingTensor;
-  sub(a: RingTensor, b: RingTensor): RingTensor;
-  mul(a: RingTensor, b: RingTensor): RingTensor;
+  add(a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor;
+  sub(a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor;
+  mul(a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor;
   neg(a: RingTensor): RingTensor;
 
   /**
    * Matrix product over the last two axes: [..., m, k] x [..., k, n] -> [..., m, n].
    * Batch axes broadcast (a 2-D operand is shared by every batch entry).
    */
-  matmul(a: RingTensor, b: RingTensor): RingTensor;
+  matmul(a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor;
   /** conv2d(x [N,H,W,C], w [KH,KW,C,O]) -> [N,OH,OW,O], TF's SAME/VALID geometry. */
-  conv2d(x: RingTensor, w: RingTensor, opts: Conv2dOptions): RingTensor;
+  conv2d(x: RingTensor, w: RingTensor, opts: Conv2dOptions, out?: RingTensor): RingTensor;
   /** depthwiseConv2d(x [N,H,W,C], w [KH,KW,C,M]) -> [N,OH,OW,C*M] (output channel c*M+m). */
   depthwiseConv2d(x: RingTensor, w: RingTensor, opts: Conv2dOptions): RingTensor;
 

@@ -7,6 +7,7 @@ import { TfeError } from '../../src/errors.js';
 import type { BackendName, Conv2dOptions, RingBackend } from './backend.js';
 import type { FlatKernels } from './flat.js';
 import * as layout from './layout.js';
+import { checkNoAlias, checkOutShape } from './out.js';
 import { broadcastShapes, ringTensor, sameShape, shapeStr, sizeOf, type RingTensor, type Shape } from './tensor.js';
 
 type Binary = (a: BigUint64Array, b: BigUint64Array, out: BigUint64Array) => void;
@@ -16,18 +17,21 @@ function checkShift(k: number): void {
 }
 
 export function composeBackend(name: BackendName, flat: FlatKernels): RingBackend {
-  const binary = (f: Binary) => (a: RingTensor, b: RingTensor): RingTensor => {
+  const scratch = new layout.Scratch();
+  const binary = (kernel: string, f: Binary) => (a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor => {
     if (sameShape(a.shape, b.shape)) {
-      const out = new BigUint64Array(a.data.length);
-      f(a.data, b.data, out);
-      return ringTensor(a.shape, out);
+      if (out) checkOutShape(kernel, out, a.shape);
+      const o = out ?? ringTensor(a.shape, new BigUint64Array(a.data.length));
+      f(a.data, b.data, o.data);
+      return o;
     }
     const shape = broadcastShapes(a.shape, b.shape);
+    if (out) checkOutShape(kernel, out, shape);
     const aa = sameShape(a.shape, shape) ? a : layout.broadcastTo(a, shape);
     const bb = sameShape(b.shape, shape) ? b : layout.broadcastTo(b, shape);
-    const out = new BigUint64Array(sizeOf(shape));
-    f(aa.data, bb.data, out);
-    return ringTensor(shape, out);
+    const o = out ?? ringTensor(shape, new BigUint64Array(sizeOf(shape)));
+    f(aa.data, bb.data, o.data);
+    return o;
   };
   const unary = (f: (a: BigUint64Array, out: BigUint64Array) => void) => (a: RingTensor): RingTensor => {
     const out = new BigUint64Array(a.data.length);
@@ -41,43 +45,56 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
     return ringTensor(a.shape, out);
   };
 
-  const matmul2d = (a: BigUint64Array, b: BigUint64Array, m: number, k: number, n: number): BigUint64Array => {
-    const out = new BigUint64Array(m * n);
-    flat.matmul(a, b, out, m, k, n);
-    return out;
+  const matmul2d = (a: BigUint64Array, b: BigUint64Array, m: number, k: number, n: number, out?: BigUint64Array): BigUint64Array => {
+    const o = out ?? new BigUint64Array(m * n);
+    flat.matmul(a, b, o, m, k, n);
+    return o;
   };
 
-  const matmul = (a: RingTensor, b: RingTensor): RingTensor => {
+  const matmul = (a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor => {
     const ra = a.shape.length;
     const rb = b.shape.length;
     if (ra < 2 || rb < 2) throw new TfeError('E_SHAPE', `matmul needs rank >= 2 operands, got ${shapeStr(a.shape)} x ${shapeStr(b.shape)}`);
-    const [m, k] = [a.shape[ra - 2], a.shape[ra - 1]];
-    const [k2, n] = [b.shape[rb - 2], b.shape[rb - 1]];
+    const m = a.shape[ra - 2];
+    const k = a.shape[ra - 1];
+    const k2 = b.shape[rb - 2];
+    const n = b.shape[rb - 1];
     if (k !== k2) throw new TfeError('E_SHAPE', `matmul inner dimensions differ: ${shapeStr(a.shape)} x ${shapeStr(b.shape)}`);
-    const batchA = a.shape.slice(0, ra - 2);
-    const batchB = b.shape.slice(0, rb - 2);
+    if (out) checkNoAlias('matmul', out, [a, b]);
     if (rb === 2) {
       // every batch entry of a shares b: one (batch*m) x k x n product
-      const rows = sizeOf(batchA) * m;
-      return ringTensor([...batchA, m, n], matmul2d(a.data, b.data, rows, k, n));
+      const shape = ra === 2 ? [m, n] : [...a.shape.slice(0, ra - 2), m, n];
+      if (out) checkOutShape('matmul', out, shape);
+      const rows = sizeOf(a.shape.slice(0, ra - 2)) * m;
+      const data = matmul2d(a.data, b.data, rows, k, n, out?.data);
+      return out ?? ringTensor(shape, data);
     }
+    const batchA = a.shape.slice(0, ra - 2);
+    const batchB = b.shape.slice(0, rb - 2);
     const batch = broadcastShapes(batchA, batchB);
+    const shape = [...batch, m, n];
+    if (out) checkOutShape('matmul', out, shape);
     const aa = sameShape(batchA, batch) ? a : layout.broadcastTo(a, [...batch, m, k]);
     const bb = sameShape(batchB, batch) ? b : layout.broadcastTo(b, [...batch, k, n]);
     const nb = sizeOf(batch);
-    const out = new BigUint64Array(nb * m * n);
+    const o = out?.data ?? new BigUint64Array(nb * m * n);
     for (let i = 0; i < nb; i++) {
-      flat.matmul(aa.data.subarray(i * m * k, (i + 1) * m * k), bb.data.subarray(i * k * n, (i + 1) * k * n), out.subarray(i * m * n, (i + 1) * m * n), m, k, n);
+      flat.matmul(aa.data.subarray(i * m * k, (i + 1) * m * k), bb.data.subarray(i * k * n, (i + 1) * k * n), o.subarray(i * m * n, (i + 1) * m * n), m, k, n);
     }
-    return ringTensor([...batch, m, n], out);
+    return out ?? ringTensor(shape, o);
   };
 
-  const conv2d = (x: RingTensor, w: RingTensor, opts: Conv2dOptions): RingTensor => {
+  const conv2d = (x: RingTensor, w: RingTensor, opts: Conv2dOptions, out?: RingTensor): RingTensor => {
     if (w.shape.length !== 4) throw new TfeError('E_SHAPE', `conv2d: filter must be HWIO, got ${shapeStr(w.shape)}`);
     const [kh, kw, c, o] = w.shape;
     if (x.shape[3] !== c) throw new TfeError('E_SHAPE', `conv2d: input ${shapeStr(x.shape)} has ${x.shape[3]} channels, filter ${shapeStr(w.shape)} expects ${c}`);
-    const col = layout.im2col(x, kh, kw, opts);
-    return ringTensor([...col.outShape, o], matmul2d(col.patches, w.data, col.rows, col.cols, o));
+    if (out) checkNoAlias('conv2d', out, [x, w]);
+    // the patches never leave this call (flat.matmul is synchronous): a reused scratch buffer
+    const col = layout.im2col(x, kh, kw, opts, scratch);
+    const shape = [...col.outShape, o];
+    if (out) checkOutShape('conv2d', out, shape);
+    const data = matmul2d(col.patches, w.data, col.rows, col.cols, o, out?.data);
+    return out ?? ringTensor(shape, data);
   };
 
   const depthwiseConv2d = (x: RingTensor, w: RingTensor, opts: Conv2dOptions): RingTensor => {
@@ -115,12 +132,12 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
 
   return {
     name,
-    add: binary(flat.add.bind(flat)),
-    sub: binary(flat.sub.bind(flat)),
-    mul: binary(flat.mul.bind(flat)),
-    and: binary(flat.and.bind(flat)),
-    xor: binary(flat.xor.bind(flat)),
-    or: binary(flat.or.bind(flat)),
+    add: binary('add', flat.add.bind(flat)),
+    sub: binary('sub', flat.sub.bind(flat)),
+    mul: binary('mul', flat.mul.bind(flat)),
+    and: binary('and', flat.and.bind(flat)),
+    xor: binary('xor', flat.xor.bind(flat)),
+    or: binary('or', flat.or.bind(flat)),
     neg: unary(flat.neg.bind(flat)),
     not: unary(flat.not.bind(flat)),
     shr: shift(flat.shr.bind(flat)),

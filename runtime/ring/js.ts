@@ -6,6 +6,7 @@
  */
 import { TfeError } from '../../src/errors.js';
 import type { Conv2dOptions, RingBackend } from './backend.js';
+import { checkNoAlias, deliver } from './out.js';
 import { broadcastShapes, ringTensor, shapeStr, sizeOf, type RingTensor, type Shape } from './tensor.js';
 
 const M64 = (x: bigint): bigint => BigInt.asUintN(64, x);
@@ -101,9 +102,10 @@ let jsThreads = 1;
 
 export const jsBackend: RingBackend = {
   name: 'js',
-  add: (a, b) => elementwise(a, b, (x, y) => x + y),
-  sub: (a, b) => elementwise(a, b, (x, y) => x - y),
-  mul: (a, b) => elementwise(a, b, (x, y) => x * y),
+  // out-parameters (backend.ts): the result is computed fresh, then copied, so in-place is safe
+  add: (a, b, out) => deliver('add', elementwise(a, b, (x, y) => x + y), out),
+  sub: (a, b, out) => deliver('sub', elementwise(a, b, (x, y) => x - y), out),
+  mul: (a, b, out) => deliver('mul', elementwise(a, b, (x, y) => x * y), out),
   neg: (a) => map(a, (x) => -x),
   and: (a, b) => elementwise(a, b, (x, y) => x & y),
   xor: (a, b) => elementwise(a, b, (x, y) => x ^ y),
@@ -125,7 +127,8 @@ export const jsBackend: RingBackend = {
     checkShift(i);
     return map(a, (x) => (x >> BigInt(i)) & 1n);
   },
-  matmul(a, b) {
+  matmul(a, b, out) {
+    if (out) checkNoAlias('matmul', out, [a, b]);
     const ra = a.shape.length;
     const rb = b.shape.length;
     if (ra < 2 || rb < 2 || a.shape[ra - 1] !== b.shape[rb - 2]) {
@@ -136,8 +139,8 @@ export const jsBackend: RingBackend = {
     const n = b.shape[rb - 1];
     const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
     const shape = [...batch, m, n];
-    const out = new BigUint64Array(sizeOf(shape));
-    for (let i = 0; i < out.length; i++) {
+    const res = new BigUint64Array(sizeOf(shape));
+    for (let i = 0; i < res.length; i++) {
       const idx = unravel(i, shape);
       const bi = idx.slice(0, -2);
       const [r, c] = idx.slice(-2);
@@ -145,11 +148,14 @@ export const jsBackend: RingBackend = {
       for (let t = 0; t < k; t++) {
         acc += a.data[bcastIndex([...bi, r, t], a.shape)] * b.data[bcastIndex([...bi, t, c], b.shape)];
       }
-      out[i] = M64(acc);
+      res[i] = M64(acc);
     }
-    return ringTensor(shape, out);
+    return deliver('matmul', ringTensor(shape, res), out);
   },
-  conv2d: (x, w, opts) => conv(x, w, opts, false),
+  conv2d(x, w, opts, out) {
+    if (out) checkNoAlias('conv2d', out, [x, w]);
+    return deliver('conv2d', conv(x, w, opts, false), out);
+  },
   depthwiseConv2d: (x, w, opts) => conv(x, w, opts, true),
   sum(a, axes, keepDims = false) {
     const r = a.shape.length;

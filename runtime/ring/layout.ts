@@ -191,8 +191,28 @@ export interface Im2col {
   readonly outShape: readonly [number, number, number]; // N, OH, OW
 }
 
-/** im2col for NHWC input, zero for padded positions. */
-export function im2col(x: RingTensor, kh: number, kw: number, opts: Conv2dOptions): Im2col {
+/**
+ * A growable buffer for values that never leave one synchronous kernel call (im2col
+ * patches): reused across calls instead of a fresh, page-faulting allocation each
+ * time. Buffers above MAX_SCRATCH elements are not kept (memory bound: 64 MB).
+ */
+export class Scratch {
+  static readonly MAX_SCRATCH = 1 << 23;
+  private buf = new BigUint64Array(0);
+
+  /** `n` elements of unspecified content, valid until the next call (of any kernel sharing this Scratch). */
+  take(n: number): BigUint64Array {
+    if (n > Scratch.MAX_SCRATCH) return new BigUint64Array(n);
+    if (this.buf.length < n) this.buf = new BigUint64Array(Math.max(n, Math.min(Scratch.MAX_SCRATCH, this.buf.length * 2)));
+    return this.buf.subarray(0, n);
+  }
+}
+
+/**
+ * im2col for NHWC input, zero for padded positions. With `scratch`, the patches live
+ * in its buffer (valid until the scratch's next use), else in a fresh array.
+ */
+export function im2col(x: RingTensor, kh: number, kw: number, opts: Conv2dOptions, scratch?: Scratch): Im2col {
   if (x.shape.length !== 4) throw new TfeError('E_SHAPE', `conv2d: input must be NHWC, got ${shapeStr(x.shape)}`);
   const [n, h, w, c] = x.shape;
   const [sh, sw] = opts.strides;
@@ -200,7 +220,10 @@ export function im2col(x: RingTensor, kh: number, kw: number, opts: Conv2dOption
   const gx = convGeometry(w, kw, sw, opts.padding);
   const rows = n * gy.out * gx.out;
   const cols = kh * kw * c;
-  const patches = new BigUint64Array(rows * cols);
+  const patches = scratch ? scratch.take(rows * cols) : new BigUint64Array(rows * cols);
+  // a reused buffer holds old values: zero it where padding leaves positions unwritten
+  const padded = gy.padBefore > 0 || gx.padBefore > 0 || (gy.out - 1) * sh + kh > h || (gx.out - 1) * sw + kw > w;
+  if (scratch && padded) patches.fill(0n);
   const src = x.data;
   let row = 0;
   for (let b = 0; b < n; b++) {

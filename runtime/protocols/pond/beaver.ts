@@ -14,12 +14,14 @@
 import { TfeError } from '../../../src/errors.js';
 import { optStrAttr } from '../../../src/protocols/attrs.js';
 import { pondSpec } from '../../../src/protocols/pond.js';
+import { ringPool } from '../../ring/pool.js';
 import type { RingTensor, Shape } from '../../ring/tensor.js';
 import { isServerCtx, openA } from '../open.js';
 import { implement, pub, secret, type PartyContext, type Secret } from '../types.js';
 import { triple, weightMask } from './material.js';
 
-export type Bilinear = (a: RingTensor, b: RingTensor) => RingTensor;
+/** A bilinear map; with `out` it writes its result there (an owned buffer, not overlapping a or b) and returns it. */
+export type Bilinear = (a: RingTensor, b: RingTensor, out?: RingTensor) => RingTensor;
 
 interface CachedMask {
   readonly f: RingTensor;
@@ -43,7 +45,17 @@ export async function beaver(ctx: PartyContext, x: Secret, y: Secret, f: Bilinea
     if (!t.b) throw new TfeError('E_PROTOCOL', `${ctx.role} has no triple mask for a product without cacheKey`);
     [E, F] = await openA(ctx, [e0, ctx.ring.sub(y.share, t.b)]);
   }
-  const z = ctx.ring.add(ctx.ring.add(f(E, y.share), f(t.a, F)), t.c);
+  // z = f(E, Y_i) + f(A_i, F) + C_i: the output is the one fresh buffer (it outlives this
+  // call); the second term lives in a pooled buffer given back before returning, and
+  // nothing else sees it (see runtime/ring/pool.ts for the ownership rule)
+  const z = f(E, y.share);
+  const term = ringPool.tensor(z.shape);
+  try {
+    ctx.ring.add(z, f(t.a, F, term), z);
+  } finally {
+    ringPool.give(term.data);
+  }
+  ctx.ring.add(z, t.c, z);
   return secret(outShape, z);
 }
 

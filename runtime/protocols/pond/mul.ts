@@ -18,15 +18,21 @@ import { implement, secret, type Kernel, type Operand, type PartyContext } from 
 
 type Product = (ring: RingBackend, attrs: KernelAttrs) => Bilinear;
 
-const mul: Product = (ring) => (x, y) => ring.mul(x, y);
-const matmul: Product = (ring) => (x, y) => ring.matmul(x, y);
+const mul: Product = (ring) => (x, y, out) => ring.mul(x, y, out);
+const matmul: Product = (ring) => (x, y, out) => ring.matmul(x, y, out);
 const conv: (k: string) => Product = (k) => (ring, attrs) => {
   const o = convAttrs(k, attrs);
-  return (x, y) => ring.conv2d(x, y, o);
+  return (x, y, out) => ring.conv2d(x, y, o, out);
 };
 const depthwise: (k: string) => Product = (k) => (ring, attrs) => {
   const o = convAttrs(k, attrs);
-  return (x, y) => ring.depthwiseConv2d(x, y, o);
+  // the backend has no out-parameter for depthwise convolutions (rare, small): copy
+  return (x, y, out) => {
+    const r = ring.depthwiseConv2d(x, y, o);
+    if (!out) return r;
+    out.data.set(r.data);
+    return out;
+  };
 };
 
 function need(ctx: PartyContext, o: Operand, kernel: string): RingTensor {

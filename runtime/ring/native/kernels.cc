@@ -93,6 +93,43 @@ void elementwise_parallel(std::size_t n, F f) {
   parallel(ch.count, [&](std::size_t i) { f(ch.begin(i), ch.len(i)); });
 }
 
+// The shared packed B operand of a row-split matmul, one per calling thread (a JS
+// worker_thread has its own), reused across calls. Buffers above kKeepPacked
+// elements (64 MB) are freed after the call rather than kept.
+constexpr std::size_t kKeepPacked = std::size_t{1} << 23;
+
+struct PackedScratch {
+  u64* data = nullptr;
+  std::size_t cap = 0;
+  ~PackedScratch() { std::free(data); }
+};
+
+PackedScratch& packed_state() {
+  thread_local PackedScratch s;
+  return s;
+}
+
+u64* packed_scratch(std::size_t n) {
+  PackedScratch& s = packed_state();
+  if (n > s.cap) {
+    std::free(s.data);
+    s.data = nullptr;
+    s.cap = 0;
+    s.data = alloc_aligned(n);
+    s.cap = n;
+  }
+  return s.data;
+}
+
+void release_packed_scratch() {
+  PackedScratch& s = packed_state();
+  if (s.cap > kKeepPacked) {
+    std::free(s.data);
+    s.data = nullptr;
+    s.cap = 0;
+  }
+}
+
 }  // namespace
 
 int default_threads() {
@@ -198,13 +235,17 @@ void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, 
   if (row_blocks >= t) {
     // Split rows of the output: each task owns whole MR-row blocks and reads B
     // from one shared packed copy (packing it per task would repeat k*n copies).
+    // The packed copy lives in a per-calling-thread buffer kept across calls (grown,
+    // never shrunk below its high-water mark up to kKeepPacked): a fresh allocation
+    // per call cost its first-touch page faults every time (about 10 us per 4 KB page).
     const Chunks ch(m, std::min(parts, row_blocks), mr);
-    std::unique_ptr<u64, decltype(&std::free)> packed(alloc_aligned(packed_b_size(kern, k, n)), &std::free);
-    pack_b_all(kern, b, n, k, n, packed.get());
+    u64* packed = packed_scratch(packed_b_size(kern, k, n));
+    pack_b_all(kern, b, n, k, n, packed);
     parallel(ch.count, [&](std::size_t i) {
       const std::size_t r0 = ch.begin(i);
-      gemm_block(kern, a + r0 * k, k, b, n, out + r0 * n, n, ch.len(i), k, n, packed.get());
+      gemm_block(kern, a + r0 * k, k, b, n, out + r0 * n, n, ch.len(i), k, n, packed);
     });
+    release_packed_scratch();
   } else if (col_blocks >= t) {
     // Few rows, many columns: split the output by NR-column panels instead.
     const Chunks ch(n, std::min(parts, col_blocks), nr);
