@@ -18,13 +18,14 @@
  */
 import { TfeError } from '../../src/errors.js';
 import type { RingBackend } from '../ring/backend.js';
+import { ringPool } from '../ring/pool.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../ring/tensor.js';
 import type { Role } from '../transport/types.js';
 import type { Prg } from './prg.js';
 
 /** Where a bundle's material travels: dealer -> server1 (offline frames of that bundle). */
 export interface MaterialChannel {
-  /** On the dealer: sends a correction tensor to server1. */
+  /** On the dealer: sends a correction tensor to server1 (copied or sent at once: the caller may reuse `data` when send returns). */
   send(data: BigUint64Array): void;
   /** On server1: the next correction tensor, of `n` elements. */
   recv(n: number): Promise<BigUint64Array>;
@@ -74,16 +75,31 @@ export class DealerMaterial {
 
   /** Random additive sharing: a server's share, or on the dealer the value itself. */
   randA(shape: Shape): RingTensor {
-    const n = sizeOf(shape);
-    if (this.side === 'dealer') return this.ring.add(ringTensor(shape, this.stream('server0').ring(n)), ringTensor(shape, this.stream('server1').ring(n)));
-    return ringTensor(shape, this.stream(this.side).ring(n));
+    return this.rand(shape, (a, b) => this.ring.add(a, b, a));
   }
 
   /** Random XOR sharing (of full 64-bit words). */
   randB(shape: Shape): RingTensor {
+    return this.rand(shape, (a, b) => this.ring.xor(a, b, a));
+  }
+
+  /**
+   * A server's share drawn straight into a fresh array from its stream; on the dealer,
+   * server0's share drawn into the result and server1's into a pooled buffer combined
+   * in place (`combine(acc, s1)` writes into acc), then given back: one allocation.
+   */
+  private rand(shape: Shape, combine: (acc: RingTensor, s1: RingTensor) => void): RingTensor {
     const n = sizeOf(shape);
-    if (this.side === 'dealer') return this.ring.xor(ringTensor(shape, this.stream('server0').ring(n)), ringTensor(shape, this.stream('server1').ring(n)));
-    return ringTensor(shape, this.stream(this.side).ring(n));
+    if (this.side !== 'dealer') return ringTensor(shape, this.stream(this.side).ring(n));
+    const v = ringTensor(shape, this.stream('server0').ring(n));
+    const s1 = ringPool.tensor(shape);
+    try {
+      this.stream('server1').ringInto(s1.data);
+      combine(v, s1);
+    } finally {
+      ringPool.give(s1.data);
+    }
+    return v;
   }
 
   /**
@@ -91,22 +107,29 @@ export class DealerMaterial {
    * stream, server1 receives the difference. `value` is called on the dealer only.
    */
   async giveA(shape: Shape, value: () => RingTensor): Promise<RingTensor> {
-    return this.give(shape, value, (a, b) => this.ring.sub(a, b));
+    return this.give(shape, value, (a, b, out) => this.ring.sub(a, b, out));
   }
 
   /** XOR sharing of a dealer-computed value. */
   async giveB(shape: Shape, value: () => RingTensor): Promise<RingTensor> {
-    return this.give(shape, value, (a, b) => this.ring.xor(a, b));
+    return this.give(shape, value, (a, b, out) => this.ring.xor(a, b, out));
   }
 
-  private async give(shape: Shape, value: () => RingTensor, minus: (a: RingTensor, b: RingTensor) => RingTensor): Promise<RingTensor> {
+  private async give(shape: Shape, value: () => RingTensor, minus: (a: RingTensor, b: RingTensor, out: RingTensor) => RingTensor): Promise<RingTensor> {
     const n = sizeOf(shape);
     if (this.side === 'server0') return ringTensor(shape, this.stream('server0').ring(n));
     if (this.side === 'server1') return ringTensor(shape, await this.channel.recv(n));
-    const s0 = ringTensor(shape, this.stream('server0').ring(n));
-    const v = value();
-    this.channel.send(minus(v, s0).data);
-    return v;
+    // the dealer: server0's share and server1's correction v - s0 share one pooled
+    // buffer (the channel copies what it sends), so only `value` allocates
+    const t = ringPool.tensor(shape);
+    try {
+      this.stream('server0').ringInto(t.data);
+      const v = value();
+      this.channel.send(minus(v, t, t).data);
+      return v;
+    } finally {
+      ringPool.give(t.data);
+    }
   }
 }
 

@@ -11,8 +11,9 @@
  * indistinguishable from uniform (AES as a PRF); the counter starts at 0 for a fresh
  * key and is never reused because each Prg owns its key and advances monotonically.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { TfeError } from '../../src/errors.js';
+import { allocRing } from '../ring/alloc.js';
 import { nativeAes } from './aes-native.js';
 import { AesNiKeystream, NodeKeystream, type Keystream } from './keystream.js';
 import { prgBackend, type PrgBackend } from './prg-backend.js';
@@ -21,9 +22,26 @@ export { prgBackend, type PrgBackend };
 
 export const SEED_BYTES = 16;
 
-/** A fresh uniformly random 128-bit seed. */
+/**
+ * Seeds are cut from a buffer of CSPRNG output (node:crypto's randomFillSync, OpenSSL's
+ * DRBG), refilled SEED_POOL bytes at a time: one call per 256 seeds instead of one per
+ * session party (each call costs microseconds, a system call in a sandboxed kernel). Each
+ * byte is handed out once and zeroed as it is taken.
+ */
+const SEED_POOL = 4096;
+const seedPool = new Uint8Array(SEED_POOL);
+let seedPos = SEED_POOL;
+
+/** A fresh uniformly random 128-bit seed (from the CSPRNG). */
 export function freshSeed(): Uint8Array {
-  return new Uint8Array(randomBytes(SEED_BYTES));
+  if (seedPos + SEED_BYTES > SEED_POOL) {
+    randomFillSync(seedPool);
+    seedPos = 0;
+  }
+  const s = seedPool.slice(seedPos, seedPos + SEED_BYTES);
+  seedPool.fill(0, seedPos, seedPos + SEED_BYTES);
+  seedPos += SEED_BYTES;
+  return s;
 }
 
 export class Prg {
@@ -56,11 +74,20 @@ export class Prg {
     this.keystream.fill(out);
   }
 
-  /** n uniformly random elements of Z_2^64. */
+  /** n uniformly random elements of Z_2^64 (a fresh array; small ones are slab views, runtime/ring/alloc.ts). */
   ring(n: number): BigUint64Array {
-    const out = new BigUint64Array(n);
-    this.keystream.fill(new Uint8Array(out.buffer));
+    const out = allocRing(n);
+    this.ringInto(out);
     return out;
+  }
+
+  /**
+   * Fills `out` with uniformly random elements of Z_2^64: the next out.length * 8
+   * keystream bytes, written straight into the caller's memory (the native keystream
+   * encrypts in place; node:crypto's output is copied once). Equal to ring(out.length).
+   */
+  ringInto(out: BigUint64Array): void {
+    this.keystream.fill(new Uint8Array(out.buffer, out.byteOffset, out.byteLength));
   }
 
   /** n uniformly random bits, each as a ring element 0 or 1. */

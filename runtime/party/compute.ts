@@ -25,6 +25,7 @@ import { roleOfLink, type Router } from '../transport/router.js';
 import { SessionEndpoint } from '../transport/session.js';
 import type { Role } from '../transport/types.js';
 import { materialReceiver } from './material-channel.js';
+import { peakRssMb } from './peak-rss.js';
 import { runSteps, type Env } from './steps.js';
 import { ControlWaiters } from './waiters.js';
 
@@ -282,7 +283,7 @@ export class ComputeParty {
         this.cache = cache;
         if (this.isLeader) this.router.sendControl(peer, { type: 'ready', session: String(session) });
       }
-      this.router.sendControl(peer, { type: 'stats', session: String(session), bytes: ep.stats.bytesTotal, frames: ep.stats.messages, offlineMs: known?.offlineMs ?? 0, offlineBytes: material.bytes ?? known?.bytes ?? 0, rssMb: process.resourceUsage().maxRSS / 1024 });
+      this.router.sendControl(peer, { type: 'stats', session: String(session), bytes: ep.stats.bytesTotal, frames: ep.stats.messages, offlineMs: known?.offlineMs ?? 0, offlineBytes: material.bytes ?? known?.bytes ?? 0, rssMb: peakRssMb() });
       this.counts.completed++;
       this.log(`${purpose} session ${session} for ${peer} (batch ${batch}) done in ${(performance.now() - t0).toFixed(1)} ms`);
     } catch (e) {

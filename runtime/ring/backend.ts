@@ -5,7 +5,7 @@
  *  - `wasm`: AssemblyScript compiled to WebAssembly with 128-bit SIMD (runtime/ring/wasm/);
  *  - `js`: a BigInt reference in TypeScript (runtime/ring/js.ts), the oracle in tests.
  * All arithmetic wraps modulo 2^64. Inputs are never modified; outputs are fresh tensors,
- * except where a caller passes `out` (add, sub, mul, matmul, conv2d): then the result
+ * except where a caller passes `out` (add, sub, mul, and, xor, or, matmul, conv2d): then the result
  * is written into `out` (which must have the result's shape, else E_SHAPE) and `out`
  * itself is returned. An elementwise `out` may be one of its inputs (in place); a
  * matmul or conv2d `out` must not overlap its inputs (E_ARG). Out-parameters exist so
@@ -66,9 +66,9 @@ export interface RingBackend {
    * Bit-sliced boolean ops: each 64-bit word holds 64 independent boolean values
    * (the bits of a boolean-shared ring element), so one op is 64 gates per element.
    */
-  and(a: RingTensor, b: RingTensor): RingTensor;
-  xor(a: RingTensor, b: RingTensor): RingTensor;
-  or(a: RingTensor, b: RingTensor): RingTensor;
+  and(a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor;
+  xor(a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor;
+  or(a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor;
   not(a: RingTensor): RingTensor;
 
   /** Threads used by the heavy kernels (1 for backends without threads). */

@@ -5,6 +5,7 @@
  */
 import { TfeError } from '../../src/errors.js';
 import type { BackendName, Conv2dOptions, RingBackend } from './backend.js';
+import { allocRing } from './alloc.js';
 import type { FlatKernels } from './flat.js';
 import * as layout from './layout.js';
 import { checkNoAlias, checkOutShape } from './out.js';
@@ -12,16 +13,24 @@ import { broadcastShapes, ringTensor, sameShape, shapeStr, sizeOf, type RingTens
 
 type Binary = (a: BigUint64Array, b: BigUint64Array, out: BigUint64Array) => void;
 
+/** A zeroed output tensor of `shape` (n = its size), sharing the caller's readonly shape array. */
+function fresh(shape: Shape, n: number): RingTensor {
+  return { shape, data: allocRing(n) };
+}
+
 function checkShift(k: number): void {
   if (!Number.isInteger(k) || k < 0 || k > 63) throw new TfeError('E_ARG', `shift amount ${k} outside 0..63`);
 }
 
 export function composeBackend(name: BackendName, flat: FlatKernels): RingBackend {
   const scratch = new layout.Scratch();
+  // Outputs: small ones are slab views (alloc.ts), and a result shares its operand's
+  // shape array (shapes are readonly), so a small elementwise op allocates two objects.
   const binary = (kernel: string, f: Binary) => (a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor => {
-    if (sameShape(a.shape, b.shape)) {
+    if (a.shape === b.shape || sameShape(a.shape, b.shape)) {
+      if (a.data.length !== b.data.length) throw new TfeError('E_SHAPE', `${kernel}: operands of shape ${shapeStr(a.shape)} hold ${a.data.length} and ${b.data.length} elements`);
       if (out) checkOutShape(kernel, out, a.shape);
-      const o = out ?? ringTensor(a.shape, new BigUint64Array(a.data.length));
+      const o = out ?? fresh(a.shape, a.data.length);
       f(a.data, b.data, o.data);
       return o;
     }
@@ -29,24 +38,24 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
     if (out) checkOutShape(kernel, out, shape);
     const aa = sameShape(a.shape, shape) ? a : layout.broadcastTo(a, shape);
     const bb = sameShape(b.shape, shape) ? b : layout.broadcastTo(b, shape);
-    const o = out ?? ringTensor(shape, new BigUint64Array(sizeOf(shape)));
+    const o = out ?? fresh(shape, sizeOf(shape));
     f(aa.data, bb.data, o.data);
     return o;
   };
   const unary = (f: (a: BigUint64Array, out: BigUint64Array) => void) => (a: RingTensor): RingTensor => {
-    const out = new BigUint64Array(a.data.length);
-    f(a.data, out);
-    return ringTensor(a.shape, out);
+    const o = fresh(a.shape, a.data.length);
+    f(a.data, o.data);
+    return o;
   };
   const shift = (f: (a: BigUint64Array, k: number, out: BigUint64Array) => void) => (a: RingTensor, k: number): RingTensor => {
     checkShift(k);
-    const out = new BigUint64Array(a.data.length);
-    f(a.data, k, out);
-    return ringTensor(a.shape, out);
+    const o = fresh(a.shape, a.data.length);
+    f(a.data, k, o.data);
+    return o;
   };
 
   const matmul2d = (a: BigUint64Array, b: BigUint64Array, m: number, k: number, n: number, out?: BigUint64Array): BigUint64Array => {
-    const o = out ?? new BigUint64Array(m * n);
+    const o = out ?? allocRing(m * n);
     flat.matmul(a, b, o, m, k, n);
     return o;
   };
@@ -122,13 +131,18 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
     const moved = ax.length === 0 || ax.every((x, i) => x === r - ax.length + i) ? a : layout.transpose(a, [...kept, ...ax]);
     const rows = sizeOf(kept.map((i) => a.shape[i]));
     const cols = sizeOf(ax.map((i) => a.shape[i]));
-    const out = new BigUint64Array(rows);
+    const out = allocRing(rows);
     flat.rowSum(moved.data, rows, cols, out);
     const shape = keepDims ? a.shape.map((d, i) => (ax.includes(i) ? 1 : d)) : kept.map((i) => a.shape[i]);
     return ringTensor(shape, out);
   };
 
-  const ones = (n: number): BigUint64Array => new BigUint64Array(n).fill(1n);
+  // all ones, read-only (an operand of `and`), grown on demand
+  let onesBuf = new BigUint64Array(0);
+  const ones = (n: number): BigUint64Array => {
+    if (onesBuf.length < n) onesBuf = new BigUint64Array(Math.max(n, 2 * onesBuf.length)).fill(1n);
+    return onesBuf.subarray(0, n);
+  };
 
   return {
     name,
@@ -145,10 +159,10 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
     shl: shift(flat.shl.bind(flat)),
     bit(a: RingTensor, i: number): RingTensor {
       checkShift(i);
-      const out = new BigUint64Array(a.data.length);
-      flat.shr(a.data, i, out);
-      flat.and(out, ones(out.length), out);
-      return ringTensor(a.shape, out);
+      const o = fresh(a.shape, a.data.length);
+      flat.shr(a.data, i, o.data);
+      flat.and(o.data, ones(o.data.length), o.data);
+      return o;
     },
     matmul,
     conv2d,

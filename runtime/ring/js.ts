@@ -107,9 +107,9 @@ export const jsBackend: RingBackend = {
   sub: (a, b, out) => deliver('sub', elementwise(a, b, (x, y) => x - y), out),
   mul: (a, b, out) => deliver('mul', elementwise(a, b, (x, y) => x * y), out),
   neg: (a) => map(a, (x) => -x),
-  and: (a, b) => elementwise(a, b, (x, y) => x & y),
-  xor: (a, b) => elementwise(a, b, (x, y) => x ^ y),
-  or: (a, b) => elementwise(a, b, (x, y) => x | y),
+  and: (a, b, out) => deliver('and', elementwise(a, b, (x, y) => x & y), out),
+  xor: (a, b, out) => deliver('xor', elementwise(a, b, (x, y) => x ^ y), out),
+  or: (a, b, out) => deliver('or', elementwise(a, b, (x, y) => x | y), out),
   not: (a) => map(a, (x) => ~x),
   shr(a, k) {
     checkShift(k);

@@ -33,10 +33,21 @@ export class Inbox {
   private readonly items: Frame[] = [];
   private waiter: Waiter | undefined;
   private failure: TfeError | undefined;
+  /** A failure not made yet (see fail). */
+  private endedBy: (() => TfeError) | undefined;
   private buffered = 0;
 
+  /** The failure, made now if it was deferred. */
+  private failed(err?: TfeError | (() => TfeError)): TfeError {
+    if (!this.failure) {
+      const e = err ?? this.endedBy;
+      this.failure = typeof e === 'function' ? e() : e ?? new TfeError('E_PROTOCOL', 'inbox ended');
+    }
+    return this.failure;
+  }
+
   push(f: Frame): void {
-    if (this.failure) return;
+    if (this.failure || this.endedBy) return;
     const w = this.waiter;
     if (w) {
       this.waiter = undefined;
@@ -64,7 +75,7 @@ export class Inbox {
 
   /** The next frame; rejects with `timeout()` after `ms`, or with the inbox's failure. */
   take(ms: number, timeout: () => TfeError): Promise<Frame> {
-    if (this.failure) return Promise.reject(this.failure);
+    if (this.failure || this.endedBy) return Promise.reject(this.failed());
     const f = this.items.shift();
     if (f) {
       this.buffered -= f.payload.byteLength;
@@ -80,16 +91,28 @@ export class Inbox {
     });
   }
 
-  fail(err: TfeError): void {
-    if (this.failure) return;
-    this.failure = err;
+  /**
+   * Ends the inbox: frames are dropped, a waiting receive and later ones reject with
+   * `err`. Given as a function, the error is made only when a receive sees it (an
+   * Error captures a stack trace, tens of microseconds, and every session's end fails
+   * each of its inboxes, almost always with nobody waiting).
+   */
+  fail(err: TfeError | (() => TfeError)): void {
+    if (this.failure || this.endedBy) return;
+    if (typeof err === 'function') {
+      this.endedBy = err;
+      this.items.length = 0;
+      this.buffered = 0;
+      if (!this.waiter) return;
+    }
+    this.failure = this.failed(err);
     this.items.length = 0;
     this.buffered = 0;
     const w = this.waiter;
     this.waiter = undefined;
     if (w) {
       clearTimeout(w.timer);
-      w.reject(err);
+      w.reject(this.failure);
     }
   }
 }
@@ -248,7 +271,7 @@ export class Router {
     for (const p of peers) {
       for (const kind of ['data', 'material'] as const) {
         const key = inboxKey(kind, session, p);
-        this.inboxes.get(key)?.fail(new TfeError('E_PROTOCOL', `session ${session} has ended`));
+        this.inboxes.get(key)?.fail(() => new TfeError('E_PROTOCOL', `session ${session} has ended`));
         this.inboxes.delete(key);
         this.claimed.delete(key);
       }
@@ -270,7 +293,7 @@ export class Router {
   /** Drops a bundle's inbox (when the bundle is discarded). */
   dropInbox(kind: 'data' | 'material', session: bigint, peer: Role): void {
     const key = inboxKey(kind, session, peer);
-    this.inboxes.get(key)?.fail(new TfeError('E_PROTOCOL', `${kind} ${session} from ${peer} was discarded`));
+    this.inboxes.get(key)?.fail(() => new TfeError('E_PROTOCOL', `${kind} ${session} from ${peer} was discarded`));
     this.inboxes.delete(key);
     this.claimed.delete(key);
   }

@@ -49,7 +49,7 @@ for (const be of backends) {
     });
 
     test('elementwise ops in place (out = a, out = b) and with broadcasting', () => {
-      for (const op of ['add', 'sub', 'mul'] as const) {
+      for (const op of ['add', 'sub', 'mul', 'and', 'xor', 'or'] as const) {
         const a = randomTensor([4, 5]);
         const b = randomTensor([4, 5]);
         const want = jsBackend[op](a, b);
