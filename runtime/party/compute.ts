@@ -12,12 +12,11 @@
  * asks the dealer to make one), tells the other compute roles and the dealer, and
  * answers. Weights must be shared (a completed setup) before any prediction.
  */
-import { randomBytes } from 'node:crypto';
 import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { DealerMaterial, NO_MATERIAL, type MaterialChannel } from '../crypto/material.js';
-import { Prg } from '../crypto/prg.js';
+import { Prg, freshSeed } from '../crypto/prg.js';
 import type { KernelRegistry } from '../protocols/registry.js';
 import type { RingBackend } from '../ring/backend.js';
 import type { Control } from '../transport/control.js';
@@ -52,8 +51,10 @@ interface Bundle {
   readonly bytes: number;
 }
 
+/** A random odd 64-bit session id (from the CSPRNG, via the buffered seed draw of runtime/crypto/prg.ts). */
 export function randomSessionId(): bigint {
-  return randomBytes(8).readBigUInt64BE(0) | 1n;
+  const s = freshSeed();
+  return new DataView(s.buffer, s.byteOffset, 8).getBigUint64(0) | 1n;
 }
 
 export class ComputeParty {

@@ -46,15 +46,28 @@ function shapeOnly(t: PlanTensor, batch: number): Operand {
   return t.visibility === 'secret' ? secret(shape) : pub(shape);
 }
 
+/** The plan's tensor table by id, made once per plan (a plan is immutable once parsed). */
+const tensorTables = new WeakMap<Plan, ReadonlyMap<string, PlanTensor>>();
+
+function tensorTable(plan: Plan): ReadonlyMap<string, PlanTensor> {
+  let t = tensorTables.get(plan);
+  if (!t) {
+    t = new Map(plan.tensors.map((x) => [x.id, x]));
+    tensorTables.set(plan, t);
+  }
+  return t;
+}
+
 /** Runs the role's steps of `r.list`, reading and extending `env`. */
 export async function runSteps(ctx: PartyContext & { readonly net: StepTagged }, env: Env, r: StepsRun): Promise<void> {
   const steps = r.plan[r.list];
   const protocol = protocolSpec(r.plan.protocol);
-  const tensors = new Map(r.plan.tensors.map((t) => [t.id, t]));
+  const tensors = tensorTable(r.plan);
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
     if (!takesPart(protocol, s, ctx.role, r.kind)) continue;
-    const at = `${r.plan.protocol} ${s.kernel} (${r.list}[${i}], node '${s.source}', ${ctx.role})`;
+    // the error context, made only when an error needs it
+    const at = (): string => `${r.plan.protocol} ${s.kernel} (${r.list}[${i}], node '${s.source}', ${ctx.role})`;
     // a slow link holds this party back here instead of piling up its messages
     await ctx.net.drained?.();
     ctx.net.setStep(i, `${s.kernel}, node '${s.source}'`);
@@ -62,14 +75,14 @@ export async function runSteps(ctx: PartyContext & { readonly net: StepTagged },
       const held = env.get(id);
       if (held) return held;
       const t = tensors.get(id);
-      if (!t) throw new TfeError('E_PLAN', `${at}: input tensor ${id} is not in the plan`);
+      if (!t) throw new TfeError('E_PLAN', `${at()}: input tensor ${id} is not in the plan`);
       return shapeOnly(t, r.batch);
     });
     let outs: Operand[];
     try {
       outs = await r.kernels.get(s.kernel).run(ctx, inputs, s.attrs);
     } catch (e) {
-      if (e instanceof TfeError) throw new TfeError(e.code, e.message.startsWith(`${r.plan.protocol} `) ? e.message : `${at}: ${e.message}`, e.hint);
+      if (e instanceof TfeError) throw new TfeError(e.code, e.message.startsWith(`${r.plan.protocol} `) ? e.message : `${at()}: ${e.message}`, e.hint);
       throw e;
     }
     outs.forEach((o, j) => env.set(s.outputs[j], o));

@@ -5,6 +5,7 @@
  * secret itself; `reveal` is the one kernel that opens a secret, and says so.
  */
 import { TfeError } from '../../src/errors.js';
+import { allocRing } from '../ring/alloc.js';
 import { ringTensor, type RingTensor } from '../ring/tensor.js';
 import type { Role } from '../transport/types.js';
 import type { PartyContext } from './types.js';
@@ -17,7 +18,7 @@ export function otherServer(role: Role): 'server0' | 'server1' {
 
 function concatData(ts: readonly RingTensor[]): BigUint64Array {
   if (ts.length === 1) return ts[0].data;
-  const out = new BigUint64Array(ts.reduce((n, t) => n + t.data.length, 0));
+  const out = allocRing(ts.reduce((n, t) => n + t.data.length, 0));
   let off = 0;
   for (const t of ts) {
     out.set(t.data, off);

@@ -105,7 +105,10 @@ export class SessionEndpoint implements Endpoint, SessionMember {
     const ms = this.router.receiveTimeoutMs;
     for (const p of this.peers) {
       if (!this.router.hasLink(p)) continue;
-      await drainedWithin(this.router.link(p), ms, () => new TfeError('E_TRANSPORT', `${p} has not read what ${this.role} sent within ${ms / 1000} s at ${this.where()}`, 'the peer is stalled or overloaded; check its log'));
+      const link = this.router.link(p);
+      // links that buffer nothing (in memory) have no drained(): no promise, no timer
+      if (link.drained === undefined) continue;
+      await drainedWithin(link, ms, () => new TfeError('E_TRANSPORT', `${p} has not read what ${this.role} sent within ${ms / 1000} s at ${this.where()}`, 'the peer is stalled or overloaded; check its log'));
     }
   }
 
