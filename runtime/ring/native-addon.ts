@@ -9,13 +9,27 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { TfeError } from '../../src/errors.js';
 import { packageRoot } from '../package-root.js';
+import { applyMallocKeep } from './malloc-keep.js';
 
 /** Where node-gyp puts the addon, relative to the package root. */
 export const ADDON_REL = './build/Release/tfe_ring.node';
 
 let addon: unknown;
 let error: string | undefined;
+let mallocKept = false;
+let keepError: TfeError | undefined;
+
+/** A bad TFE_MALLOC_KEEP seen when the addon loaded (native.ts reports it on every use). */
+export function mallocKeepError(): TfeError | undefined {
+  return keepError;
+}
+
+/** Whether loading the addon changed the malloc policy (runtime/ring/malloc-keep.ts). */
+export function mallocKeepApplied(): boolean {
+  return mallocKept;
+}
 let tried = false;
 
 /** The addon's exports (unchecked), or undefined if it is not built or fails to load. */
@@ -33,6 +47,14 @@ export function requireNativeAddon(): unknown {
         addon = createRequire(join(root, 'package.json'))(ADDON_REL);
       } catch (e) {
         error = `${file} failed to load: ${e instanceof Error ? e.message : String(e)}`;
+      }
+      // once per process, with the addon: keep freed tensor memory warm (malloc-keep.ts)
+      if (addon !== undefined) {
+        try {
+          mallocKept = applyMallocKeep(addon);
+        } catch (e) {
+          keepError = e instanceof TfeError ? e : new TfeError('E_BACKEND', String(e));
+        }
       }
     }
   }

@@ -14,7 +14,7 @@
 import { TfeError, type ErrorCode } from '../../src/errors.js';
 import { packageRoot } from '../package-root.js';
 import type { FlatKernels } from './flat.js';
-import { nativeAddonError, nativeAddonFile, requireNativeAddon } from './native-addon.js';
+import { mallocKeepError, nativeAddonError, nativeAddonFile, requireNativeAddon } from './native-addon.js';
 
 /** The code paths of the native engine; `avx512-emulated` is the AVX-512 source built for the baseline ISA (tests only). */
 export type NativeIsa = 'avx512' | 'avx2' | 'portable' | 'avx512-emulated';
@@ -138,6 +138,8 @@ export function loadNativeKernels(): NativeKernels | undefined {
     else loadError = `${nativeAddonFile() ?? 'the addon'} does not export the expected kernels (stale build? run npm run build:native)`;
     if (loaded) {
       try {
+        const keep = mallocKeepError();
+        if (keep) throw keep;
         applyEnvOverrides(loaded);
       } catch (e) {
         envError = e instanceof TfeError ? e : new TfeError('E_BACKEND', String(e));

@@ -20,6 +20,10 @@
 #include "aes.h"
 #include "kernels.h"
 
+namespace tfe {
+napi_value MallocKeep(napi_env env, napi_callback_info info);  // malloc_keep.cc
+}
+
 namespace {
 
 using tfe::u64;
@@ -430,6 +434,7 @@ NAPI_MODULE_INIT() {
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"aesCtr", nullptr, AesCtr, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"aesNi", nullptr, AesNi, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"mallocKeep", nullptr, tfe::MallocKeep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   if (!ok(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props), "napi_define_properties")) {
     return nullptr;
