@@ -5,7 +5,7 @@
  * secret itself; `reveal` is the one kernel that opens a secret, and says so.
  */
 import { TfeError } from '../../src/errors.js';
-import { allocRing } from '../ring/alloc.js';
+import { ringPool } from '../ring/pool.js';
 import { ringTensor, type RingTensor } from '../ring/tensor.js';
 import type { Role } from '../transport/types.js';
 import type { PartyContext } from './types.js';
@@ -16,15 +16,20 @@ export function otherServer(role: Role): 'server0' | 'server1' {
   throw new TfeError('E_PROTOCOL', `${role} is not a server`);
 }
 
-function concatData(ts: readonly RingTensor[]): BigUint64Array {
-  if (ts.length === 1) return ts[0].data;
-  const out = allocRing(ts.reduce((n, t) => n + t.data.length, 0));
+/**
+ * The shares as one message: a single share is sent as it is; several are copied into
+ * a pooled buffer (runtime/ring/pool.ts) that the caller gives back once it is done
+ * with the views `split` makes of it. Safe to reuse: Endpoint.send copies what it sends.
+ */
+function concatData(ts: readonly RingTensor[]): { data: BigUint64Array; pooled: boolean } {
+  if (ts.length === 1) return { data: ts[0].data, pooled: false };
+  const out = ringPool.take(ts.reduce((n, t) => n + t.data.length, 0));
   let off = 0;
   for (const t of ts) {
     out.set(t.data, off);
     off += t.data.length;
   }
-  return out;
+  return { data: out, pooled: true };
 }
 
 function split(data: BigUint64Array, like: readonly RingTensor[]): RingTensor[] {
@@ -43,20 +48,26 @@ export async function exchange(ctx: PartyContext, data: BigUint64Array): Promise
   return ctx.net.recv(peer, data.length);
 }
 
+/** Opens shares combined by `op` (add or xor), all in one message; the results are fresh tensors. */
+async function open(ctx: PartyContext, shares: readonly RingTensor[], op: (a: RingTensor, b: RingTensor) => RingTensor): Promise<RingTensor[]> {
+  const mine = concatData(shares);
+  try {
+    const theirs = await exchange(ctx, mine.data);
+    const mineT = split(mine.data, shares);
+    return split(theirs, shares).map((t, i) => op(mineT[i], t));
+  } finally {
+    if (mine.pooled) ringPool.give(mine.data);
+  }
+}
+
 /** Opens additively shared masked values (all in one message). */
 export async function openA(ctx: PartyContext, shares: readonly RingTensor[]): Promise<RingTensor[]> {
-  const mine = concatData(shares);
-  const theirs = await exchange(ctx, mine);
-  const mineT = split(mine, shares);
-  return split(theirs, shares).map((t, i) => ctx.ring.add(mineT[i], t));
+  return open(ctx, shares, (a, b) => ctx.ring.add(a, b));
 }
 
 /** Opens XOR-shared masked words (all in one message). */
 export async function openB(ctx: PartyContext, shares: readonly RingTensor[]): Promise<RingTensor[]> {
-  const mine = concatData(shares);
-  const theirs = await exchange(ctx, mine);
-  const mineT = split(mine, shares);
-  return split(theirs, shares).map((t, i) => ctx.ring.xor(mineT[i], t));
+  return open(ctx, shares, (a, b) => ctx.ring.xor(a, b));
 }
 
 export function isServerCtx(ctx: PartyContext): boolean {
