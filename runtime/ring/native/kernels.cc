@@ -6,7 +6,6 @@
 #include <memory>
 #include <atomic>
 #include <exception>
-#include <functional>
 #include <mutex>
 #include <new>
 #include <thread>
@@ -40,7 +39,9 @@ Pool* g_pool = nullptr;
 int g_envs = 0;  // guarded by g_pool_mu
 
 // Runs fn(0..ntasks-1) on the pool (or serially) and rethrows the first failure.
-void parallel(std::size_t ntasks, const std::function<void(std::size_t)>& fn) {
+// `fn` is any callable void(std::size_t); it reaches the pool as a TaskRef (no allocation).
+template <class F>
+void parallel(std::size_t ntasks, const F& fn) {
   const int t = threads();
   std::unique_lock<std::mutex> lock(g_pool_mu, std::defer_lock);
   if (t <= 1 || ntasks <= 1 || !lock.try_lock()) {

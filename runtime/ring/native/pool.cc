@@ -28,7 +28,7 @@ Pool::~Pool() {
   for (std::thread& t : workers_) t.join();
 }
 
-void Pool::work(std::uint32_t batch, std::size_t ntasks, const std::function<void(std::size_t)>& task) {
+void Pool::work(std::uint32_t batch, std::size_t ntasks, const TaskRef& task) {
   for (;;) {
     std::uint64_t v = claim_.load(std::memory_order_acquire);
     bool claimed = false;
@@ -53,7 +53,7 @@ void Pool::worker_loop() {
   for (;;) {
     std::uint32_t batch;
     std::size_t ntasks;
-    const std::function<void(std::size_t)>* task;
+    const TaskRef* task;
     {
       std::unique_lock<std::mutex> lock(mu_);
       work_cv_.wait(lock, [&] { return stop_ || batch_ != seen; });
@@ -68,7 +68,7 @@ void Pool::worker_loop() {
   }
 }
 
-void Pool::run(std::size_t ntasks, const std::function<void(std::size_t)>& task) {
+void Pool::run(std::size_t ntasks, TaskRef task) {
   // Batches of 2^32 tasks or more would overflow the claim counter's index half.
   if (workers_.empty() || ntasks <= 1 || ntasks > 0xffffffffu) {
     for (std::size_t i = 0; i < ntasks; i++) task(i);
