@@ -71,6 +71,15 @@ export interface RingBackend {
   or(a: RingTensor, b: RingTensor, out?: RingTensor): RingTensor;
   not(a: RingTensor): RingTensor;
 
+  /**
+   * A tensor equal to `b` that later matmul / conv2d calls taking it as their second
+   * operand (2-D [k, n], or an HWIO filter: k = KH*KW*C, n = O) may run faster with: the
+   * native engine keeps a packed copy of it (made for the code path active now; after a
+   * change of path it is ignored). The caller promises that b's data never changes
+   * afterwards (model weights and their opened masks). Other backends return b itself.
+   */
+  prepareConstant(b: RingTensor): RingTensor;
+
   /** Threads used by the heavy kernels (1 for backends without threads). */
   setThreads(n: number): void;
   threads(): number;

@@ -54,9 +54,24 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
     return o;
   };
 
-  const matmul2d = (a: BigUint64Array, b: BigUint64Array, m: number, k: number, n: number, out?: BigUint64Array): BigUint64Array => {
+  // Packed copies of constant operands (prepareConstant), by the prepared tensor object:
+  // dropped with it by the GC.
+  const packedOf = new WeakMap<RingTensor, BigUint64Array>();
+  const prepareConstant = (b: RingTensor): RingTensor => {
+    const r = b.shape.length;
+    if (!flat.packB || r < 2) return b;
+    const n = b.shape[r - 1];
+    const k = n === 0 ? 0 : b.data.length / n;
+    if (k === 0 || n === 0) return b;
+    const prepared: RingTensor = { shape: b.shape, data: b.data };
+    packedOf.set(prepared, flat.packB(b.data, k, n));
+    return prepared;
+  };
+
+  const matmul2d = (a: BigUint64Array, b: BigUint64Array, m: number, k: number, n: number, out?: BigUint64Array, packed?: BigUint64Array): BigUint64Array => {
     const o = out ?? allocRing(m * n);
-    flat.matmul(a, b, o, m, k, n);
+    if (packed && flat.matmulPacked) flat.matmulPacked(a, b, packed, o, m, k, n);
+    else flat.matmul(a, b, o, m, k, n);
     return o;
   };
 
@@ -75,7 +90,7 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
       const shape = ra === 2 ? [m, n] : [...a.shape.slice(0, ra - 2), m, n];
       if (out) checkOutShape('matmul', out, shape);
       const rows = sizeOf(a.shape.slice(0, ra - 2)) * m;
-      const data = matmul2d(a.data, b.data, rows, k, n, out?.data);
+      const data = matmul2d(a.data, b.data, rows, k, n, out?.data, packedOf.get(b));
       return out ?? ringTensor(shape, data);
     }
     const batchA = a.shape.slice(0, ra - 2);
@@ -102,7 +117,7 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
     const col = layout.im2col(x, kh, kw, opts, scratch);
     const shape = [...col.outShape, o];
     if (out) checkOutShape('conv2d', out, shape);
-    const data = matmul2d(col.patches, w.data, col.rows, col.cols, o, out?.data);
+    const data = matmul2d(col.patches, w.data, col.rows, col.cols, o, out?.data, packedOf.get(w));
     return out ?? ringTensor(shape, data);
   };
 
@@ -166,6 +181,7 @@ export function composeBackend(name: BackendName, flat: FlatKernels): RingBacken
     },
     matmul,
     conv2d,
+    prepareConstant,
     depthwiseConv2d,
     sum,
     transpose: layout.transpose,

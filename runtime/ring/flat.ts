@@ -20,6 +20,13 @@ export interface FlatKernels {
   shl(a: BigUint64Array, k: number, out: BigUint64Array): void;
   /** out[m x n] = a[m x k] . b[k x n], row-major; `out` does not alias a or b. */
   matmul(a: BigUint64Array, b: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number): void;
+  /**
+   * Optional (native): a packed copy of a constant b[k x n] for matmulPacked, made for the
+   * current code path. Packing once per weight saves the per-call packing of b.
+   */
+  packB?(b: BigUint64Array, k: number, n: number): BigUint64Array;
+  /** matmul reading b from `packed` (packB of the same values) when it fits the current code path, else from b. */
+  matmulPacked?(a: BigUint64Array, b: BigUint64Array, packed: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number): void;
   /** out[r] = sum of row r of a[rows x cols]. */
   rowSum(a: BigUint64Array, rows: number, cols: number, out: BigUint64Array): void;
   setThreads(n: number): void;

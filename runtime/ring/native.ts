@@ -32,7 +32,10 @@ export interface NativeKernels extends FlatKernels {
 }
 
 /** The raw addon exports (see runtime/ring/native/addon.cc): the flat kernels plus ISA control. */
-interface Addon extends FlatKernels {
+interface Addon extends Omit<FlatKernels, 'packB'> {
+  packedSize(k: number, n: number): number;
+  packB(b: BigUint64Array, k: number, n: number, dst: BigUint64Array): void;
+  matmulPacked(a: BigUint64Array, b: BigUint64Array, packed: BigUint64Array, out: BigUint64Array, m: number, k: number, n: number): void;
   defaultThreads(): number;
   isa(): string;
   isas(): string[];
@@ -41,7 +44,7 @@ interface Addon extends FlatKernels {
 
 const ADDON_FUNCTIONS: readonly (keyof Addon)[] = [
   'add', 'sub', 'mul', 'and', 'xor', 'or', 'neg', 'not', 'shr', 'sar', 'shl', 'matmul', 'rowSum',
-  'setThreads', 'threads', 'defaultThreads', 'isa', 'isas', 'setIsa',
+  'setThreads', 'threads', 'defaultThreads', 'isa', 'isas', 'setIsa', 'packedSize', 'packB', 'matmulPacked',
 ];
 
 export { packageRoot };
@@ -87,6 +90,16 @@ function wrap(addon: Addon): NativeKernels {
     shl: guard(addon.shl),
     matmul: guard(addon.matmul),
     rowSum: guard(addon.rowSum),
+    packB(b: BigUint64Array, k: number, n: number): BigUint64Array {
+      try {
+        const dst = new BigUint64Array(addon.packedSize(k, n));
+        addon.packB(b, k, n, dst);
+        return dst;
+      } catch (e) {
+        return rethrow(e);
+      }
+    },
+    matmulPacked: guard(addon.matmulPacked),
     setThreads: guard(addon.setThreads),
     threads: () => addon.threads(),
     defaultThreads: () => addon.defaultThreads(),

@@ -26,6 +26,8 @@ export type Bilinear = (a: RingTensor, b: RingTensor, out?: RingTensor) => RingT
 interface CachedMask {
   readonly f: RingTensor;
   readonly y: RingTensor;
+  /** F and the weight share prepared as constant operands (packed once, ring.prepareConstant), made at the first product. */
+  prepared?: { readonly f: RingTensor; readonly y: RingTensor };
 }
 
 export async function beaver(ctx: PartyContext, x: Secret, y: Secret, f: Bilinear, outShape: Shape, cacheKey?: string): Promise<Secret> {
@@ -35,12 +37,16 @@ export async function beaver(ctx: PartyContext, x: Secret, y: Secret, f: Bilinea
   const e0 = ctx.ring.sub(x.share, t.a);
   let E: RingTensor;
   let F: RingTensor;
+  let Y: RingTensor = y.share;
   if (cacheKey !== undefined) {
     const cached = ctx.cache.get(cacheKeyOf(cacheKey)) as CachedMask | undefined;
     if (!cached) throw new TfeError('E_PROTOCOL', `the mask of '${cacheKey}' is not open: the deployment's setup (mask_s) did not run`);
     if (cached.y !== y.share) throw new TfeError('E_PROTOCOL', `mask '${cacheKey}' was opened for another tensor; one cache key per weight tensor`);
     [E] = await openA(ctx, [e0]);
-    F = cached.f;
+    // both constant operands of this weight's products, packed once per deployment
+    cached.prepared ??= { f: ctx.ring.prepareConstant(cached.f), y: ctx.ring.prepareConstant(cached.y) };
+    F = cached.prepared.f;
+    Y = cached.prepared.y;
   } else {
     if (!t.b) throw new TfeError('E_PROTOCOL', `${ctx.role} has no triple mask for a product without cacheKey`);
     [E, F] = await openA(ctx, [e0, ctx.ring.sub(y.share, t.b)]);
@@ -48,7 +54,7 @@ export async function beaver(ctx: PartyContext, x: Secret, y: Secret, f: Bilinea
   // z = f(E, Y_i) + f(A_i, F) + C_i: the output is the one fresh buffer (it outlives this
   // call); the second term lives in a pooled buffer given back before returning, and
   // nothing else sees it (see runtime/ring/pool.ts for the ownership rule)
-  const z = f(E, y.share);
+  const z = f(E, Y);
   const term = ringPool.tensor(z.shape);
   try {
     ctx.ring.add(z, f(t.a, F, term), z);

@@ -63,7 +63,8 @@ function maskKey(cacheKey: string): string {
 export function weightMask(m: DealerMaterial, shape: Shape, cacheKey: string): RingTensor | undefined {
   const b = m.randA(shape);
   if (!m.isServer) {
-    m.keep.set(maskKey(cacheKey), b);
+    // the dealer's every triple for this weight multiplies by b: packed once (prepareConstant)
+    m.keep.set(maskKey(cacheKey), m.ring.prepareConstant(b));
     return undefined;
   }
   return b;

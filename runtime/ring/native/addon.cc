@@ -251,6 +251,72 @@ napi_value Matmul(napi_env env, napi_callback_info info) {
   return guarded(env, fn, [&] { tfe::matmul(a.data, b.data, out.data, m, k, n); });
 }
 
+// packedSize(k, n): words of a packed constant operand for the current ISA.
+napi_value PackedSize(napi_env env, napi_callback_info info) {
+  const char* fn = "packedSize";
+  napi_value argv[2];
+  std::size_t k = 0, n = 0, kn = 0;
+  if (!get_args(env, info, 2, argv, fn) || !get_size(env, argv[0], fn, "k", &k) || !get_size(env, argv[1], fn, "n", &n)) {
+    return nullptr;
+  }
+  if (!mul_size(k, n, &kn) || kn > (std::size_t{1} << 40)) {
+    throw_error(env, "E_SHAPE", "packedSize: k=%zu n=%zu is too large", k, n);
+    return nullptr;
+  }
+  napi_value r;
+  napi_create_double(env, static_cast<double>(tfe::packed_operand_size(k, n)), &r);
+  return r;
+}
+
+// packB(b, k, n, dst): packs the constant B[k x n] into dst (packedSize(k, n) words).
+napi_value PackB(napi_env env, napi_callback_info info) {
+  const char* fn = "packB";
+  napi_value argv[4];
+  Array b, dst;
+  std::size_t k = 0, n = 0, kn = 0;
+  if (!get_args(env, info, 4, argv, fn) || !get_array(env, argv[0], fn, "b", &b) || !get_size(env, argv[1], fn, "k", &k) ||
+      !get_size(env, argv[2], fn, "n", &n) || !get_array(env, argv[3], fn, "dst", &dst)) {
+    return nullptr;
+  }
+  if (!mul_size(k, n, &kn) || b.len != kn || dst.len != tfe::packed_operand_size(k, n)) {
+    throw_error(env, "E_SHAPE", "packB: k=%zu n=%zu needs b of %zu and dst of %zu words; got %zu and %zu", k, n, k * n,
+                tfe::packed_operand_size(k, n), b.len, dst.len);
+    return nullptr;
+  }
+  if (overlaps(dst, b)) {
+    throw_error(env, "E_ARG", "packB: dst must not overlap b");
+    return nullptr;
+  }
+  return guarded(env, fn, [&] { tfe::pack_operand(b.data, k, n, dst.data); });
+}
+
+// matmulPacked(a, b, packed, out, m, k, n): matmul reading B from `packed` when it was
+// packed for this ISA and shape (else from b, which must hold the same values).
+napi_value MatmulPacked(napi_env env, napi_callback_info info) {
+  const char* fn = "matmulPacked";
+  napi_value argv[7];
+  Array a, b, packed, out;
+  std::size_t m = 0, k = 0, n = 0;
+  if (!get_args(env, info, 7, argv, fn) || !get_array(env, argv[0], fn, "a", &a) ||
+      !get_array(env, argv[1], fn, "b", &b) || !get_array(env, argv[2], fn, "packed", &packed) ||
+      !get_array(env, argv[3], fn, "out", &out) || !get_size(env, argv[4], fn, "m", &m) ||
+      !get_size(env, argv[5], fn, "k", &k) || !get_size(env, argv[6], fn, "n", &n)) {
+    return nullptr;
+  }
+  std::size_t mk = 0, kn = 0, mn = 0;
+  if (!mul_size(m, k, &mk) || !mul_size(k, n, &kn) || !mul_size(m, n, &mn) || a.len != mk || b.len != kn ||
+      out.len != mn) {
+    throw_error(env, "E_SHAPE", "matmulPacked: m=%zu k=%zu n=%zu needs a of %zu x %zu, b of %zu x %zu, out of %zu x %zu; got lengths %zu, %zu, %zu",
+                m, k, n, m, k, k, n, m, n, a.len, b.len, out.len);
+    return nullptr;
+  }
+  if (overlaps(out, a) || overlaps(out, b) || overlaps(out, packed)) {
+    throw_error(env, "E_ARG", "matmulPacked: out must not overlap a, b or packed");
+    return nullptr;
+  }
+  return guarded(env, fn, [&] { tfe::matmul(a.data, b.data, out.data, m, k, n, packed.data, packed.len); });
+}
+
 napi_value RowSum(napi_env env, napi_callback_info info) {
   const char* fn = "rowSum";
   napi_value argv[4];
@@ -435,6 +501,9 @@ NAPI_MODULE_INIT() {
       {"aesCtr", nullptr, AesCtr, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"aesNi", nullptr, AesNi, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"mallocKeep", nullptr, tfe::MallocKeep, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"packedSize", nullptr, PackedSize, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"packB", nullptr, PackB, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"matmulPacked", nullptr, MatmulPacked, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   if (!ok(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props), "napi_define_properties")) {
     return nullptr;

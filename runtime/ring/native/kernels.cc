@@ -207,8 +207,26 @@ void row_sum(const u64* a, std::size_t rows, std::size_t cols, u64* out) {
   }
 }
 
-void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, std::size_t n) {
+std::size_t packed_operand_size(std::size_t k, std::size_t n) {
+  return kPackedHeader + packed_b_size(micro_for(current_isa()), k, n);
+}
+
+void pack_operand(const u64* b, std::size_t k, std::size_t n, u64* dst) {
+  const Isa isa = current_isa();
+  dst[0] = static_cast<u64>(isa);
+  dst[1] = k;
+  dst[2] = n;
+  pack_b_all(micro_for(isa), b, n, k, n, dst + kPackedHeader);
+}
+
+void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, std::size_t n, const u64* packed,
+            std::size_t packed_len) {
   const MicroKernel& kern = micro_for(current_isa());
+  // A packed B made for another ISA (whose panels differ) or shape is ignored.
+  const u64* bp = packed != nullptr && packed_len == kPackedHeader + packed_b_size(kern, k, n) &&
+                          packed[0] == static_cast<u64>(current_isa()) && packed[1] == k && packed[2] == n && k > 0
+                      ? packed + kPackedHeader
+                      : nullptr;
   const std::size_t t = static_cast<std::size_t>(threads());
   const std::size_t mr = static_cast<std::size_t>(kern.mr);
   const std::size_t nr = static_cast<std::size_t>(kern.nr);
@@ -227,7 +245,7 @@ void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, 
     return;
   }
   if (t <= 1 || small) {
-    gemm_block(kern, a, k, b, n, out, n, m, k, n);
+    gemm_block(kern, a, k, b, n, out, n, m, k, n, bp);
     return;
   }
   const std::size_t parts = t * kTasksPerThread;
@@ -240,13 +258,17 @@ void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, 
     // never shrunk below its high-water mark up to kKeepPacked): a fresh allocation
     // per call cost its first-touch page faults every time (about 10 us per 4 KB page).
     const Chunks ch(m, std::min(parts, row_blocks), mr);
-    u64* packed = packed_scratch(packed_b_size(kern, k, n));
-    pack_b_all(kern, b, n, k, n, packed);
+    const u64* shared = bp;
+    if (shared == nullptr) {
+      u64* scratch = packed_scratch(packed_b_size(kern, k, n));
+      pack_b_all(kern, b, n, k, n, scratch);
+      shared = scratch;
+    }
     parallel(ch.count, [&](std::size_t i) {
       const std::size_t r0 = ch.begin(i);
-      gemm_block(kern, a + r0 * k, k, b, n, out + r0 * n, n, ch.len(i), k, n, packed);
+      gemm_block(kern, a + r0 * k, k, b, n, out + r0 * n, n, ch.len(i), k, n, shared);
     });
-    release_packed_scratch();
+    if (bp == nullptr) release_packed_scratch();
   } else if (col_blocks >= t) {
     // Few rows, many columns: split the output by NR-column panels instead.
     const Chunks ch(n, std::min(parts, col_blocks), nr);
@@ -255,7 +277,7 @@ void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, 
       gemm_block(kern, a, k, b + c0, n, out + c0, n, m, k, ch.len(i));
     });
   } else {
-    gemm_block(kern, a, k, b, n, out, n, m, k, n);
+    gemm_block(kern, a, k, b, n, out, n, m, k, n, bp);
   }
 }
 
