@@ -104,6 +104,31 @@ void pack_b_all(const MicroKernel& kern, const u64* b, std::size_t ldb, std::siz
   }
 }
 
+std::size_t pack_b_tasks(const MicroKernel& kern, std::size_t k, std::size_t n, std::size_t parts) {
+  if (k == 0 || n == 0) return 0;
+  return ((n + kern.nc - 1) / kern.nc) * ((k + kern.kc - 1) / kern.kc) * parts;
+}
+
+void pack_b_task(const MicroKernel& kern, const u64* b, std::size_t ldb, std::size_t k, std::size_t n, u64* dst,
+                 std::size_t parts, std::size_t task) {
+  const std::size_t kblocks = (k + kern.kc - 1) / kern.kc;
+  const std::size_t block = task / parts;
+  const std::size_t part = task % parts;
+  const std::size_t jc = (block / kblocks) * kern.nc;
+  const std::size_t pc = (block % kblocks) * kern.kc;
+  const std::size_t nc = n - jc < kern.nc ? n - jc : kern.nc;
+  const std::size_t kc = k - pc < kern.kc ? k - pc : kern.kc;
+  const std::size_t NR = static_cast<std::size_t>(kern.nr);
+  // this part's NR-aligned column range of the block: panels [p0, p1) of ceil(nc / NR)
+  const std::size_t panels = (nc + NR - 1) / NR;
+  const std::size_t p0 = panels * part / parts;
+  const std::size_t p1 = panels * (part + 1) / parts;
+  if (p0 == p1) return;
+  const std::size_t c0 = p0 * NR;
+  const std::size_t c1 = p1 * NR < nc ? p1 * NR : nc;
+  pack_b(b + pc * ldb + jc + c0, ldb, kc, c1 - c0, NR, dst + packed_b_offset(kern, k, n, jc, pc) + p0 * kc * NR);
+}
+
 void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u64* b, std::size_t ldb, u64* c,
                 std::size_t ldc, std::size_t m, std::size_t k, std::size_t n, const u64* b_packed) {
   if (m == 0 || n == 0) return;

@@ -260,8 +260,10 @@ void matmul(const u64* a, const u64* b, u64* out, std::size_t m, std::size_t k, 
     const Chunks ch(m, std::min(parts, row_blocks), mr);
     const u64* shared = bp;
     if (shared == nullptr) {
+      // packed by the pool too: done by the caller alone it was the serial part that
+      // held two threads to about 1.5x at 512^3
       u64* scratch = packed_scratch(packed_b_size(kern, k, n));
-      pack_b_all(kern, b, n, k, n, scratch);
+      parallel(pack_b_tasks(kern, k, n, t), [&](std::size_t i) { pack_b_task(kern, b, n, k, n, scratch, t, i); });
       shared = scratch;
     }
     parallel(ch.count, [&](std::size_t i) {

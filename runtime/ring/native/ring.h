@@ -96,6 +96,12 @@ void gemm_block(const MicroKernel& kern, const u64* a, std::size_t lda, const u6
 std::size_t packed_b_size(const MicroKernel& kern, std::size_t k, std::size_t n);
 void pack_b_all(const MicroKernel& kern, const u64* b, std::size_t ldb, std::size_t k, std::size_t n, u64* dst);
 
+// pack_b_all split into independent tasks (for the thread pool): every (column block,
+// k block) of B in `parts` NR-aligned column ranges; tasks write disjoint parts of dst.
+std::size_t pack_b_tasks(const MicroKernel& kern, std::size_t k, std::size_t n, std::size_t parts);
+void pack_b_task(const MicroKernel& kern, const u64* b, std::size_t ldb, std::size_t k, std::size_t n, u64* dst,
+                 std::size_t parts, std::size_t task);
+
 // 64-byte aligned storage for packed panels (std::free to release); throws std::bad_alloc.
 u64* alloc_aligned(std::size_t n);
 
