@@ -7,7 +7,8 @@
  *    which must write word for word the same buffers;
  *  - compareMul over lockstep parties (dealer, both servers) against BigInt: b and
  *    b * y for random payloads, on the ring backend of the suite and on wasm / js
- *    (the TypeScript kernels), for sizes not a multiple of 64.
+ *    (the TypeScript kernels), for sizes not a multiple of 64;
+ *  - the bit injection, native and by ring ops, equal, and against BigInt.
  * Exact results: tolerance 0.
  */
 import assert from 'node:assert/strict';
@@ -18,6 +19,7 @@ import { LockstepParties } from '../../runtime/party/lockstep.js';
 import { levelProducts, planeWords, STATE_PLANES, toPlanes, transpose32, TS_PLANE_KERNELS, unpackBits, type PlaneKernels } from '../../runtime/protocols/pond/bitplanes.js';
 import { nativePlaneKernels, planeKernelsFor } from '../../runtime/protocols/pond/bitplanes-native.js';
 import { compareMul } from '../../runtime/protocols/pond/compare.js';
+import { nativeInjector, ringInjector } from '../../runtime/protocols/pond/inject.js';
 import { secret } from '../../runtime/protocols/types.js';
 import { tryBackend } from '../../runtime/ring/index.js';
 import { jsBackend } from '../../runtime/ring/js.js';
@@ -204,4 +206,40 @@ describe('compareMul over lockstep parties', () => {
       });
     }
   }
+});
+
+describe('bit injection', () => {
+  const ni = nativeInjector();
+  test('native and ring-op injection give the same shares (random inputs, n not a multiple of 64)', (t) => {
+    if (!ni) return t.skip('the native addon is not built');
+    const ring = testBackend();
+    const ri = ringInjector(ring);
+    for (const n of [1, 65, 1000]) {
+      const shape = [n];
+      const e = rand(planeWords(n));
+      const [y, ya, s, as] = [rand(n), rand(n), rand(n), rand(n)].map((d) => ringTensor(shape, d));
+      for (const s0 of [true, false]) assert.deepEqual(ni.bit(e, shape, s0, s).data, ri.bit(e, shape, s0, s).data, `bit n = ${n} s0 = ${s0}`);
+      assert.deepEqual(ni.product(e, shape, y, ya, s, as).data, ri.product(e, shape, y, ya, s, as).data, `product n = ${n}`);
+    }
+  });
+  test('ring-op injection against BigInt: e ? [s0] - s : s and e ? y - (ya s + as) : ya s + as', () => {
+    const ri = ringInjector(jsBackend);
+    const n = 130;
+    const shape = [n];
+    const e = rand(planeWords(n));
+    const [y, ya, s, as] = [rand(n), rand(n), rand(n), rand(n)].map((d) => ringTensor(shape, d));
+    const bit = (k: number): boolean => ((e[k >> 6] >> BigInt(k & 63)) & 1n) === 1n;
+    const b0 = ri.bit(e, shape, true, s).data;
+    const p = ri.product(e, shape, y, ya, s, as).data;
+    for (let k = 0; k < n; k++) {
+      assert.equal(b0[k], bit(k) ? BigInt.asUintN(64, 1n - s.data[k]) : s.data[k]);
+      const ys = BigInt.asUintN(64, ya.data[k] * s.data[k] + as.data[k]);
+      assert.equal(p[k], bit(k) ? BigInt.asUintN(64, y.data[k] - ys) : ys);
+    }
+  });
+  test('the native injection refuses arrays of the wrong size', (t) => {
+    if (!ni) return t.skip('the native addon is not built');
+    const s = ringTensor([100], new BigUint64Array(100));
+    assert.throws(() => ni.bit(new BigUint64Array(1), [100], true, s), /e has 1 words, expected 2/);
+  });
 });

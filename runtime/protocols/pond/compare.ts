@@ -33,7 +33,7 @@
  *     d = x ^ a, e = y ^ b, then x & y = d&e ^ d&b ^ e&a ^ c (Beaver's trick over
  *     GF(2); as the secure adder of an A2B conversion: Demmler, Schneider, Zohner,
  *     "ABY", NDSS 2015, sec. III-C; Mohassel & Rindal, "ABY3", CCS 2018, sec. 5.3).
- *  3. Bit injection: with a dealer bit s (a plane in XOR shares, elements in additive
+ *  3. Bit injection (inject.ts): with a dealer bit s (a plane in XOR shares, elements in additive
  *     shares) and triples (a_j, a_j * s), open e = b ^ s (the plane: one bit per
  *     element); then b = e + (1 - 2e) s and b * y_j = e y_j + (1 - 2e)(y_j s), where
  *     y_j s = (y_j - a_j) s + a_j s is local once y_j - a_j is open (step 1).
@@ -49,11 +49,12 @@
 import { TfeError } from '../../../src/errors.js';
 import { CARRY_GROUPS, CARRY_TREE, carryLevel } from '../../../src/protocols/pond.js';
 import { sameShapes } from '../../../src/protocols/shapes.js';
-import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
+import { sizeOf, type RingTensor } from '../../ring/tensor.js';
 import { exchange, isServerCtx, openA } from '../open.js';
 import { secret, type PartyContext, type Secret } from '../types.js';
-import { planeWords, STATE_PLANES, unpackBits } from './bitplanes.js';
+import { planeWords, STATE_PLANES } from './bitplanes.js';
 import { planeKernelsFor } from './bitplanes-native.js';
+import { injectorFor } from './inject.js';
 import { andTriples, maskedBits, selectBits, selectMasks, type AndTriplesShare } from './material.js';
 
 export interface CompareResult {
@@ -64,10 +65,6 @@ export interface CompareResult {
 }
 
 const EMPTY = new BigUint64Array(0);
-
-function fill(shape: Shape, v: bigint): RingTensor {
-  return ringTensor(shape, new BigUint64Array(sizeOf(shape)).fill(v));
-}
 
 export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonly Secret[]): Promise<CompareResult> {
   const shape = x.shape;
@@ -125,13 +122,8 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
   const theirsE = await exchange(ctx, mineE);
   const eBits = new BigUint64Array(W);
   for (let i = 0; i < W; i++) eBits[i] = mineE[i] ^ theirsE[i];
-  const e = unpackBits(eBits, shape);
-  const oneMinus2e = ring.sub(fill(shape, 1n), ring.shl(e, 1));
-  let bA = ring.mul(oneMinus2e, sel.sArith);
-  if (s0) bA = ring.add(bA, e);
-  const products = ys.map((y, j) => {
-    const yS = ring.add(ring.mul(eY[j], sel.sArith), sel.c[j]);
-    return secret(shape, ring.add(ring.mul(e, y), ring.mul(oneMinus2e, yS)));
-  });
+  const inj = injectorFor(ring);
+  const bA = inj.bit(eBits, shape, s0, sel.sArith);
+  const products = ys.map((y, j) => secret(shape, inj.product(eBits, shape, y, eY[j], sel.sArith, sel.c[j])));
   return { b: secret(shape, bA), products };
 }

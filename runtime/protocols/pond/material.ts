@@ -10,7 +10,8 @@ import { TfeError } from '../../../src/errors.js';
 import type { DealerMaterial } from '../../crypto/material.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
 import { carryLevel } from '../../../src/protocols/pond.js';
-import { levelProducts, planeWords, toPlanes, unpackBits } from './bitplanes.js';
+import { levelProducts, planeWords, unpackBits } from './bitplanes.js';
+import { planeKernelsFor } from './bitplanes-native.js';
 
 /** A Beaver triple share for a bilinear f: c = f(a, b); b is absent when the mask is cached. */
 export interface TripleShare {
@@ -105,7 +106,12 @@ export async function truncation(m: DealerMaterial, shape: Shape, bits: number):
 
 export async function maskedBits(m: DealerMaterial, shape: Shape): Promise<MaskedBitsShare | undefined> {
   const r = m.randA(shape);
-  const rPlanes = await m.giveB([64 * planeWords(sizeOf(shape))], () => ringTensor([64 * planeWords(sizeOf(shape))], toPlanes(r.data)));
+  const words = 64 * planeWords(sizeOf(shape));
+  const rPlanes = await m.giveB([words], () => {
+    const planes = new BigUint64Array(words);
+    planeKernelsFor(m.ring).transpose(r.data, planes);
+    return ringTensor([words], planes);
+  });
   return m.isServer ? { r, rPlanes } : undefined;
 }
 

@@ -1,5 +1,6 @@
 // Bit-plane kernels of Pond's exact comparison (runtime/protocols/pond/compare.ts),
-// one call per round: planesTranspose, compareInit, compareLevel, compareFinal. The
+// one call per round: planesTranspose, compareInit, compareLevel, compareFinal, then the
+// bit injection (compareInjectBit, compareInjectProduct). The
 // specification, the layouts (planes, carry-tree state, LEVEL LAYOUT of the masked
 // words) and the proof of the carry formula are in runtime/protocols/pond/bitplanes.ts
 // and compare.ts; test/protocols/bitplanes.test.ts checks these kernels word for word
@@ -154,6 +155,25 @@ void level(std::size_t groups, u64* st, const u64* mine, const u64* theirs, cons
   }
   const std::size_t next = (groups + 1) / 2;
   if (next > 1) masked(next, st, na, nb, out, W);
+}
+
+// Bit injection (compare.ts step 3), element k with e_k = bit k % 64 of word k / 64:
+// [b] = e + (1 - 2e)[s] (server0 adds e), i.e. e ? [s0] - [s] : [s].
+void inject_bit(const u64* e, bool s0, const u64* s, u64* out, std::size_t n) {
+  const u64 one = s0 ? 1 : 0;
+  for (std::size_t k = 0; k < n; k++) {
+    const u64 m = 0 - ((e[k >> 6] >> (k & 63)) & 1);  // all ones where e = 1
+    out[k] = (m & (one - s[k])) | (~m & s[k]);
+  }
+}
+
+// [b y] = e [y] + (1 - 2e)[y s], [y s] = (y - a) [s] + [a s]: e ? [y] - [ys] : [ys].
+void inject_product(const u64* e, const u64* y, const u64* ya, const u64* s, const u64* as, u64* out, std::size_t n) {
+  for (std::size_t k = 0; k < n; k++) {
+    const u64 m = 0 - ((e[k >> 6] >> (k & 63)) & 1);
+    const u64 ys = ya[k] * s[k] + as[k];
+    out[k] = (m & (y[k] - ys)) | (~m & ys);
+  }
 }
 
 void final_bits(const u64* st, bool s0, const u64* s, u64* out, std::size_t W) {
@@ -343,6 +363,42 @@ napi_value CompareFinal(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// compareInjectBit(e, s0, sArith, out)
+napi_value CompareInjectBit(napi_env env, napi_callback_info info) {
+  const char* fn = "injectBit";
+  napi_value argv[4];
+  Arr e, s, out;
+  bool s0 = false;
+  if (!args(env, info, 4, argv, fn) || !get_arr(env, argv[0], fn, "e", &e) || !get_bool(env, argv[1], fn, &s0) ||
+      !get_arr(env, argv[2], fn, "s", &s) || !get_arr(env, argv[3], fn, "out", &out)) {
+    return nullptr;
+  }
+  const Arr* all[] = {&out, &e, &s};
+  if (!need(env, fn, e, (s.len + 63) / 64) || !need(env, fn, out, s.len) || !disjoint(env, fn, all, 3, 1)) return nullptr;
+  inject_bit(e.data, s0, s.data, out.data, s.len);
+  return nullptr;
+}
+
+// compareInjectProduct(e, y, yMinusA, sArith, aS, out)
+napi_value CompareInjectProduct(napi_env env, napi_callback_info info) {
+  const char* fn = "injectProduct";
+  napi_value argv[6];
+  Arr e, y, ya, s, as, out;
+  if (!args(env, info, 6, argv, fn) || !get_arr(env, argv[0], fn, "e", &e) || !get_arr(env, argv[1], fn, "y", &y) ||
+      !get_arr(env, argv[2], fn, "y - a", &ya) || !get_arr(env, argv[3], fn, "s", &s) || !get_arr(env, argv[4], fn, "a s", &as) ||
+      !get_arr(env, argv[5], fn, "out", &out)) {
+    return nullptr;
+  }
+  const std::size_t n = s.len;
+  const Arr* all[] = {&out, &e, &y, &ya, &s, &as};
+  if (!need(env, fn, e, (n + 63) / 64) || !need(env, fn, y, n) || !need(env, fn, ya, n) || !need(env, fn, as, n) ||
+      !need(env, fn, out, n) || !disjoint(env, fn, all, 6, 1)) {
+    return nullptr;
+  }
+  inject_product(e.data, y.data, ya.data, s.data, as.data, out.data, n);
+  return nullptr;
+}
+
 }  // namespace
 
 namespace tfe {
@@ -353,6 +409,8 @@ bool register_compare(napi_env env, napi_value exports) {
       {"compareInit", nullptr, CompareInit, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"compareLevel", nullptr, CompareLevel, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"compareFinal", nullptr, CompareFinal, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"compareInjectBit", nullptr, CompareInjectBit, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"compareInjectProduct", nullptr, CompareInjectProduct, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   return napi_define_properties(env, exports, sizeof props / sizeof props[0], props) == napi_ok;
 }

@@ -6,7 +6,8 @@
 
 namespace tfe {
 
-// Adds planesTranspose, compareInit, compareLevel and compareFinal to `exports`;
+// Adds planesTranspose, compareInit, compareLevel, compareFinal, compareInjectBit and
+// compareInjectProduct to `exports`;
 // false (with a pending JS exception) if Node-API refused.
 bool register_compare(napi_env env, napi_value exports);
 
