@@ -65,13 +65,15 @@ export const COMPARE_ROUNDS = 1 + CARRY_TREE.length + 1;
 
 /**
  * Exact comparison of n elements with zero, multiplying the result into `payloads`
- * tensors. Bit planes hold 64 elements per word: W = ceil(n / 64) words per plane.
- * Each server sends 8n(1 + m) (c and y_j - a_j) + 8 * 180 W (the carry tree) + 8W (e);
- * the dealer 8 * 64 W (r's bit planes) + 8 * 118 W (AND triples) + 8n (s) + 8nm (a_j s).
+ * tensors, `self` of which are the compared value x itself (relu_s, the tournament:
+ * x s = c s - r s needs no opening of its own). Bit planes hold 64 elements per word:
+ * W = ceil(n / 64) words per plane. Each server sends 8n(1 + m - self) (c and the
+ * other y_j - a_j) + 8 * 180 W (the carry tree) + 8W (e); the dealer 8 * 64 W (r's bit
+ * planes) + 8 * 118 W (AND triples) + 8n (s) + 8nm (a_j s).
  */
-export function compareCost(n: number, payloads: number): Cost {
+export function compareCost(n: number, payloads: number, self = 0): Cost {
   const w = Math.ceil(n / 64);
-  const perServer = B(n * (1 + payloads)) + B(w * CARRY_OPENED_WORDS) + B(w);
+  const perServer = B(n * (1 + payloads - self)) + B(w * CARRY_OPENED_WORDS) + B(w);
   const dealer = B(64 * w) + B(w * CARRY_AND_WORDS) + B(n) + B(n * payloads);
   return eachServer(perServer, dealer, COMPARE_ROUNDS);
 }
@@ -91,7 +93,7 @@ export function tournamentCost(k: number, elems: number, fields: number): Cost {
   let bytes = 0;
   let dealer = 0;
   for (const p of tournamentPairs(k)) {
-    const c = compareCost(p * elems, 1 + fields);
+    const c = compareCost(p * elems, 1 + fields, 1);
     rounds += c.rounds;
     bytes += c.bytes.server0 ?? 0;
     dealer += c.dealerBytes;
@@ -410,7 +412,7 @@ const SPECS: Record<string, Spec> = {
     randomness: COMPARE_MATERIAL,
     parties: () => WITH_DEALER,
     outputShapes: same,
-    cost: (s) => compareCost(sizeOf(s[0]), 1),
+    cost: (s) => compareCost(sizeOf(s[0]), 1, 1),
   },
   select_s: {
     summary: 'c ? x : y for a secret 0/1 c, as y + c * (x - y) (1 round)',

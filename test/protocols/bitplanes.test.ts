@@ -176,18 +176,20 @@ describe('compareMul over lockstep parties', () => {
   const rings = [testBackend(), tryBackend('wasm') ?? jsBackend];
   for (const ring of rings) {
     for (const n of [1, 70, 300]) {
-      test(`${ring.name} backend (${planeKernelsFor(ring).name} kernels): b and b * y equal BigInt (n = ${n}), cost as declared`, async () => {
+      test(`${ring.name} backend (${planeKernelsFor(ring).name} kernels): b, b * y and b * x equal BigInt (n = ${n}), cost as declared`, async () => {
         const x = withEdges(n);
         const y = rand(n);
         const x0 = rand(n);
         const y0 = rand(n);
         const share = (v: BigUint64Array, v0: BigUint64Array, s0: boolean): RingTensor => ringTensor([n], s0 ? v0 : v.map((w, i) => BigInt.asUintN(64, w - v0[i])));
         const dep = await LockstepParties.create({ ring });
+        // payloads: y, and x itself (the same operand: no opening of its own)
         const { results, stats } = await dep.run(async (ctx) => {
           const server = ctx.role === 'server0' || ctx.role === 'server1';
           const s0 = ctx.role === 'server0';
-          const r = await compareMul(ctx, secret([n], server ? share(x, x0, s0) : undefined), [secret([n], server ? share(y, y0, s0) : undefined)]);
-          return server ? [r.b.share as RingTensor, r.products[0].share as RingTensor] : undefined;
+          const xs = secret([n], server ? share(x, x0, s0) : undefined);
+          const r = await compareMul(ctx, xs, [secret([n], server ? share(y, y0, s0) : undefined), xs]);
+          return server ? [r.b.share as RingTensor, r.products[0].share as RingTensor, r.products[1].share as RingTensor] : undefined;
         });
         dep.close();
         const a = results.get('server0');
@@ -197,8 +199,9 @@ describe('compareMul over lockstep parties', () => {
           const bit = BigInt.asUintN(64, a[0].data[i] + b[0].data[i]);
           assert.equal(bit, geq0(x[i]), `b at x = ${BigInt.asIntN(64, x[i])}`);
           assert.equal(BigInt.asUintN(64, a[1].data[i] + b[1].data[i]), bit * y[i], `b * y at ${i}`);
+          assert.equal(BigInt.asUintN(64, a[2].data[i] + b[2].data[i]), bit * x[i], `b * x at ${i}`);
         }
-        const cost = compareCost(n, 1);
+        const cost = compareCost(n, 2, 1);
         assert.equal(stats.rounds, cost.rounds);
         assert.equal(stats.bytes.server0, cost.bytes.server0);
         assert.equal(stats.bytes.server1, cost.bytes.server1);

@@ -9,7 +9,9 @@
  *  1. Arithmetic-to-binary with dealer bits: the dealer supplies [r] and XOR shares of
  *     r's 64 bit planes. The servers open c = x + r (uniform: reveals nothing). Then
  *     x = c - r = c + u + 1 (mod 2^64) with u = ~r. In the same round they open
- *     y_j - a_j for the select triples of step 3.
+ *     y_j - a_j for the select triples of step 3, except for a payload that is x
+ *     itself (the same operand object on every party): there a_j = -r, so
+ *     y_j - a_j = c is already open and the dealer's a_j s is -r s.
  *  2. The carry into bit 63 by a reduction tree (6 rounds). Per bit i: generate
  *     g_i = c_i & u_i and propagate p_i = c_i ^ u_i, local because c is public (c is
  *     transposed into planes). msb(x) = p_63 ^ k_63, where k_63 is the carry into bit
@@ -42,9 +44,9 @@
  * ([r] and r's planes, the a_j; each level's AND triples just before that level; the
  * select bit and products last), so a server holds at most two levels' triples at once.
  *
- * Cost for n elements and m payloads (src/protocols/pond.ts compareCost), W = ceil(n/64):
- * 8 rounds; each server sends 8n(1 + m) + 8 * 180 W + 8W bytes; the dealer
- * 8 * 64 W + 8 * 118 W + 8n(1 + m).
+ * Cost for n elements and m payloads, `self` of them x itself (src/protocols/pond.ts
+ * compareCost), W = ceil(n/64): 8 rounds; each server sends 8n(1 + m - self) +
+ * 8 * 180 W + 8W bytes; the dealer 8 * 64 W + 8 * 118 W + 8n(1 + m).
  */
 import { TfeError } from '../../../src/errors.js';
 import { CARRY_GROUPS, CARRY_TREE, carryLevel } from '../../../src/protocols/pond.js';
@@ -72,18 +74,20 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
   const m = ctx.dealer;
   const W = planeWords(sizeOf(shape));
   const shapesOnly = (): CompareResult => ({ b: secret(shape), products: payloads.map((y) => secret(y.shape)) });
+  // a payload that is x itself is y s = c s - r s: nothing more to open (material.ts selectMasks)
+  const self = payloads.map((y) => y === x);
   if (!isServerCtx(ctx)) {
     // the dealer draws the material in the servers' order (below)
     if (m) {
-      await maskedBits(m, shape);
-      const a = selectMasks(m, shape, payloads.length);
+      const mb = await maskedBits(m, shape);
+      const a = selectMasks(m, shape, self, mb.r);
       for (const g of CARRY_TREE) await andTriples(m, W, g);
       await selectBits(m, shape, a);
     }
     return shapesOnly();
   }
   const mask = m ? await maskedBits(m, shape) : undefined;
-  const selA = m ? selectMasks(m, shape, payloads.length) : [];
+  const selA = m && mask ? selectMasks(m, shape, self, mask.r) : [];
   const t0 = m ? await andTriples(m, W, CARRY_TREE[0]) : undefined;
   if (!m || !mask || !t0 || !x.share || payloads.some((y) => !y.share)) {
     throw new TfeError('E_PROTOCOL', `compare: ${ctx.role} lacks its shares or material`);
@@ -93,10 +97,12 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
   const s0 = ctx.role === 'server0';
   const ys = payloads.map((y) => y.share as RingTensor);
 
-  // round 1: c = x + r, and y_j - a_j for the select products
-  const opened = await openA(ctx, [ring.add(x.share, mask.r), ...ys.map((y, j) => ring.sub(y, selA[j]))]);
+  // round 1: c = x + r, and y_j - a_j for the select products (c itself for y_j = x)
+  const others = ys.flatMap((y, j) => (self[j] ? [] : [ring.sub(y, selA[j])]));
+  const opened = await openA(ctx, [ring.add(x.share, mask.r), ...others]);
   const c = opened[0];
-  const eY = opened.slice(1);
+  let next = 1;
+  const eY = self.map((isX) => (isX ? c : opened[next++]));
 
   // rounds 2-7: the carry tree; each level's triples drawn just before it
   let t: AndTriplesShare = t0;

@@ -104,7 +104,8 @@ export async function truncation(m: DealerMaterial, shape: Shape, bits: number):
   return m.isServer ? { r, rHigh, rMsb } : undefined;
 }
 
-export async function maskedBits(m: DealerMaterial, shape: Shape): Promise<MaskedBitsShare | undefined> {
+/** [r] and r's bit planes: servers get their shares, the dealer the values (for selectMasks). */
+export async function maskedBits(m: DealerMaterial, shape: Shape): Promise<MaskedBitsShare> {
   const r = m.randA(shape);
   const words = 64 * planeWords(sizeOf(shape));
   const rPlanes = await m.giveB([words], () => {
@@ -112,7 +113,7 @@ export async function maskedBits(m: DealerMaterial, shape: Shape): Promise<Maske
     planeKernelsFor(m.ring).transpose(r.data, planes);
     return ringTensor([words], planes);
   });
-  return m.isServer ? { r, rPlanes } : undefined;
+  return { r, rPlanes };
 }
 
 /**
@@ -130,13 +131,12 @@ export async function andTriples(m: DealerMaterial, words: number, groups: numbe
 
 /**
  * The masks a_j of the select products (drawn with the comparison mask: the servers
- * open y_j - a_j in the first round). Servers get their shares, the dealer the values
- * (for selectBits); no message.
+ * open y_j - a_j in the first round). A payload that is the compared x itself (`self`)
+ * takes a_j = -r, so that y_j - a_j = x + r = c, already open: no draw, no opening.
+ * Servers get their shares, the dealer the values (for selectBits); no message.
  */
-export function selectMasks(m: DealerMaterial, shape: Shape, payloads: number): RingTensor[] {
-  const a: RingTensor[] = [];
-  for (let j = 0; j < payloads; j++) a.push(m.randA(shape));
-  return a;
+export function selectMasks(m: DealerMaterial, shape: Shape, self: readonly boolean[], r: RingTensor): RingTensor[] {
+  return self.map((isX) => (isX ? m.ring.neg(r) : m.randA(shape)));
 }
 
 /** The select bit and the products with the masks `a` (selectMasks), drawn after the carry tree. */
