@@ -55,8 +55,8 @@ export const POND_MUTANTS: readonly Mutant[] = [
     name: 'comparison-mask',
     breaks: 'the comparison mask r of the masked bits (the servers open x + r before the bitwise comparison): r = 0',
     file: 'runtime/protocols/pond/material.js',
-    find: 'const r = m.randA(shape);\n    const rPlanes',
-    replace: `const r = ${ZERO('shape')};\n    const rPlanes`,
+    find: 'const r = m.randA(shape);\n    const words = 64 * planeWords',
+    replace: `const r = ${ZERO('shape')};\n    const words = 64 * planeWords`,
   },
   {
     name: 'and-triple-masks',
