@@ -86,10 +86,12 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
     }
     return shapesOnly();
   }
-  const mask = m ? await maskedBits(m, shape) : undefined;
+  // material and intermediates are dropped (set undefined) as soon as they are used,
+  // so that the garbage collector can reclaim them while the later rounds wait
+  let mask = m ? await maskedBits(m, shape) : undefined;
   const selA = m && mask ? selectMasks(m, shape, self, mask.r) : [];
-  const t0 = m ? await andTriples(m, W, CARRY_TREE[0]) : undefined;
-  if (!m || !mask || !t0 || !x.share || payloads.some((y) => !y.share)) {
+  let t = m ? await andTriples(m, W, CARRY_TREE[0]) : undefined;
+  if (!m || !mask || !t || !x.share || payloads.some((y) => !y.share)) {
     throw new TfeError('E_PROTOCOL', `compare: ${ctx.role} lacks its shares or material`);
   }
   const ring = ctx.ring;
@@ -98,18 +100,18 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
   const ys = payloads.map((y) => y.share as RingTensor);
 
   // round 1: c = x + r, and y_j - a_j for the select products (c itself for y_j = x)
-  const others = ys.flatMap((y, j) => (self[j] ? [] : [ring.sub(y, selA[j])]));
-  const opened = await openA(ctx, [ring.add(x.share, mask.r), ...others]);
+  const opened = await openA(ctx, [ring.add(x.share, mask.r), ...ys.flatMap((y, j) => (self[j] ? [] : [ring.sub(y, selA[j])]))]);
   const c = opened[0];
-  let next = 1;
-  const eY = self.map((isX) => (isX ? c : opened[next++]));
+  let at = 1;
+  const eY = self.map((isX) => (isX ? c : opened[at++]));
 
   // rounds 2-7: the carry tree; each level's triples drawn just before it
-  let t: AndTriplesShare = t0;
   const state = new BigUint64Array(STATE_PLANES * W);
   let mine = new BigUint64Array(carryLevel(CARRY_GROUPS).opened * W);
   k.init(c.data, mask.rPlanes.data, s0, state, t.a.data, t.b.data, mine);
+  mask = undefined;
   for (let l = 0; l < CARRY_TREE.length; l++) {
+    if (!t) throw new TfeError('E_PROTOCOL', `compare: ${ctx.role} lacks the AND triples of level ${l}`);
     const theirs = await exchange(ctx, mine);
     const last = l === CARRY_TREE.length - 1;
     const next: AndTriplesShare | undefined = last ? undefined : await andTriples(m, W, CARRY_TREE[l + 1]);
@@ -117,7 +119,7 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
     const out = next ? new BigUint64Array(carryLevel(CARRY_TREE[l + 1]).opened * W) : EMPTY;
     k.level(CARRY_TREE[l], state, mine, theirs, t.a.data, t.b.data, t.c.data, s0, next?.a.data ?? EMPTY, next?.b.data ?? EMPTY, out);
     mine = out;
-    if (next) t = next;
+    t = next;
   }
   const sel = await selectBits(m, shape, selA);
   if (!sel) throw new TfeError('E_PROTOCOL', `compare: ${ctx.role} lacks its select material`);
