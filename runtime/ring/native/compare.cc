@@ -37,11 +37,12 @@ void transpose64(u64* A) {
   unsigned j = 32;
   for (int s = 0; s < 6; s++, j >>= 1) {
     const u64 m = masks[s];
-    for (unsigned k = 0; k < 64; k++) {
-      if (k & j) continue;
-      const u64 t = ((A[k] >> j) ^ A[k + j]) & m;
-      A[k] ^= t << j;
-      A[k + j] ^= t;
+    for (unsigned base = 0; base < 64; base += 2 * j) {
+      for (unsigned k = base; k < base + j; k++) {  // the rows k with bit j of k clear
+        const u64 t = ((A[k] >> j) ^ A[k + j]) & m;
+        A[k] ^= t << j;
+        A[k + j] ^= t;
+      }
     }
   }
 }
@@ -55,11 +56,18 @@ void load_block(const u64* src, std::size_t n, std::size_t w, u64* blk) {
   transpose64(blk);
 }
 
+// Blocks are transposed kBlocks at a time, so that each plane receives kBlocks
+// consecutive words (one cache line) per pass instead of one word per plane.
+constexpr std::size_t kBlocks = 8;
+
 void transpose_planes(const u64* src, std::size_t n, u64* out, std::size_t W) {
-  u64 blk[64];
-  for (std::size_t w = 0; w < W; w++) {
-    load_block(src, n, w, blk);
-    for (std::size_t i = 0; i < 64; i++) out[i * W + w] = blk[i];
+  u64 blk[kBlocks][64];
+  for (std::size_t w0 = 0; w0 < W; w0 += kBlocks) {
+    const std::size_t nb = W - w0 < kBlocks ? W - w0 : kBlocks;
+    for (std::size_t b = 0; b < nb; b++) load_block(src, n, w0 + b, blk[b]);
+    for (std::size_t i = 0; i < 64; i++) {
+      for (std::size_t b = 0; b < nb; b++) out[i * W + w0 + b] = blk[b][i];
+    }
   }
 }
 
@@ -91,21 +99,25 @@ void init(const u64* c, std::size_t n, const u64* r, bool s0, u64* st, const u64
   const u64 flip = s0 ? ~0ull : 0;  // u = ~r: server0 complements its share
   u64* P = st + kGroups * W;
   u64* p63 = st + 2 * kGroups * W;
-  u64 blk[64];
-  for (std::size_t w = 0; w < W; w++) {
-    load_block(c, n, w, blk);
+  u64 blk[kBlocks][64];
+  for (std::size_t w0 = 0; w0 < W; w0 += kBlocks) {
+    const std::size_t nb = W - w0 < kBlocks ? W - w0 : kBlocks;
+    for (std::size_t b = 0; b < nb; b++) load_block(c, n, w0 + b, blk[b]);
     for (std::size_t i = 0; i < 64; i++) {
-      const u64 ci = blk[i];
-      const u64 ui = r[i * W + w] ^ flip;
-      const u64 p = s0 ? ci ^ ui : ui;  // c ^ u: c is public, server0 adds it
-      if (i == 63) {
-        p63[w] = p;
-      } else if (i == 0) {
-        st[w] = (ci & ui) ^ p;  // carry-in 1 folded into bit 0: g0 | p0 = g0 ^ p0
-        P[w] = 0;
-      } else {
-        st[i * W + w] = ci & ui;
-        P[i * W + w] = p;
+      for (std::size_t b = 0; b < nb; b++) {
+        const std::size_t w = w0 + b;
+        const u64 ci = blk[b][i];
+        const u64 ui = r[i * W + w] ^ flip;
+        const u64 p = s0 ? ci ^ ui : ui;  // c ^ u: c is public, server0 adds it
+        if (i == 63) {
+          p63[w] = p;
+        } else if (i == 0) {
+          st[w] = (ci & ui) ^ p;  // carry-in 1 folded into bit 0: g0 | p0 = g0 ^ p0
+          P[w] = 0;
+        } else {
+          st[i * W + w] = ci & ui;
+          P[i * W + w] = p;
+        }
       }
     }
   }
