@@ -82,14 +82,14 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
       const mb = await maskedBits(m, shape);
       const a = selectMasks(m, shape, self, mb.r);
       for (const g of CARRY_TREE) await andTriples(m, W, g);
-      await selectBits(m, shape, a);
+      await selectBits(m, shape, a.length, a);
     }
     return shapesOnly();
   }
   // material and intermediates are dropped (set undefined) as soon as they are used,
   // so that the garbage collector can reclaim them while the later rounds wait
   let mask = m ? await maskedBits(m, shape) : undefined;
-  const selA = m && mask ? selectMasks(m, shape, self, mask.r) : [];
+  let selA = m && mask ? selectMasks(m, shape, self, mask.r) : [];
   let t = m ? await andTriples(m, W, CARRY_TREE[0]) : undefined;
   if (!m || !mask || !t || !x.share || payloads.some((y) => !y.share)) {
     throw new TfeError('E_PROTOCOL', `compare: ${ctx.role} lacks its shares or material`);
@@ -104,6 +104,7 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
   const c = opened[0];
   let at = 1;
   const eY = self.map((isX) => (isX ? c : opened[at++]));
+  selA = [];
 
   // rounds 2-7: the carry tree; each level's triples drawn just before it
   const state = new BigUint64Array(STATE_PLANES * W);
@@ -121,7 +122,7 @@ export async function compareMul(ctx: PartyContext, x: Secret, payloads: readonl
     mine = out;
     t = next;
   }
-  const sel = await selectBits(m, shape, selA);
+  const sel = await selectBits(m, shape, payloads.length);
   if (!sel) throw new TfeError('E_PROTOCOL', `compare: ${ctx.role} lacks its select material`);
 
   // round 8: open e = [x >= 0] ^ s (a plane), then inject

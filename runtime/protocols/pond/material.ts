@@ -139,13 +139,18 @@ export function selectMasks(m: DealerMaterial, shape: Shape, self: readonly bool
   return self.map((isX) => (isX ? m.ring.neg(r) : m.randA(shape)));
 }
 
-/** The select bit and the products with the masks `a` (selectMasks), drawn after the carry tree. */
-export async function selectBits(m: DealerMaterial, shape: Shape, a: readonly RingTensor[]): Promise<SelectShare | undefined> {
+/**
+ * The select bit and the products a_j s with the masks of selectMasks, drawn after the
+ * carry tree: `payloads` products; the dealer passes the masks' values `a` (the servers
+ * need not keep theirs past the first round).
+ */
+export async function selectBits(m: DealerMaterial, shape: Shape, payloads: number, a?: readonly RingTensor[]): Promise<SelectShare | undefined> {
+  if (!m.isServer && a?.length !== payloads) throw new TfeError('E_PROTOCOL', `select material: the dealer needs the ${payloads} masks of the products`);
   const sBool = m.randB([planeWords(sizeOf(shape))]);
   let sv: RingTensor | undefined; // the dealer's s, element by element, made once
   const s = (): RingTensor => (sv ??= unpackBits(sBool.data, shape));
   const sArith = await m.giveA(shape, s);
   const c: RingTensor[] = [];
-  for (const aj of a) c.push(await m.giveA(shape, () => m.ring.mul(aj, s())));
+  for (let j = 0; j < payloads; j++) c.push(await m.giveA(shape, () => m.ring.mul((a as readonly RingTensor[])[j], s())));
   return m.isServer ? { sBool, sArith, c } : undefined;
 }
