@@ -32,18 +32,49 @@ const eachServer = (bytes: number, dealerBytes: number, rounds: number): Cost =>
 
 // ---- comparison (runtime/protocols/pond/compare.ts) -------------------------------------
 
-/** Prefix distances of the Kogge-Stone carry tree over 64 bits. */
-export const CARRY_LEVELS = [1, 2, 4, 8, 16, 32] as const;
-/** Open c and the payload masks, six carry levels, open the injected bit. */
-export const COMPARE_ROUNDS = 1 + CARRY_LEVELS.length + 1;
+/**
+ * The comparison's carry circuit (runtime/protocols/pond/compare.ts) is a reduction
+ * tree over the (generate, propagate) pairs of bits 0..62: 63 groups, halved per level
+ * by combining adjacent groups (an odd top group passes up unchanged), so
+ * ceil(log2 63) = 6 levels. CARRY_TREE lists the groups alive before each level.
+ */
+export const CARRY_GROUPS = 63;
+export const CARRY_TREE: readonly number[] = (() => {
+  const out: number[] = [];
+  for (let g = CARRY_GROUPS; g > 1; g = Math.ceil(g / 2)) out.push(g);
+  return out;
+})();
 
-/** Exact comparison of n elements with zero, multiplying the result into `payloads` tensors. */
-export function compareCost(n: number, payloads: number): Cost {
-  const levels = CARRY_LEVELS.length;
-  // c and y_j - a_j; three masked words per carry level but two at the last; e packed 64 per word
-  const perServer = B(n * (1 + payloads)) + B(n * (3 * (levels - 1) + 2)) + B(Math.ceil(n / 64));
-  // r's bits; s; a_j * s; the second halves of the AND triples
-  const dealer = B(n) + B(n) + B(n * payloads) + B(n * (2 * (levels - 1) + 1));
+/**
+ * One level of the carry tree over `groups` groups: floor(groups / 2) pairs; the
+ * lowest pair needs only its generate (1 AND), every other pair 2 ANDs sharing the
+ * mask of P_hi; each pair opens P_hi ^ a plus one masked word per AND.
+ */
+export function carryLevel(groups: number): { pairs: number; ands: number; opened: number } {
+  const pairs = Math.floor(groups / 2);
+  const ands = 2 * pairs - 1;
+  return { pairs, ands, opened: pairs + ands };
+}
+
+/** Bit-plane words opened by the carry tree per 64 compared elements (180). */
+export const CARRY_OPENED_WORDS = CARRY_TREE.reduce((s, g) => s + carryLevel(g).opened, 0);
+/** AND gates (= dealer triple words) of the carry tree per 64 compared elements (118). */
+export const CARRY_AND_WORDS = CARRY_TREE.reduce((s, g) => s + carryLevel(g).ands, 0);
+/** Open c and the payload masks, six carry levels, open the injected bit. */
+export const COMPARE_ROUNDS = 1 + CARRY_TREE.length + 1;
+
+/**
+ * Exact comparison of n elements with zero, multiplying the result into `payloads`
+ * tensors, `self` of which are the compared value x itself (relu_s, the tournament:
+ * x s = c s - r s needs no opening of its own). Bit planes hold 64 elements per word:
+ * W = ceil(n / 64) words per plane. Each server sends 8n(1 + m - self) (c and the
+ * other y_j - a_j) + 8 * 180 W (the carry tree) + 8W (e); the dealer 8 * 64 W (r's bit
+ * planes) + 8 * 118 W (AND triples) + 8n (s) + 8nm (a_j s).
+ */
+export function compareCost(n: number, payloads: number, self = 0): Cost {
+  const w = Math.ceil(n / 64);
+  const perServer = B(n * (1 + payloads - self)) + B(w * CARRY_OPENED_WORDS) + B(w);
+  const dealer = B(64 * w) + B(w * CARRY_AND_WORDS) + B(n) + B(n * payloads);
   return eachServer(perServer, dealer, COMPARE_ROUNDS);
 }
 
@@ -62,7 +93,7 @@ export function tournamentCost(k: number, elems: number, fields: number): Cost {
   let bytes = 0;
   let dealer = 0;
   for (const p of tournamentPairs(k)) {
-    const c = compareCost(p * elems, 1 + fields);
+    const c = compareCost(p * elems, 1 + fields, 1);
     rounds += c.rounds;
     bytes += c.bytes.server0 ?? 0;
     dealer += c.dealerBytes;
@@ -381,7 +412,7 @@ const SPECS: Record<string, Spec> = {
     randomness: COMPARE_MATERIAL,
     parties: () => WITH_DEALER,
     outputShapes: same,
-    cost: (s) => compareCost(sizeOf(s[0]), 1),
+    cost: (s) => compareCost(sizeOf(s[0]), 1, 1),
   },
   select_s: {
     summary: 'c ? x : y for a secret 0/1 c, as y + c * (x - y) (1 round)',
@@ -473,9 +504,9 @@ export const POND: ProtocolSpec = {
   randomness: {
     triple: 'a Beaver triple (A, B, C = f(A, B)) for a bilinear f; B cached per weight tensor under attrs.cacheKey',
     trunc: 'a truncation pair: [r], [(r mod 2^63) >> bits], [msb(r)]',
-    maskedBits: 'a random [r] with XOR shares of its 64 bits',
+    maskedBits: 'a random [r] with XOR shares of its 64 bits as bit planes (64 elements per word)',
     select: 'a random bit s in XOR and additive shares, with products a_j * s',
-    andTriples: 'bit-sliced AND triples sharing their first operand',
+    andTriples: 'bit-plane AND triples of one carry-tree level, pairs sharing their first operand',
   },
   kernels: POND_SPECS,
 };

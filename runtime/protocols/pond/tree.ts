@@ -50,11 +50,9 @@ export async function tournament(ctx: PartyContext, k: number, shape: Shape, fie
       // per field f: stacked (a_f - b_f) over all pairs
       diffs = Array.from({ length: 1 + fields }, (_, f) => stack(Array.from({ length: pairs }, (_, p) => ring.sub(cur[2 * p][f], cur[2 * p + 1][f]))));
     }
-    const { products } = await compareMul(
-      ctx,
-      secret([m], server ? diffs[0] : undefined),
-      Array.from({ length: 1 + fields }, (_, f) => secret([m], server ? diffs[f] : undefined)),
-    );
+    // the difference is its own first payload (the same operand: compare.ts opens nothing more for it)
+    const d0 = secret([m], server ? diffs[0] : undefined);
+    const { products } = await compareMul(ctx, d0, [d0, ...Array.from({ length: fields }, (_, f) => secret([m], server ? diffs[f + 1] : undefined))]);
     if (server) {
       const chosen = products.map((p) => unstack(p.share as RingTensor, pairs, shape));
       const next: Candidate[] = [];

@@ -18,6 +18,7 @@
 #include <system_error>
 
 #include "aes.h"
+#include "compare.h"
 #include "kernels.h"
 
 namespace {
@@ -434,6 +435,7 @@ NAPI_MODULE_INIT() {
   if (!ok(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props), "napi_define_properties")) {
     return nullptr;
   }
+  if (!tfe::register_compare(env, exports)) return nullptr;
   EnvToken* token = new (std::nothrow) EnvToken();
   if (token == nullptr) {
     throw_error(env, "E_BACKEND", "tfe_ring: out of memory");
