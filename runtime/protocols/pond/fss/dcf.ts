@@ -1,0 +1,275 @@
+/**
+ * Distributed comparison functions (DCF): two-party function secret sharing of
+ * f_{alpha,beta}(x) = beta if x < alpha else 0, x an n-bit unsigned integer (n <= 64),
+ * beta a vector of k words of Z_2^64. Key generation (the dealer) gives each server a
+ * key; Eval_0(k_0, x) + Eval_1(k_1, x) = f(x) (mod 2^64, word by word), and each key
+ * alone is pseudorandom: it reveals neither alpha nor beta.
+ *
+ * Construction: Boyle, Chandran, Gilboa, Gupta, Ishai, Kumar, Rathee, "Function Secret
+ * Sharing for Mixed-Mode and Fixed-Point Secure Computation", Eurocrypt 2021, sec. 3
+ * (Fig. 1, Gen< and Eval<), as used by LLAMA (Gupta et al., PETS 2022). A GGM tree of
+ * 128-bit seeds with control bits: at level i both parties expand their seed into
+ * (s_L, v_L, t_L, s_R, v_R, t_R); one correction word per level (a seed, two control
+ * bits, k output words) keeps the two parties' seeds equal off alpha's path and makes
+ * the outputs collected along the path sum to beta exactly where x leaves the path to
+ * the left of alpha (x_i = 0 < alpha_i = 1). A last correction word cancels the leaf.
+ *
+ * PRG: fixed-key AES-MMO (mmo.ts); the control bits are the low bits of the child
+ * seed blocks (then cleared), the output words come from further tweaked blocks.
+ *
+ * Batched: one key per element of a tensor, all elements expanded together per tree
+ * level (one AES call per level), the Z_2^64 arithmetic on whole levels by the ring
+ * backend.
+ *
+ * Key layout for N elements (words of 64 bits; the part both servers hold, sent by the
+ * dealer): seed corrections [level][element] (2 words each), control-bit corrections
+ * (a word of n bits per element for the left, one for the right), output corrections
+ * [level][element][k], leaf corrections [element][k]:
+ * N (2n + 2 + k(n + 1)) words. Each server's root seed (2 words per element) it draws
+ * from the PRG stream it shares with the dealer, so it is never sent.
+ * For n = 63: 8 (128 + 64k) bytes per element, 1,536 for k = 1, 2,048 for k = 2.
+ */
+import { TfeError } from '../../../../src/errors.js';
+import type { RingBackend } from '../../../ring/backend.js';
+import { ringTensor, type RingTensor } from '../../../ring/tensor.js';
+import { SEED_U32, mmo } from './mmo.js';
+
+/** Shape of a batch of DCF keys: input bits n, output words k, element count N. */
+export interface DcfShape {
+  readonly bits: number;
+  readonly outWords: number;
+  readonly count: number;
+}
+
+/** Words of the public (correction-word) part of one element's key. */
+export function dcfKeyWords(bits: number, outWords: number): number {
+  return 2 * bits + 2 + outWords * (bits + 1);
+}
+
+/** Words of each server's root seeds for N elements (drawn, never sent). */
+export function dcfRootWords(count: number): number {
+  return 2 * count;
+}
+
+function check(s: DcfShape): void {
+  if (!Number.isInteger(s.bits) || s.bits < 1 || s.bits > 64) throw new TfeError('E_ARG', `DCF: input bits must be 1..64, got ${s.bits}`);
+  if (!Number.isInteger(s.outWords) || s.outWords < 1) throw new TfeError('E_ARG', `DCF: output words must be >= 1, got ${s.outWords}`);
+  if (!Number.isInteger(s.count) || s.count < 0) throw new TfeError('E_ARG', `DCF: element count must be >= 0, got ${s.count}`);
+}
+
+/** Offsets (in words) of the parts of a key batch. */
+function layout(s: DcfShape): { tcw: number; vcw: number; last: number; total: number } {
+  const { bits: n, outWords: k, count: N } = s;
+  const tcw = 2 * n * N;
+  const vcw = tcw + 2 * N;
+  const last = vcw + n * N * k;
+  return { tcw, vcw, last, total: last + N * k };
+}
+
+/** Bit p of element e of `x` (as uint32 pairs, little-endian words). */
+function bitOf(x32: Uint32Array, e: number, p: number): number {
+  return p < 32 ? (x32[2 * e] >>> p) & 1 : (x32[2 * e + 1] >>> (p - 32)) & 1;
+}
+
+function setBit(w32: Uint32Array, w: number, p: number, v: number): void {
+  if (p < 32) w32[2 * w] |= v << p;
+  else w32[2 * w + 1] |= v << (p - 32);
+}
+
+function vec(a: BigUint64Array): RingTensor {
+  return ringTensor([a.length], a);
+}
+
+/** Output blocks per side of a node: k words, two per block. */
+function outBlocks(k: number): number {
+  return Math.ceil(k / 2);
+}
+
+/** Copies output word q of the v blocks that start at block `first` of `out` (element base `base`, in uint32) to dst[2j, 2j+1]. */
+function takeWord(out: Uint32Array, base: number, first: number, q: number, dst: Uint32Array, j: number): void {
+  const o = base + (first + (q >> 1)) * SEED_U32 + (q & 1) * 2;
+  dst[2 * j] = out[o];
+  dst[2 * j + 1] = out[o + 1];
+}
+
+/** The leaf conversion: k words of the MMO expansion of each seed (tweaks 2 ..). */
+function leafWords(seeds: Uint32Array, k: number): BigUint64Array {
+  const N = seeds.length / SEED_U32;
+  const vb = outBlocks(k);
+  const tw = new Uint32Array(N * vb);
+  for (let e = 0; e < N; e++) for (let q = 0; q < vb; q++) tw[e * vb + q] = 2 + q;
+  const out = mmo(seeds, tw, vb);
+  const res = new BigUint64Array(N * k);
+  const r32 = new Uint32Array(res.buffer);
+  for (let e = 0; e < N; e++) for (let q = 0; q < k; q++) takeWord(out, e * vb * SEED_U32, 0, q, r32, e * k + q);
+  return res;
+}
+
+/** Words 1 or -1 (mod 2^64) per output word: (-1)^t for each element's bit t. */
+function signs(t: Uint8Array, k: number): BigUint64Array {
+  const out = new BigUint64Array(t.length * k);
+  const o32 = new Uint32Array(out.buffer);
+  for (let e = 0; e < t.length; e++) {
+    for (let q = 0; q < k; q++) {
+      const j = e * k + q;
+      if (t[e]) {
+        o32[2 * j] = 0xffffffff;
+        o32[2 * j + 1] = 0xffffffff;
+      } else o32[2 * j] = 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * The dealer's key generation for N elements: alpha[e] < 2^n, beta[e*k + q], and the
+ * two servers' root seeds (2N words each, from their PRG streams). Returns the public
+ * part of the keys (layout above); server b's key is (roots[b], that part).
+ */
+export function dcfGen(ring: RingBackend, s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array, roots: readonly [BigUint64Array, BigUint64Array]): BigUint64Array {
+  check(s);
+  const { bits: n, outWords: k, count: N } = s;
+  if (alpha.length !== N || beta.length !== N * k || roots[0].length !== 2 * N || roots[1].length !== 2 * N) {
+    throw new TfeError('E_ARG', `DCF keygen: ${alpha.length} alphas, ${beta.length} betas, root seeds of ${roots[0].length}/${roots[1].length} words for ${N} elements of ${k} output words`);
+  }
+  const L = layout(s);
+  const key = new BigUint64Array(L.total);
+  const k32 = new Uint32Array(key.buffer);
+  const a32 = new Uint32Array(alpha.buffer, alpha.byteOffset, 2 * N);
+  const vb = outBlocks(k);
+  const B = 2 + 2 * vb;
+  // both parties' seeds, party 0's elements first; control bits t_0 = 0, t_1 = 1
+  const seeds = new Uint32Array(2 * N * SEED_U32);
+  seeds.set(new Uint32Array(roots[0].buffer, roots[0].byteOffset, N * SEED_U32), 0);
+  seeds.set(new Uint32Array(roots[1].buffer, roots[1].byteOffset, N * SEED_U32), N * SEED_U32);
+  const t = new Uint8Array(2 * N);
+  t.fill(1, N);
+  const tweaks = new Uint32Array(2 * N * B);
+  for (let i = 0; i < tweaks.length; i++) tweaks[i] = i % B;
+  let vAlpha: BigUint64Array = new BigUint64Array(N * k);
+  const v0Lose = new BigUint64Array(N * k);
+  const v1Lose = new BigUint64Array(N * k);
+  const v0Keep = new BigUint64Array(N * k);
+  const v1Keep = new BigUint64Array(N * k);
+  const [v0L32, v1L32, v0K32, v1K32] = [v0Lose, v1Lose, v0Keep, v1Keep].map((a) => new Uint32Array(a.buffer));
+  const loseLeft = new BigUint64Array(N * k);
+  const ll32 = new Uint32Array(loseLeft.buffer);
+  for (let i = 0; i < n; i++) {
+    const p = n - 1 - i;
+    const out = mmo(seeds, tweaks, B);
+    const sign1 = signs(t.subarray(N), k);
+    ll32.fill(0);
+    for (let e = 0; e < N; e++) {
+      const a = bitOf(a32, e, p);
+      const b0 = e * B * SEED_U32;
+      const b1 = (N + e) * B * SEED_U32;
+      // children: block 0 = left seed, block 1 = right seed; their low bits are the control bits
+      const keepOff = a * SEED_U32;
+      const loseOff = (1 - a) * SEED_U32;
+      const tL0 = out[b0] & 1;
+      const tR0 = out[b0 + SEED_U32] & 1;
+      const tL1 = out[b1] & 1;
+      const tR1 = out[b1 + SEED_U32] & 1;
+      const tLcw = tL0 ^ tL1 ^ a ^ 1;
+      const tRcw = tR0 ^ tR1 ^ a;
+      const tKeepCw = a ? tRcw : tLcw;
+      setBit(k32, L.tcw + e, i, tLcw);
+      setBit(k32, L.tcw + N + e, i, tRcw);
+      const sc = 2 * (2 * (i * N + e));
+      for (let w = 0; w < SEED_U32; w++) k32[sc + w] = out[b0 + loseOff + w] ^ out[b1 + loseOff + w];
+      k32[sc] &= ~1;
+      for (let q = 0; q < k; q++) {
+        const j = e * k + q;
+        takeWord(out, b0, 2 + (1 - a) * vb, q, v0L32, j);
+        takeWord(out, b1, 2 + (1 - a) * vb, q, v1L32, j);
+        takeWord(out, b0, 2 + a * vb, q, v0K32, j);
+        takeWord(out, b1, 2 + a * vb, q, v1K32, j);
+        ll32[2 * j] = a; // alpha_i = 1: the lost side is the left one (x < alpha there)
+      }
+      // next seeds and control bits (from the old control bits)
+      for (const [pb, base] of [[0, b0], [1, b1]] as const) {
+        const idx = pb * N + e;
+        const tOld = t[idx];
+        const tKeep = out[base + keepOff] & 1;
+        for (let w = 0; w < SEED_U32; w++) {
+          let v = out[base + keepOff + w];
+          if (w === 0) v &= ~1;
+          if (tOld) v ^= k32[sc + w];
+          seeds[idx * SEED_U32 + w] = v;
+        }
+        t[idx] = tKeep ^ (tOld & tKeepCw);
+      }
+    }
+    // V_CW = (-1)^t1 (v1_lose - v0_lose - V_alpha + [lose = L] beta)
+    const vcw = ring.mul(vec(sign1), ring.add(ring.sub(ring.sub(vec(v1Lose), vec(v0Lose)), vec(vAlpha)), ring.mul(vec(loseLeft), vec(beta))));
+    key.set(vcw.data, L.vcw + i * N * k);
+    // V_alpha += v0_keep - v1_keep + (-1)^t1 V_CW
+    vAlpha = ring.add(ring.add(vec(vAlpha), ring.sub(vec(v0Keep), vec(v1Keep))), ring.mul(vec(sign1), vcw)).data;
+  }
+  const conv0 = leafWords(seeds.subarray(0, N * SEED_U32), k);
+  const conv1 = leafWords(seeds.subarray(N * SEED_U32), k);
+  const last = ring.mul(vec(signs(t.subarray(N), k)), ring.sub(ring.sub(vec(conv1), vec(conv0)), vec(vAlpha)));
+  key.set(last.data, L.last);
+  return key;
+}
+
+/**
+ * Server `party`'s evaluation at public points x (only the low n bits are read):
+ * its additive shares of f(x), N*k words. `root`: its root seeds, `key`: the public part.
+ */
+export function dcfEval(ring: RingBackend, party: 0 | 1, s: DcfShape, root: BigUint64Array, key: BigUint64Array, x: BigUint64Array): BigUint64Array {
+  check(s);
+  const { bits: n, outWords: k, count: N } = s;
+  const L = layout(s);
+  if (root.length !== 2 * N || key.length !== L.total || x.length !== N) {
+    throw new TfeError('E_PROTOCOL', `DCF eval: root seeds of ${root.length} words, key of ${key.length}, ${x.length} points for ${N} elements (expected ${2 * N}, ${L.total}, ${N})`);
+  }
+  const k32 = new Uint32Array(key.buffer, key.byteOffset, 2 * key.length);
+  const x32 = new Uint32Array(x.buffer, x.byteOffset, 2 * N);
+  const vb = outBlocks(k);
+  const B = 1 + vb;
+  const seeds = new Uint32Array(N * SEED_U32);
+  seeds.set(new Uint32Array(root.buffer, root.byteOffset, N * SEED_U32));
+  const t = new Uint8Array(N).fill(party);
+  const tweaks = new Uint32Array(N * B);
+  let acc = vec(new BigUint64Array(N * k));
+  const vSide = new BigUint64Array(N * k);
+  const vs32 = new Uint32Array(vSide.buffer);
+  const tWords = new BigUint64Array(N * k);
+  const tw32 = new Uint32Array(tWords.buffer);
+  for (let i = 0; i < n; i++) {
+    const p = n - 1 - i;
+    for (let e = 0; e < N; e++) {
+      const d = bitOf(x32, e, p);
+      tweaks[e * B] = d;
+      for (let q = 0; q < vb; q++) tweaks[e * B + 1 + q] = 2 + d * vb + q;
+    }
+    const out = mmo(seeds, tweaks, B);
+    for (let e = 0; e < N; e++) {
+      const d = bitOf(x32, e, p);
+      const base = e * B * SEED_U32;
+      const tOld = t[e];
+      const sc = 2 * (2 * (i * N + e));
+      const tcw = bitOf(k32, L.tcw + d * N + e, i);
+      for (let w = 0; w < SEED_U32; w++) {
+        let v = out[base + w];
+        if (w === 0) v &= ~1;
+        if (tOld) v ^= k32[sc + w];
+        seeds[e * SEED_U32 + w] = v;
+      }
+      t[e] = (out[base] & 1) ^ (tOld & tcw);
+      for (let q = 0; q < k; q++) {
+        const j = e * k + q;
+        takeWord(out, base, 1, q, vs32, j);
+        tw32[2 * j] = tOld;
+      }
+    }
+    // V += v_side + t * V_CW (party 1 negates at the end)
+    const vcw = ringTensor([N * k], key.subarray(L.vcw + i * N * k, L.vcw + (i + 1) * N * k));
+    acc = ring.add(acc, ring.add(vec(vSide), ring.mul(vec(tWords), vcw)));
+  }
+  for (let e = 0; e < N; e++) for (let q = 0; q < k; q++) tw32[2 * (e * k + q)] = t[e];
+  const last = ringTensor([N * k], key.subarray(L.last, L.last + N * k));
+  acc = ring.add(acc, ring.add(vec(leafWords(seeds, k)), ring.mul(vec(tWords), last)));
+  return (party === 1 ? ring.neg(acc) : acc).data;
+}
