@@ -30,6 +30,7 @@
  * For n = 63: 8 (128 + 64k) bytes per element, 1,536 for k = 1, 2,048 for k = 2.
  */
 import { TfeError } from '../../../../src/errors.js';
+import { dcfKeyWords } from '../../../../src/protocols/pond-fss.js';
 import type { RingBackend } from '../../../ring/backend.js';
 import { ringTensor, type RingTensor } from '../../../ring/tensor.js';
 import { SEED_U32, mmo } from './mmo.js';
@@ -41,10 +42,8 @@ export interface DcfShape {
   readonly count: number;
 }
 
-/** Words of the public (correction-word) part of one element's key. */
-export function dcfKeyWords(bits: number, outWords: number): number {
-  return 2 * bits + 2 + outWords * (bits + 1);
-}
+/** Words of the public (correction-word) part of one element's key (declared in the contract, for the cost model). */
+export { dcfKeyWords };
 
 /** Words of each server's root seeds for N elements (drawn, never sent). */
 export function dcfRootWords(count: number): number {
@@ -63,7 +62,7 @@ function layout(s: DcfShape): { tcw: number; vcw: number; last: number; total: n
   const tcw = 2 * n * N;
   const vcw = tcw + 2 * N;
   const last = vcw + n * N * k;
-  return { tcw, vcw, last, total: last + N * k };
+  return { tcw, vcw, last, total: N * dcfKeyWords(n, k) };
 }
 
 /** Bit p of element e of `x` (as uint32 pairs, little-endian words). */
