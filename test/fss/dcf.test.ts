@@ -23,11 +23,11 @@ function words(n: number): BigUint64Array {
 function run(bits: number, k: number, alpha: bigint[], x: bigint[], beta: BigUint64Array): { sum: bigint[]; s0: bigint[] } {
   const s: DcfShape = { bits, outWords: k, count: alpha.length };
   const roots: [BigUint64Array, BigUint64Array] = [words(2 * s.count), words(2 * s.count)];
-  const key = dcfGen(ring, s, BigUint64Array.from(alpha), beta, roots);
+  const key = dcfGen(s, BigUint64Array.from(alpha), beta, roots);
   assert.equal(key.length, s.count * dcfKeyWords(bits, k));
   const xs = BigUint64Array.from(x);
-  const y0 = dcfEval(ring, 0, s, roots[0], key, xs);
-  const y1 = dcfEval(ring, 1, s, roots[1], key, xs);
+  const y0 = dcfEval(0, s, roots[0], key, xs);
+  const y1 = dcfEval(1, s, roots[1], key, xs);
   return { sum: [...y0].map((v, i) => (v + y1[i]) & M), s0: [...y0] };
 }
 
@@ -83,11 +83,11 @@ describe('DCF (Boyle et al. 2021) vs the comparison it shares', () => {
     const roots: [BigUint64Array, BigUint64Array] = [words(512), words(512)];
     const alpha = new BigUint64Array(256).fill(100n);
     const beta = new BigUint64Array(256).fill(1n);
-    const key = dcfGen(ring, s, alpha, beta, roots);
+    const key = dcfGen(s, alpha, beta, roots);
     for (let e = 0; e < 256; e++) key[2 * (4 * 256 + e)] ^= 1n << 7n; // the seed corrections of level 4
     const xs = BigUint64Array.from({ length: 256 }, (_, i) => BigInt(i));
-    const y0 = dcfEval(ring, 0, s, roots[0], key, xs);
-    const y1 = dcfEval(ring, 1, s, roots[1], key, xs);
+    const y0 = dcfEval(0, s, roots[0], key, xs);
+    const y1 = dcfEval(1, s, roots[1], key, xs);
     const got = [...y0].map((v, i) => (v + y1[i]) & M);
     assert.notDeepEqual(got, [...xs].map((v) => (v < 100n ? 1n : 0n)));
   });

@@ -61,7 +61,7 @@ export async function compareMulFss(ctx: PartyContext, x: Secret, payloads: read
   const ONE = fill(shape, 1n);
   const cLow = ring.and(c, fill(shape, (1n << 63n) - 1n));
   const cH = ring.shr(c, 63);
-  const d = dcfEval(ring, s0 ? 0 : 1, { bits: FSS_DCF_BITS, outWords: k, count: n }, mat.root, mat.key, cLow.data);
+  const d = dcfEval(s0 ? 0 : 1, { bits: FSS_DCF_BITS, outWords: k, count: n }, mat.root, mat.key, cLow.data);
   const col = (q: number): RingTensor => {
     const out = new BigUint64Array(n);
     for (let e = 0; e < n; e++) out[e] = d[e * k + q];

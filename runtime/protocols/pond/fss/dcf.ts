@@ -18,8 +18,9 @@
  * seed blocks (then cleared), the output words come from further tweaked blocks.
  *
  * Batched: one key per element of a tensor, all elements expanded together per tree
- * level (one AES call per level), the Z_2^64 arithmetic on whole levels by the ring
- * backend.
+ * level (one AES call per level); the Z_2^64 arithmetic inline on uint32 pairs (no
+ * allocation per node: an element-wise ring-backend version spent most of its time
+ * allocating level-sized temporaries).
  *
  * Key layout for N elements (words of 64 bits; the part both servers hold, sent by the
  * dealer): seed corrections [level][element] (2 words each), control-bit corrections
@@ -31,8 +32,6 @@
  */
 import { TfeError } from '../../../../src/errors.js';
 import { dcfKeyWords } from '../../../../src/protocols/pond-fss.js';
-import type { RingBackend } from '../../../ring/backend.js';
-import { ringTensor, type RingTensor } from '../../../ring/tensor.js';
 import { SEED_U32, mmo } from './mmo.js';
 
 /** Shape of a batch of DCF keys: input bits n, output words k, element count N. */
@@ -75,10 +74,6 @@ function setBit(w32: Uint32Array, w: number, p: number, v: number): void {
   else w32[2 * w + 1] |= v << (p - 32);
 }
 
-function vec(a: BigUint64Array): RingTensor {
-  return ringTensor([a.length], a);
-}
-
 /** Output blocks per side of a node: k words, two per block. */
 function outBlocks(k: number): number {
   return Math.ceil(k / 2);
@@ -104,28 +99,53 @@ function leafWords(seeds: Uint32Array, k: number): BigUint64Array {
   return res;
 }
 
-/** Words 1 or -1 (mod 2^64) per output word: (-1)^t for each element's bit t. */
-function signs(t: Uint8Array, k: number): BigUint64Array {
-  const out = new BigUint64Array(t.length * k);
-  const o32 = new Uint32Array(out.buffer);
-  for (let e = 0; e < t.length; e++) {
-    for (let q = 0; q < k; q++) {
-      const j = e * k + q;
-      if (t[e]) {
-        o32[2 * j] = 0xffffffff;
-        o32[2 * j + 1] = 0xffffffff;
-      } else o32[2 * j] = 1;
-    }
-  }
-  return out;
+/**
+ * 64-bit arithmetic on (lo, hi) uint32 pairs held in two registers, so that the per-node
+ * work allocates nothing (V8 inlines these): the accumulator is (LO, HI).
+ */
+let LO = 0;
+let HI = 0;
+
+function load(w32: Uint32Array, j: number): void {
+  LO = w32[2 * j];
+  HI = w32[2 * j + 1];
+}
+
+function store(w32: Uint32Array, j: number): void {
+  w32[2 * j] = LO;
+  w32[2 * j + 1] = HI;
+}
+
+/** (LO, HI) += w32[j] */
+function addAt(w32: Uint32Array, j: number): void {
+  const s = LO + w32[2 * j];
+  LO = s >>> 0;
+  HI = (HI + w32[2 * j + 1] + (s > 0xffffffff ? 1 : 0)) >>> 0;
+}
+
+/** (LO, HI) -= w32[j] */
+function subAt(w32: Uint32Array, j: number): void {
+  const s = LO - w32[2 * j];
+  LO = s >>> 0;
+  HI = (HI - w32[2 * j + 1] - (s < 0 ? 1 : 0)) >>> 0;
+}
+
+/** (LO, HI) = -(LO, HI) */
+function negate(): void {
+  const l = (~LO >>> 0) + 1;
+  LO = l >>> 0;
+  HI = ((~HI >>> 0) + (l > 0xffffffff ? 1 : 0)) >>> 0;
 }
 
 /**
  * The dealer's key generation for N elements: alpha[e] < 2^n, beta[e*k + q], and the
  * two servers' root seeds (2N words each, from their PRG streams). Returns the public
  * part of the keys (layout above); server b's key is (roots[b], that part).
+ *
+ * Per level, with d = v1_lose - v0_lose - V_alpha + [lose = L] beta (Fig. 1):
+ * V_CW = (-1)^t1 d, and V_alpha += v0_keep - v1_keep + (-1)^t1 V_CW = ... + d.
  */
-export function dcfGen(ring: RingBackend, s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array, roots: readonly [BigUint64Array, BigUint64Array]): BigUint64Array {
+export function dcfGen(s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array, roots: readonly [BigUint64Array, BigUint64Array]): BigUint64Array {
   check(s);
   const { bits: n, outWords: k, count: N } = s;
   if (alpha.length !== N || beta.length !== N * k || roots[0].length !== 2 * N || roots[1].length !== 2 * N) {
@@ -135,6 +155,7 @@ export function dcfGen(ring: RingBackend, s: DcfShape, alpha: BigUint64Array, be
   const key = new BigUint64Array(L.total);
   const k32 = new Uint32Array(key.buffer);
   const a32 = new Uint32Array(alpha.buffer, alpha.byteOffset, 2 * N);
+  const b32 = new Uint32Array(beta.buffer, beta.byteOffset, 2 * N * k);
   const vb = outBlocks(k);
   const B = 2 + 2 * vb;
   // both parties' seeds, party 0's elements first; control bits t_0 = 0, t_1 = 1
@@ -145,19 +166,12 @@ export function dcfGen(ring: RingBackend, s: DcfShape, alpha: BigUint64Array, be
   t.fill(1, N);
   const tweaks = new Uint32Array(2 * N * B);
   for (let i = 0; i < tweaks.length; i++) tweaks[i] = i % B;
-  let vAlpha: BigUint64Array = new BigUint64Array(N * k);
-  const v0Lose = new BigUint64Array(N * k);
-  const v1Lose = new BigUint64Array(N * k);
-  const v0Keep = new BigUint64Array(N * k);
-  const v1Keep = new BigUint64Array(N * k);
-  const [v0L32, v1L32, v0K32, v1K32] = [v0Lose, v1Lose, v0Keep, v1Keep].map((a) => new Uint32Array(a.buffer));
-  const loseLeft = new BigUint64Array(N * k);
-  const ll32 = new Uint32Array(loseLeft.buffer);
+  const va32 = new Uint32Array(2 * N * k); // V_alpha
+  const tmp = new Uint32Array(8); // v0_lose, v1_lose, v0_keep, v1_keep
   for (let i = 0; i < n; i++) {
     const p = n - 1 - i;
     const out = mmo(seeds, tweaks, B);
-    const sign1 = signs(t.subarray(N), k);
-    ll32.fill(0);
+    const vcwOff = L.vcw + i * N * k;
     for (let e = 0; e < N; e++) {
       const a = bitOf(a32, e, p);
       const b0 = e * B * SEED_U32;
@@ -165,58 +179,75 @@ export function dcfGen(ring: RingBackend, s: DcfShape, alpha: BigUint64Array, be
       // children: block 0 = left seed, block 1 = right seed; their low bits are the control bits
       const keepOff = a * SEED_U32;
       const loseOff = (1 - a) * SEED_U32;
-      const tL0 = out[b0] & 1;
-      const tR0 = out[b0 + SEED_U32] & 1;
-      const tL1 = out[b1] & 1;
-      const tR1 = out[b1 + SEED_U32] & 1;
-      const tLcw = tL0 ^ tL1 ^ a ^ 1;
-      const tRcw = tR0 ^ tR1 ^ a;
+      const tLcw = (out[b0] & 1) ^ (out[b1] & 1) ^ a ^ 1;
+      const tRcw = (out[b0 + SEED_U32] & 1) ^ (out[b1 + SEED_U32] & 1) ^ a;
       const tKeepCw = a ? tRcw : tLcw;
       setBit(k32, L.tcw + e, i, tLcw);
       setBit(k32, L.tcw + N + e, i, tRcw);
-      const sc = 2 * (2 * (i * N + e));
+      const sc = 4 * (i * N + e);
       for (let w = 0; w < SEED_U32; w++) k32[sc + w] = out[b0 + loseOff + w] ^ out[b1 + loseOff + w];
       k32[sc] &= ~1;
+      const t1 = t[N + e];
       for (let q = 0; q < k; q++) {
         const j = e * k + q;
-        takeWord(out, b0, 2 + (1 - a) * vb, q, v0L32, j);
-        takeWord(out, b1, 2 + (1 - a) * vb, q, v1L32, j);
-        takeWord(out, b0, 2 + a * vb, q, v0K32, j);
-        takeWord(out, b1, 2 + a * vb, q, v1K32, j);
-        ll32[2 * j] = a; // alpha_i = 1: the lost side is the left one (x < alpha there)
+        takeWord(out, b0, 2 + (1 - a) * vb, q, tmp, 0);
+        takeWord(out, b1, 2 + (1 - a) * vb, q, tmp, 1);
+        takeWord(out, b0, 2 + a * vb, q, tmp, 2);
+        takeWord(out, b1, 2 + a * vb, q, tmp, 3);
+        // d = v1_lose - v0_lose - V_alpha (+ beta when the lost side is the left one: x < alpha there)
+        load(tmp, 1);
+        subAt(tmp, 0);
+        subAt(va32, j);
+        if (a) addAt(b32, j);
+        const dLo = LO;
+        const dHi = HI;
+        if (t1) negate();
+        store(k32, vcwOff + j);
+        // V_alpha += v0_keep - v1_keep + d
+        load(va32, j);
+        addAt(tmp, 2);
+        subAt(tmp, 3);
+        const sum = LO + dLo;
+        LO = sum >>> 0;
+        HI = (HI + dHi + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+        store(va32, j);
       }
       // next seeds and control bits (from the old control bits)
-      for (const [pb, base] of [[0, b0], [1, b1]] as const) {
+      for (let pb = 0; pb < 2; pb++) {
+        const base = pb === 0 ? b0 : b1;
         const idx = pb * N + e;
         const tOld = t[idx];
-        const tKeep = out[base + keepOff] & 1;
-        for (let w = 0; w < SEED_U32; w++) {
-          let v = out[base + keepOff + w];
-          if (w === 0) v &= ~1;
-          if (tOld) v ^= k32[sc + w];
-          seeds[idx * SEED_U32 + w] = v;
-        }
-        t[idx] = tKeep ^ (tOld & tKeepCw);
+        const so = idx * SEED_U32;
+        seeds[so] = (out[base + keepOff] & ~1) ^ (tOld ? k32[sc] : 0);
+        seeds[so + 1] = out[base + keepOff + 1] ^ (tOld ? k32[sc + 1] : 0);
+        seeds[so + 2] = out[base + keepOff + 2] ^ (tOld ? k32[sc + 2] : 0);
+        seeds[so + 3] = out[base + keepOff + 3] ^ (tOld ? k32[sc + 3] : 0);
+        t[idx] = (out[base + keepOff] & 1) ^ (tOld & tKeepCw);
       }
     }
-    // V_CW = (-1)^t1 (v1_lose - v0_lose - V_alpha + [lose = L] beta)
-    const vcw = ring.mul(vec(sign1), ring.add(ring.sub(ring.sub(vec(v1Lose), vec(v0Lose)), vec(vAlpha)), ring.mul(vec(loseLeft), vec(beta))));
-    key.set(vcw.data, L.vcw + i * N * k);
-    // V_alpha += v0_keep - v1_keep + (-1)^t1 V_CW
-    vAlpha = ring.add(ring.add(vec(vAlpha), ring.sub(vec(v0Keep), vec(v1Keep))), ring.mul(vec(sign1), vcw)).data;
   }
-  const conv0 = leafWords(seeds.subarray(0, N * SEED_U32), k);
-  const conv1 = leafWords(seeds.subarray(N * SEED_U32), k);
-  const last = ring.mul(vec(signs(t.subarray(N), k)), ring.sub(ring.sub(vec(conv1), vec(conv0)), vec(vAlpha)));
-  key.set(last.data, L.last);
+  // leaf: CW = (-1)^t1 (conv(s1) - conv(s0) - V_alpha)
+  const c0 = new Uint32Array(leafWords(seeds.subarray(0, N * SEED_U32), k).buffer);
+  const c1 = new Uint32Array(leafWords(seeds.subarray(N * SEED_U32), k).buffer);
+  for (let e = 0; e < N; e++) {
+    for (let q = 0; q < k; q++) {
+      const j = e * k + q;
+      load(c1, j);
+      subAt(c0, j);
+      subAt(va32, j);
+      if (t[N + e]) negate();
+      store(k32, L.last + j);
+    }
+  }
   return key;
 }
 
 /**
  * Server `party`'s evaluation at public points x (only the low n bits are read):
  * its additive shares of f(x), N*k words. `root`: its root seeds, `key`: the public part.
+ * Per level: V += v_side + t V_CW, and at the leaf V += conv(s) + t CW; party 1 negates.
  */
-export function dcfEval(ring: RingBackend, party: 0 | 1, s: DcfShape, root: BigUint64Array, key: BigUint64Array, x: BigUint64Array): BigUint64Array {
+export function dcfEval(party: 0 | 1, s: DcfShape, root: BigUint64Array, key: BigUint64Array, x: BigUint64Array): BigUint64Array {
   check(s);
   const { bits: n, outWords: k, count: N } = s;
   const L = layout(s);
@@ -231,11 +262,8 @@ export function dcfEval(ring: RingBackend, party: 0 | 1, s: DcfShape, root: BigU
   seeds.set(new Uint32Array(root.buffer, root.byteOffset, N * SEED_U32));
   const t = new Uint8Array(N).fill(party);
   const tweaks = new Uint32Array(N * B);
-  let acc = vec(new BigUint64Array(N * k));
-  const vSide = new BigUint64Array(N * k);
-  const vs32 = new Uint32Array(vSide.buffer);
-  const tWords = new BigUint64Array(N * k);
-  const tw32 = new Uint32Array(tWords.buffer);
+  const result = new BigUint64Array(N * k);
+  const acc = new Uint32Array(result.buffer);
   for (let i = 0; i < n; i++) {
     const p = n - 1 - i;
     for (let e = 0; e < N; e++) {
@@ -244,31 +272,40 @@ export function dcfEval(ring: RingBackend, party: 0 | 1, s: DcfShape, root: BigU
       for (let q = 0; q < vb; q++) tweaks[e * B + 1 + q] = 2 + d * vb + q;
     }
     const out = mmo(seeds, tweaks, B);
+    const vcwOff = L.vcw + i * N * k;
     for (let e = 0; e < N; e++) {
-      const d = bitOf(x32, e, p);
+      const d = tweaks[e * B];
       const base = e * B * SEED_U32;
       const tOld = t[e];
-      const sc = 2 * (2 * (i * N + e));
-      const tcw = bitOf(k32, L.tcw + d * N + e, i);
-      for (let w = 0; w < SEED_U32; w++) {
-        let v = out[base + w];
-        if (w === 0) v &= ~1;
-        if (tOld) v ^= k32[sc + w];
-        seeds[e * SEED_U32 + w] = v;
-      }
-      t[e] = (out[base] & 1) ^ (tOld & tcw);
+      const sc = 4 * (i * N + e);
+      const so = e * SEED_U32;
+      seeds[so] = (out[base] & ~1) ^ (tOld ? k32[sc] : 0);
+      seeds[so + 1] = out[base + 1] ^ (tOld ? k32[sc + 1] : 0);
+      seeds[so + 2] = out[base + 2] ^ (tOld ? k32[sc + 2] : 0);
+      seeds[so + 3] = out[base + 3] ^ (tOld ? k32[sc + 3] : 0);
+      t[e] = (out[base] & 1) ^ (tOld & bitOf(k32, L.tcw + d * N + e, i));
       for (let q = 0; q < k; q++) {
         const j = e * k + q;
-        takeWord(out, base, 1, q, vs32, j);
-        tw32[2 * j] = tOld;
+        const o = base + (1 + (q >> 1)) * SEED_U32 + (q & 1) * 2;
+        load(acc, j);
+        const sum = LO + out[o];
+        LO = sum >>> 0;
+        HI = (HI + out[o + 1] + (sum > 0xffffffff ? 1 : 0)) >>> 0;
+        if (tOld) addAt(k32, vcwOff + j);
+        store(acc, j);
       }
     }
-    // V += v_side + t * V_CW (party 1 negates at the end)
-    const vcw = ringTensor([N * k], key.subarray(L.vcw + i * N * k, L.vcw + (i + 1) * N * k));
-    acc = ring.add(acc, ring.add(vec(vSide), ring.mul(vec(tWords), vcw)));
   }
-  for (let e = 0; e < N; e++) for (let q = 0; q < k; q++) tw32[2 * (e * k + q)] = t[e];
-  const last = ringTensor([N * k], key.subarray(L.last, L.last + N * k));
-  acc = ring.add(acc, ring.add(vec(leafWords(seeds, k)), ring.mul(vec(tWords), last)));
-  return (party === 1 ? ring.neg(acc) : acc).data;
+  const conv = new Uint32Array(leafWords(seeds, k).buffer);
+  for (let e = 0; e < N; e++) {
+    for (let q = 0; q < k; q++) {
+      const j = e * k + q;
+      load(acc, j);
+      addAt(conv, j);
+      if (t[e]) addAt(k32, L.last + j);
+      if (party === 1) negate();
+      store(acc, j);
+    }
+  }
+  return result;
 }

@@ -50,7 +50,7 @@ export async function fssCompareMaterial(m: DealerMaterial, shape: Shape, payloa
     cols.forEach((col, q) => {
       for (let e = 0; e < n; e++) beta[e * k + q] = col.data[e];
     });
-    return dcfGen(ring, { bits: FSS_DCF_BITS, outWords: k, count: n }, alpha.data, beta, [roots.server0 as BigUint64Array, roots.server1 as BigUint64Array]);
+    return dcfGen({ bits: FSS_DCF_BITS, outWords: k, count: n }, alpha.data, beta, [roots.server0 as BigUint64Array, roots.server1 as BigUint64Array]);
   });
   if (!m.isServer) return undefined;
   const root = roots[m.side as 'server0' | 'server1'] as BigUint64Array;
