@@ -10,9 +10,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { dcfEval, dcfGen, dcfKeyWords, type DcfShape } from '../../runtime/protocols/pond/fss/dcf.js';
-import { testBackend } from '../support/backend.js';
 
-const ring = testBackend();
 const M = (1n << 64n) - 1n;
 
 function words(n: number): BigUint64Array {
