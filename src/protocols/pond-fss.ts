@@ -49,3 +49,13 @@ export function compareCostFss(n: number, payloads: number): Cost {
   const open = 8 * n * (1 + payloads);
   return { rounds: 1, bytes: { server0: open, server1: open }, dealerBytes: 8 * n * (1 + payloads) + 2 * fssKeyBytes(n, payloads) };
 }
+
+/**
+ * AES-128 blocks the dealer encrypts to make the keys of n comparisons with m payloads
+ * (dcf.ts dcfGen): per level and element both parties' nodes expand to two seed blocks
+ * and two sides of ceil(k/2) output blocks (k = 1 + m), plus ceil(k/2) per leaf.
+ */
+export function fssDealerAesBlocks(n: number, payloads: number): number {
+  const vb = Math.ceil((1 + payloads) / 2);
+  return n * 2 * (FSS_DCF_BITS * (2 + 2 * vb) + vb);
+}

@@ -128,6 +128,32 @@ export function pairwiseMaxCost(real: number, zero: boolean, n: number, cmp: Com
   return eachServer(bytes, dealer, rounds);
 }
 
+/** One comparison layer of a kernel: n elements compared with zero, carrying m payloads. */
+export interface ComparisonLayer {
+  readonly n: number;
+  readonly payloads: number;
+}
+
+/**
+ * The comparison layers a kernel runs, in order (the same structure its cost adds up):
+ * for --explain's FSS key bytes per layer (src/protocols/pond-fss.ts fssKeyBytes). Empty
+ * for kernels that compare nothing.
+ */
+export function comparisonLayers(kernel: string, shapes: readonly Shape[], attrs: KernelAttrs): ComparisonLayer[] {
+  const tour = (k: number, n: number, fields: number): ComparisonLayer[] => tournamentPairs(k).map((p) => ({ n: p * n, payloads: 1 + fields }));
+  if (kernel === 'drelu_s') return [{ n: sizeOf(shapes[0]), payloads: 0 }];
+  if (kernel === 'relu_s') return [{ n: sizeOf(shapes[0]), payloads: 1 }];
+  if (kernel === 'argmax_s') return tour(shapes[0][shapes[0].length - 1], sizeOf(shapes[0].slice(0, -1)), 1);
+  if (kernel === 'maxpool_s') {
+    const g = windowAttrs('maxpool_s', attrs);
+    const k = g.ksize[0] * g.ksize[1] + (maxpoolRelu(attrs) ? 1 : 0);
+    const n = sizeOf(poolShape(shapes[0], g.ksize, g.strides, g.padding));
+    if (maxpoolMethod(attrs, k, n) === 'pairs') return k > 1 ? [{ n: ((k * (k - 1)) / 2) * n, payloads: 0 }] : [];
+    return tour(k, n, 0);
+  }
+  return [];
+}
+
 // ---- polynomials (runtime/protocols/pond/poly.ts) ---------------------------------------
 
 /** The powers computed at each level of poly_s for degree d: x^(h+1..2h) = x^h * x^(1..h). */
