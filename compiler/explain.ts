@@ -7,10 +7,8 @@
  * opened) and for the setup (weights shared).
  */
 import type { RingGraph } from '../src/ir/ring-ops.js';
-import { shapeAtBatch } from '../src/plan/batch-shape.js';
+import { fssKeys } from '../src/plan/fss-keys.js';
 import type { Plan, PlanCost, PlanStep } from '../src/plan/schema.js';
-import { comparisonLayers } from '../src/protocols/pond.js';
-import { fssDealerAesBlocks, fssKeyBytes } from '../src/protocols/pond-fss.js';
 import { addCosts } from '../src/protocols/spec.js';
 
 function kb(bytes: number): string {
@@ -49,21 +47,6 @@ function layers(steps: readonly PlanStep[]): Layer[] {
     else out.push({ source: s.source, steps: [s] });
   }
   return out;
-}
-
-/** FSS key bytes each server receives, and the dealer's AES blocks to make them, for the steps with attrs.compare = 'fss', at batch 1. */
-function fssKeys(plan: Plan, steps: readonly PlanStep[]): { bytes: number; aesBlocks: number } {
-  const shapes = new Map(plan.tensors.map((t) => [t.id, t.shape]));
-  let bytes = 0;
-  let aesBlocks = 0;
-  for (const s of steps) {
-    if (s.attrs.compare !== 'fss') continue;
-    for (const c of comparisonLayers(s.kernel, s.inputs.map((id) => shapeAtBatch(shapes.get(id) ?? [], 1)), s.attrs)) {
-      bytes += fssKeyBytes(c.n, c.payloads);
-      aesBlocks += fssDealerAesBlocks(c.n, c.payloads);
-    }
-  }
-  return { bytes, aesBlocks };
 }
 
 /** The per-layer table and totals. */

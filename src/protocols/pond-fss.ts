@@ -27,11 +27,11 @@ export const FSS_DCF_BITS = 63;
 
 /**
  * Words of the correction-word part of one DCF key with `outWords` output words
- * (runtime/protocols/pond/fss/dcf.ts): per level a 128-bit seed and outWords words,
- * two words of control bits, outWords leaf words.
+ * (runtime/protocols/pond/fss/dcf.ts): per level a 128-bit seed correction (its two low
+ * bits the control-bit corrections) and outWords words, then outWords leaf words.
  */
 export function dcfKeyWords(bits: number, outWords: number): number {
-  return 2 * bits + 2 + outWords * (bits + 1);
+  return 2 * bits + outWords * (bits + 1);
 }
 
 /** Key bytes each server receives for n comparisons carrying m payloads (one DCF with 1 + m output words each). */

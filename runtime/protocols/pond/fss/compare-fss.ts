@@ -23,7 +23,7 @@
  *
  * Cost for n elements and m payloads (src/protocols/pond-fss.ts compareCostFss):
  * 1 round, 8n(1 + m) bytes per server; the dealer 8n(1 + m) to server1 and
- * 8n(2*63 + 2 + 64(1 + m)) bytes of key to each server.
+ * 8n(2*63 + 64(1 + m)) bytes of key to each server.
  * Privacy: each server sees c and e_j (uniform, masked by r and a_j) and its DCF key
  * (pseudorandom given the other key is unseen: it hides r' and beta).
  */

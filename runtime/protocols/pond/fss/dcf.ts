@@ -14,8 +14,11 @@
  * the outputs collected along the path sum to beta exactly where x leaves the path to
  * the left of alpha (x_i = 0 < alpha_i = 1). A last correction word cancels the leaf.
  *
- * PRG: fixed-key AES-MMO (mmo.ts); the control bits are the low bits of the child
- * seed blocks (then cleared), the output words come from further tweaked blocks.
+ * PRG: fixed-key AES-MMO (mmo.ts); the control bit of a child is bit 0 of its seed
+ * block, and bits 0 and 1 are cleared from the seed (126-bit seeds), which frees them
+ * in the seed correction word to carry the two control-bit corrections: so every bit
+ * of a key is pseudorandom (a separate word of control bits, or a seed correction
+ * with a constant bit, is not: the party-view privacy test flags such bits).
  *
  * Batched: one key per element of a tensor, all elements expanded together per tree
  * level (one AES call per level); the Z_2^64 arithmetic inline on uint32 pairs (no
@@ -23,12 +26,11 @@
  * allocating level-sized temporaries).
  *
  * Key layout for N elements (words of 64 bits; the part both servers hold, sent by the
- * dealer): seed corrections [level][element] (2 words each), control-bit corrections
- * (a word of n bits per element for the left, one for the right), output corrections
- * [level][element][k], leaf corrections [element][k]:
- * N (2n + 2 + k(n + 1)) words. Each server's root seed (2 words per element) it draws
+ * dealer): seed corrections [level][element] (2 words each, bits 0 and 1 the left and
+ * right control-bit corrections), output corrections [level][element][k], leaf
+ * corrections [element][k]: N (2n + k(n + 1)) words. Each server's root seed (2 words per element) it draws
  * from the PRG stream it shares with the dealer, so it is never sent.
- * For n = 63: 8 (128 + 64k) bytes per element, 1,536 for k = 1, 2,048 for k = 2.
+ * For n = 63: 8 (126 + 64k) bytes per element, 1,520 for k = 1, 2,032 for k = 2.
  */
 import { TfeError } from '../../../../src/errors.js';
 import { dcfKeyWords } from '../../../../src/protocols/pond-fss.js';
@@ -56,22 +58,16 @@ function check(s: DcfShape): void {
 }
 
 /** Offsets (in words) of the parts of a key batch. */
-function layout(s: DcfShape): { tcw: number; vcw: number; last: number; total: number } {
+function layout(s: DcfShape): { vcw: number; last: number; total: number } {
   const { bits: n, outWords: k, count: N } = s;
-  const tcw = 2 * n * N;
-  const vcw = tcw + 2 * N;
+  const vcw = 2 * n * N;
   const last = vcw + n * N * k;
-  return { tcw, vcw, last, total: N * dcfKeyWords(n, k) };
+  return { vcw, last, total: N * dcfKeyWords(n, k) };
 }
 
 /** Bit p of element e of `x` (as uint32 pairs, little-endian words). */
 function bitOf(x32: Uint32Array, e: number, p: number): number {
   return p < 32 ? (x32[2 * e] >>> p) & 1 : (x32[2 * e + 1] >>> (p - 32)) & 1;
-}
-
-function setBit(w32: Uint32Array, w: number, p: number, v: number): void {
-  if (p < 32) w32[2 * w] |= v << p;
-  else w32[2 * w + 1] |= v << (p - 32);
 }
 
 /** Output blocks per side of a node: k words, two per block. */
@@ -182,11 +178,9 @@ export function dcfGen(s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array,
       const tLcw = (out[b0] & 1) ^ (out[b1] & 1) ^ a ^ 1;
       const tRcw = (out[b0 + SEED_U32] & 1) ^ (out[b1 + SEED_U32] & 1) ^ a;
       const tKeepCw = a ? tRcw : tLcw;
-      setBit(k32, L.tcw + e, i, tLcw);
-      setBit(k32, L.tcw + N + e, i, tRcw);
       const sc = 4 * (i * N + e);
       for (let w = 0; w < SEED_U32; w++) k32[sc + w] = out[b0 + loseOff + w] ^ out[b1 + loseOff + w];
-      k32[sc] &= ~1;
+      k32[sc] = (k32[sc] & ~3) | tLcw | (tRcw << 1);
       const t1 = t[N + e];
       for (let q = 0; q < k; q++) {
         const j = e * k + q;
@@ -218,7 +212,7 @@ export function dcfGen(s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array,
         const idx = pb * N + e;
         const tOld = t[idx];
         const so = idx * SEED_U32;
-        seeds[so] = (out[base + keepOff] & ~1) ^ (tOld ? k32[sc] : 0);
+        seeds[so] = (out[base + keepOff] & ~3) ^ (tOld ? k32[sc] & ~3 : 0);
         seeds[so + 1] = out[base + keepOff + 1] ^ (tOld ? k32[sc + 1] : 0);
         seeds[so + 2] = out[base + keepOff + 2] ^ (tOld ? k32[sc + 2] : 0);
         seeds[so + 3] = out[base + keepOff + 3] ^ (tOld ? k32[sc + 3] : 0);
@@ -279,11 +273,12 @@ export function dcfEval(party: 0 | 1, s: DcfShape, root: BigUint64Array, key: Bi
       const tOld = t[e];
       const sc = 4 * (i * N + e);
       const so = e * SEED_U32;
-      seeds[so] = (out[base] & ~1) ^ (tOld ? k32[sc] : 0);
+      const cw0 = k32[sc];
+      seeds[so] = (out[base] & ~3) ^ (tOld ? cw0 & ~3 : 0);
       seeds[so + 1] = out[base + 1] ^ (tOld ? k32[sc + 1] : 0);
       seeds[so + 2] = out[base + 2] ^ (tOld ? k32[sc + 2] : 0);
       seeds[so + 3] = out[base + 3] ^ (tOld ? k32[sc + 3] : 0);
-      t[e] = (out[base] & 1) ^ (tOld & bitOf(k32, L.tcw + d * N + e, i));
+      t[e] = (out[base] & 1) ^ (tOld & (cw0 >>> d) & 1);
       for (let q = 0; q < k; q++) {
         const j = e * k + q;
         const o = base + (1 + (q >> 1)) * SEED_U32 + (q & 1) * 2;

@@ -7,7 +7,7 @@
  *  - each server's DCF root seeds (2n words from its own stream: no message);
  *  - the DCF keys' correction words for alpha = r mod 2^63 and the k = 1 + m output
  *    words beta = (1 - 2 msb(r)) (1, a_1, ..., a_m), sent to BOTH servers
- *    (n (2*63 + 2 + 64k) words each; src/protocols/pond-fss.ts fssKeyBytes).
+ *    (n (2*63 + 64k) words each; src/protocols/pond-fss.ts fssKeyBytes).
  * Keys are made when the dealer reaches the layer's step and leave before it makes
  * the next layer's (the dealer waits for its links to drain between steps), so the
  * dealer holds one layer's keys at a time.
