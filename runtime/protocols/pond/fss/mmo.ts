@@ -42,9 +42,14 @@ export function mmo(seeds: Uint32Array, tweaks: Uint32Array, perElement: number)
   const enc = cipher.update(bytes);
   const fin = cipher.final();
   if (enc.length !== bytes.length || fin.length !== 0) throw new Error(`AES-ECB returned ${enc.length + fin.length} bytes for ${bytes.length}`);
-  // copy into an aligned buffer, then XOR the input back in (the MMO feed-forward)
-  const out = new Uint32Array(input.length);
-  new Uint8Array(out.buffer).set(enc);
-  for (let i = 0; i < out.length; i++) out[i] ^= input[i];
-  return out;
+  // the MMO feed-forward, into the input's buffer (no copy; the cipher's output may be unaligned)
+  if (enc.byteOffset % 4 === 0) {
+    const e32 = new Uint32Array(enc.buffer, enc.byteOffset, input.length);
+    for (let i = 0; i < input.length; i++) input[i] ^= e32[i];
+  } else {
+    const e32 = new Uint32Array(input.length);
+    new Uint8Array(e32.buffer).set(enc);
+    for (let i = 0; i < input.length; i++) input[i] ^= e32[i];
+  }
+  return input;
 }
