@@ -120,8 +120,9 @@ function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
     publicWeights: s.publicWeights,
     output: s.outputLabel ? 'label' : 'values',
     maxpool: s.maxpool,
-    compare: s.compare,
   };
+  // recorded only when not the default, so that exact plans (and their ids) stay as they were
+  if (s.compare !== 'exact') opts.compare = s.compare;
   if (s.reluRange !== undefined) opts.reluRange = s.reluRange;
   if (o.calibrate !== undefined) {
     opts.calibrate = o.calibrate;
