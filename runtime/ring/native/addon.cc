@@ -18,6 +18,7 @@
 #include <system_error>
 
 #include "aes.h"
+#include "dcf.h"
 #include "kernels.h"
 
 namespace {
@@ -389,6 +390,40 @@ napi_value AesCtr(napi_env env, napi_callback_info info) {
   return guarded(env, fn, [&] { tfe::aes128_ctr_ni(key.data, counter.data, out.data, out.len); });
 }
 
+// dcfEval(params: BigUint64Array [party, bits, outWords], fixedKey: Uint8Array(16),
+// root, key, x, out: BigUint64Array): DCF evaluation (dcf.h), out = this party's shares.
+napi_value DcfEval(napi_env env, napi_callback_info info) {
+  const char* fn = "dcfEval";
+  napi_value argv[6];
+  Array params, root, key, x, out;
+  Bytes fixed;
+  if (!get_args(env, info, 6, argv, fn) || !get_array(env, argv[0], fn, "params", &params) ||
+      !get_bytes(env, argv[1], fn, "fixedKey", &fixed) || !get_array(env, argv[2], fn, "root", &root) ||
+      !get_array(env, argv[3], fn, "key", &key) || !get_array(env, argv[4], fn, "x", &x) ||
+      !get_array(env, argv[5], fn, "out", &out)) {
+    return nullptr;
+  }
+  if (params.len != 3 || fixed.len != 16 || params.data[0] > 1 || params.data[1] < 1 || params.data[1] > 64 ||
+      params.data[2] < 1 || params.data[2] > 6) {
+    throw_error(env, "E_ARG", "dcfEval: params must be [party 0|1, bits 1..64, outWords 1..6] and fixedKey 16 bytes");
+    return nullptr;
+  }
+  const std::size_t n = x.len;
+  const std::size_t bits = params.data[1];
+  const std::size_t k = params.data[2];
+  if (root.len != 2 * n || key.len != n * (2 * bits + k * (bits + 1)) || out.len != n * k) {
+    throw_error(env, "E_ARG", "dcfEval: root of %zu words, key of %zu, out of %zu for %zu points", root.len, key.len, out.len, n);
+    return nullptr;
+  }
+  if (!tfe::aes_ni_supported()) {
+    throw_error(env, "E_BACKEND", "dcfEval: this CPU (or build) has no AES instructions");
+    return nullptr;
+  }
+  return guarded(env, fn, [&] {
+    tfe::dcf_eval_ni(static_cast<int>(params.data[0]), static_cast<int>(bits), static_cast<int>(k), n, fixed.data, root.data, key.data, x.data, out.data);
+  });
+}
+
 napi_value AesNi(napi_env env, napi_callback_info) {
   napi_value r = nullptr;
   ok(env, napi_get_boolean(env, tfe::aes_ni_supported(), &r), "napi_get_boolean");
@@ -430,6 +465,7 @@ NAPI_MODULE_INIT() {
       {"setIsa", nullptr, SetIsa, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"aesCtr", nullptr, AesCtr, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"aesNi", nullptr, AesNi, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"dcfEval", nullptr, DcfEval, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   if (!ok(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props), "napi_define_properties")) {
     return nullptr;

@@ -34,6 +34,7 @@
  */
 import { TfeError } from '../../../../src/errors.js';
 import { dcfKeyWords } from '../../../../src/protocols/pond-fss.js';
+import { nativeDcfAvailable, nativeDcfEval } from './dcf-native.js';
 import { SEED_U32, mmo } from './mmo.js';
 
 /** Shape of a batch of DCF keys: input bits n, output words k, element count N. */
@@ -240,14 +241,32 @@ export function dcfGen(s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array,
  * Server `party`'s evaluation at public points x (only the low n bits are read):
  * its additive shares of f(x), N*k words. `root`: its root seeds, `key`: the public part.
  * Per level: V += v_side + t V_CW, and at the leaf V += conv(s) + t CW; party 1 negates.
+ * Runs the native AES-NI evaluator when the PRG backend is 'aes-ni' (dcf-native.ts), else
+ * dcfEvalJs; both give the same words.
  */
 export function dcfEval(party: 0 | 1, s: DcfShape, root: BigUint64Array, key: BigUint64Array, x: BigUint64Array): BigUint64Array {
+  checkEval(s, root, key, x);
+  if (nativeDcfAvailable(s.outWords)) {
+    const out = nativeDcfEval(party, s.bits, s.outWords, root, key, x);
+    if (out) return out;
+  }
+  return dcfEvalJs(party, s, root, key, x);
+}
+
+function checkEval(s: DcfShape, root: BigUint64Array, key: BigUint64Array, x: BigUint64Array): void {
   check(s);
+  const N = s.count;
+  const total = layout(s).total;
+  if (root.length !== 2 * N || key.length !== total || x.length !== N) {
+    throw new TfeError('E_PROTOCOL', `DCF eval: root seeds of ${root.length} words, key of ${key.length}, ${x.length} points for ${N} elements (expected ${2 * N}, ${total}, ${N})`);
+  }
+}
+
+/** dcfEval in TypeScript (always available; the native evaluator is tested equal to it). */
+export function dcfEvalJs(party: 0 | 1, s: DcfShape, root: BigUint64Array, key: BigUint64Array, x: BigUint64Array): BigUint64Array {
+  checkEval(s, root, key, x);
   const { bits: n, outWords: k, count: N } = s;
   const L = layout(s);
-  if (root.length !== 2 * N || key.length !== L.total || x.length !== N) {
-    throw new TfeError('E_PROTOCOL', `DCF eval: root seeds of ${root.length} words, key of ${key.length}, ${x.length} points for ${N} elements (expected ${2 * N}, ${L.total}, ${N})`);
-  }
   const k32 = new Uint32Array(key.buffer, key.byteOffset, 2 * key.length);
   const x32 = new Uint32Array(x.buffer, x.byteOffset, 2 * N);
   const vb = outBlocks(k);

@@ -11,8 +11,8 @@
  */
 import { createCipheriv, createHash } from 'node:crypto';
 
-/** The public fixed key: the first 16 bytes of SHA-256 of a domain label. */
-const FIXED_KEY = createHash('sha256').update('tfe/pond/fss/dcf: fixed-key AES-128 MMO, v1').digest().subarray(0, 16);
+/** The public fixed key: the first 16 bytes of SHA-256 of a domain label (also the native evaluator's, dcf-native.ts). */
+export const FIXED_KEY = createHash('sha256').update('tfe/pond/fss/dcf: fixed-key AES-128 MMO, v1').digest().subarray(0, 16);
 
 /** Words (uint32) per 128-bit seed. */
 export const SEED_U32 = 4;
