@@ -129,6 +129,69 @@ TFE_AES void dcf_eval_ni(int party, int bits, int out_words, std::size_t n, cons
   }
 }
 
+TFE_AES void dcf_gen_ni(int bits, int out_words, std::size_t n, const std::uint8_t fixed_key[16], const std::uint64_t* alpha,
+                        const std::uint64_t* beta, const std::uint64_t* root0, const std::uint64_t* root1, std::uint64_t* key) {
+  const int k = out_words;
+  const int vb = (k + 1) / 2;
+  const int B = 2 + 2 * vb;
+  if (2 * B > 16 || k > 8) throw std::runtime_error("dcf_gen_ni: too many output words");
+  __m128i rk[11];
+  round_keys(fixed_key, rk);
+  const std::size_t vcw = 2 * static_cast<std::size_t>(bits) * n;
+  const std::size_t last = vcw + static_cast<std::size_t>(bits) * n * k;
+  const __m128i clear2 = _mm_set_epi32(-1, -1, -1, ~3);
+  for (std::size_t e = 0; e < n; e++) {
+    __m128i s[2] = {_mm_loadu_si128(reinterpret_cast<const __m128i*>(root0 + 2 * e)),
+                    _mm_loadu_si128(reinterpret_cast<const __m128i*>(root1 + 2 * e))};
+    std::uint32_t t[2] = {0, 1};
+    std::uint64_t va[8] = {};
+    for (int i = 0; i < bits; i++) {
+      const int p = bits - 1 - i;
+      const int a = static_cast<int>((alpha[e] >> p) & 1);
+      __m128i b[16];
+      for (int pb = 0; pb < 2; pb++) {
+        for (int j = 0; j < B; j++) b[pb * B + j] = tweak(s[pb], static_cast<std::uint32_t>(j));
+      }
+      mmo(rk, b, 2 * B);
+      auto low = [](__m128i x) { return static_cast<std::uint32_t>(_mm_cvtsi128_si32(x)) & 1; };
+      const std::uint32_t tLcw = low(b[0]) ^ low(b[B]) ^ static_cast<std::uint32_t>(a) ^ 1;
+      const std::uint32_t tRcw = low(b[1]) ^ low(b[B + 1]) ^ static_cast<std::uint32_t>(a);
+      const std::uint32_t tKeepCw = a ? tRcw : tLcw;
+      const int keep = a;
+      const int lose = 1 - a;
+      const __m128i scw = _mm_and_si128(_mm_xor_si128(b[lose], b[B + lose]), clear2);
+      const __m128i scwFull = _mm_or_si128(scw, _mm_cvtsi32_si128(static_cast<int>(tLcw | (tRcw << 1))));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(key + 2 * (static_cast<std::size_t>(i) * n + e)), scwFull);
+      std::uint64_t* vc = key + vcw + static_cast<std::size_t>(i) * n * k + e * k;
+      for (int q = 0; q < k; q++) {
+        const std::uint64_t v0l = lane(b[2 + lose * vb + (q >> 1)], q & 1);
+        const std::uint64_t v1l = lane(b[B + 2 + lose * vb + (q >> 1)], q & 1);
+        const std::uint64_t v0k = lane(b[2 + keep * vb + (q >> 1)], q & 1);
+        const std::uint64_t v1k = lane(b[B + 2 + keep * vb + (q >> 1)], q & 1);
+        const std::uint64_t d = v1l - v0l - va[q] + (a ? beta[e * k + q] : 0);
+        vc[q] = t[1] ? 0 - d : d;
+        va[q] = va[q] + v0k - v1k + d;
+      }
+      for (int pb = 0; pb < 2; pb++) {
+        const __m128i child = b[pb * B + keep];
+        __m128i next = _mm_and_si128(child, clear2);
+        if (t[pb]) next = _mm_xor_si128(next, scw);
+        s[pb] = next;
+        t[pb] = low(child) ^ (t[pb] & tKeepCw);
+      }
+    }
+    __m128i b[16];
+    for (int pb = 0; pb < 2; pb++) {
+      for (int q = 0; q < vb; q++) b[pb * vb + q] = tweak(s[pb], static_cast<std::uint32_t>(2 + q));
+    }
+    mmo(rk, b, 2 * vb);
+    for (int q = 0; q < k; q++) {
+      const std::uint64_t v = lane(b[vb + (q >> 1)], q & 1) - lane(b[q >> 1], q & 1) - va[q];
+      key[last + e * k + q] = t[1] ? 0 - v : v;
+    }
+  }
+}
+
 }  // namespace tfe
 
 #else  // !TFE_X86
@@ -138,6 +201,11 @@ TFE_AES void dcf_eval_ni(int party, int bits, int out_words, std::size_t n, cons
 namespace tfe {
 
 void dcf_eval_ni(int, int, int, std::size_t, const std::uint8_t*, const std::uint64_t*, const std::uint64_t*, const std::uint64_t*, std::uint64_t*) {
+  throw std::runtime_error("this build has no AES-NI path");
+}
+
+void dcf_gen_ni(int, int, std::size_t, const std::uint8_t*, const std::uint64_t*, const std::uint64_t*, const std::uint64_t*,
+                const std::uint64_t*, std::uint64_t*) {
   throw std::runtime_error("this build has no AES-NI path");
 }
 

@@ -34,7 +34,7 @@
  */
 import { TfeError } from '../../../../src/errors.js';
 import { dcfKeyWords } from '../../../../src/protocols/pond-fss.js';
-import { nativeDcfAvailable, nativeDcfEval } from './dcf-native.js';
+import { nativeDcfAvailable, nativeDcfEval, nativeDcfGen } from './dcf-native.js';
 import { SEED_U32, mmo } from './mmo.js';
 
 /** Shape of a batch of DCF keys: input bits n, output words k, element count N. */
@@ -141,13 +141,29 @@ function negate(): void {
  *
  * Per level, with d = v1_lose - v0_lose - V_alpha + [lose = L] beta (Fig. 1):
  * V_CW = (-1)^t1 d, and V_alpha += v0_keep - v1_keep + (-1)^t1 V_CW = ... + d.
+ * Runs the native AES-NI generator when available (dcf-native.ts), else dcfGenJs.
  */
 export function dcfGen(s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array, roots: readonly [BigUint64Array, BigUint64Array]): BigUint64Array {
+  checkGen(s, alpha, beta, roots);
+  if (nativeDcfAvailable(s.outWords)) {
+    const key = nativeDcfGen(s.bits, s.outWords, alpha, beta, roots, layout(s).total);
+    if (key) return key;
+  }
+  return dcfGenJs(s, alpha, beta, roots);
+}
+
+function checkGen(s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array, roots: readonly [BigUint64Array, BigUint64Array]): void {
   check(s);
-  const { bits: n, outWords: k, count: N } = s;
+  const { outWords: k, count: N } = s;
   if (alpha.length !== N || beta.length !== N * k || roots[0].length !== 2 * N || roots[1].length !== 2 * N) {
     throw new TfeError('E_ARG', `DCF keygen: ${alpha.length} alphas, ${beta.length} betas, root seeds of ${roots[0].length}/${roots[1].length} words for ${N} elements of ${k} output words`);
   }
+}
+
+/** dcfGen in TypeScript (always available; the native generator is tested equal to it). */
+export function dcfGenJs(s: DcfShape, alpha: BigUint64Array, beta: BigUint64Array, roots: readonly [BigUint64Array, BigUint64Array]): BigUint64Array {
+  checkGen(s, alpha, beta, roots);
+  const { bits: n, outWords: k, count: N } = s;
   const L = layout(s);
   const key = new BigUint64Array(L.total);
   const k32 = new Uint32Array(key.buffer);
