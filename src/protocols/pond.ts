@@ -9,6 +9,7 @@ import { TfeError } from '../errors.js';
 import { broadcastShapes, sizeOf, type Padding, type Shape } from '../shape.js';
 import { intAttr, intsAttr, numsAttr, optStrAttr, pairsAttr, strAttr } from './attrs.js';
 import { conv2dShape, matmulShape, normAxis, poolShape } from './shapes.js';
+import { compareCostFss, compareMethod } from './pond-fss.js';
 import { COMPUTE_ONLY, FREE, WITH_DEALER, type Cost, type KernelAttrs, type KernelParties, type KernelSpec, type ProtocolSpec, type Role } from './spec.js';
 
 /** Pond's compute roles, in order. */
@@ -78,6 +79,14 @@ export function compareCost(n: number, payloads: number, self = 0): Cost {
   return eachServer(perServer, dealer, COMPARE_ROUNDS);
 }
 
+/** A comparison's cost for n elements and `payloads` products, `self` of them the compared value itself (the exact comparison opens nothing for those). */
+export type CompareCostFn = (n: number, payloads: number, self?: number) => Cost;
+
+/** The cost of one comparison layer by the method a kernel's attrs.compare names: compareCost or, with attrs.compare = 'fss', compareCostFss (src/protocols/pond-fss.ts). */
+export function compareCostOf(kernel: string, attrs: KernelAttrs): CompareCostFn {
+  return compareMethod(kernel, attrs) === 'fss' ? compareCostFss : compareCost;
+}
+
 /** Levels of a tournament over k candidates, as pair counts. */
 export function tournamentPairs(k: number): number[] {
   const pairs: number[] = [];
@@ -88,12 +97,12 @@ export function tournamentPairs(k: number): number[] {
   return pairs;
 }
 
-export function tournamentCost(k: number, elems: number, fields: number): Cost {
+export function tournamentCost(k: number, elems: number, fields: number, cmp: CompareCostFn = compareCost): Cost {
   let rounds = 0;
   let bytes = 0;
   let dealer = 0;
   for (const p of tournamentPairs(k)) {
-    const c = compareCost(p * elems, 1 + fields, 1);
+    const c = cmp(p * elems, 1 + fields, 1);
     rounds += c.rounds;
     bytes += c.bytes.server0 ?? 0;
     dealer += c.dealerBytes;
@@ -130,14 +139,14 @@ export type MaxpoolMethod = 'pairs' | 'tournament';
  * "beats" bits and its value (K factors, a tree of ceil(log2 K) Beaver products, 1
  * round each, no truncation: the bits have scale 0).
  */
-export function pairwiseMaxCost(real: number, zero: boolean, n: number): Cost {
+export function pairwiseMaxCost(real: number, zero: boolean, n: number, cmp: CompareCostFn = compareCost): Cost {
   const k = real + (zero ? 1 : 0);
   const pairs = (k * (k - 1)) / 2;
   let rounds = 0;
   let bytes = 0;
   let dealer = 0;
   if (pairs > 0) {
-    const c = compareCost(pairs * n, 0);
+    const c = cmp(pairs * n, 0);
     rounds += c.rounds;
     bytes += c.bytes.server0 ?? 0;
     dealer += c.dealerBytes;
@@ -148,6 +157,32 @@ export function pairwiseMaxCost(real: number, zero: boolean, n: number): Cost {
     dealer += B(p * real * n);
   }
   return eachServer(bytes, dealer, rounds);
+}
+
+/** One comparison layer of a kernel: n elements compared with zero, carrying m payloads. */
+export interface ComparisonLayer {
+  readonly n: number;
+  readonly payloads: number;
+}
+
+/**
+ * The comparison layers a kernel runs, in order (the same structure its cost adds up):
+ * for --explain's FSS key bytes per layer (src/protocols/pond-fss.ts fssKeyBytes). Empty
+ * for kernels that compare nothing.
+ */
+export function comparisonLayers(kernel: string, shapes: readonly Shape[], attrs: KernelAttrs): ComparisonLayer[] {
+  const tour = (k: number, n: number, fields: number): ComparisonLayer[] => tournamentPairs(k).map((p) => ({ n: p * n, payloads: 1 + fields }));
+  if (kernel === 'drelu_s') return [{ n: sizeOf(shapes[0]), payloads: 0 }];
+  if (kernel === 'relu_s') return [{ n: sizeOf(shapes[0]), payloads: 1 }];
+  if (kernel === 'argmax_s') return tour(shapes[0][shapes[0].length - 1], sizeOf(shapes[0].slice(0, -1)), 1);
+  if (kernel === 'maxpool_s') {
+    const g = windowAttrs('maxpool_s', attrs);
+    const k = g.ksize[0] * g.ksize[1] + (maxpoolRelu(attrs) ? 1 : 0);
+    const n = sizeOf(poolShape(shapes[0], g.ksize, g.strides, g.padding));
+    if (maxpoolMethod(attrs, k, n) === 'pairs') return k > 1 ? [{ n: ((k * (k - 1)) / 2) * n, payloads: 0 }] : [];
+    return tour(k, n, 0);
+  }
+  return [];
 }
 
 // ---- polynomials (runtime/protocols/pond/poly.ts) ---------------------------------------
@@ -258,8 +293,14 @@ const local = (summary: string, operands: KernelSpec['operands'], outputShapes: 
   cost: () => FREE,
 });
 
-/** Material of one exact comparison (compare.ts): masked bits, the select bit and triples, the AND triples. */
-const COMPARE_MATERIAL = ['maskedBits', 'select', 'andTriples'] as const;
+/** Material of one comparison: exact (compare.ts): masked bits, the select bit and triples, the AND triples; fss: DCF keys. */
+const COMPARE_MATERIAL = ['maskedBits', 'select', 'andTriples', 'dcf'] as const;
+
+/** The output shape of a comparison kernel, after checking its attrs.compare (so the plan verifier refuses an unknown method). */
+const comparing = (kernel: string) => (s: readonly Shape[], attrs: KernelAttrs): Shape[] => {
+  compareMethod(kernel, attrs);
+  return [s[0]];
+};
 
 /** Beaver product: each server opens X - A (and Y - B unless the cached mask is open); dealer sends |Z| to server1. */
 function beaverProduct(summary: string, out: (a: Shape, b: Shape, attrs: KernelAttrs) => Shape): Spec {
@@ -395,24 +436,24 @@ const SPECS: Record<string, Spec> = {
     },
   },
   drelu_s: {
-    summary: '[x >= 0] as a secret 0/1 (exact comparison, 8 rounds)',
+    summary: '[x >= 0] as a secret 0/1 (exact comparison, 8 rounds; attrs.compare fss: 1 round with DCF keys)',
     reveals: false,
     operands: ['secret'],
     results: ['secret'],
     randomness: COMPARE_MATERIAL,
     parties: () => WITH_DEALER,
-    outputShapes: same,
-    cost: (s) => compareCost(sizeOf(s[0]), 0),
+    outputShapes: comparing('drelu_s'),
+    cost: (s, attrs) => compareCostOf('drelu_s', attrs)(sizeOf(s[0]), 0),
   },
   relu_s: {
-    summary: 'max(x, 0) exactly: x * [x >= 0] with the product fused into the comparison (8 rounds)',
+    summary: 'max(x, 0) exactly: x * [x >= 0] with the product fused into the comparison (8 rounds; attrs.compare fss: 1 round with DCF keys)',
     reveals: false,
     operands: ['secret'],
     results: ['secret'],
     randomness: COMPARE_MATERIAL,
     parties: () => WITH_DEALER,
-    outputShapes: same,
-    cost: (s) => compareCost(sizeOf(s[0]), 1, 1),
+    outputShapes: comparing('relu_s'),
+    cost: (s, attrs) => compareCostOf('relu_s', attrs)(sizeOf(s[0]), 1, 1),
   },
   select_s: {
     summary: 'c ? x : y for a secret 0/1 c, as y + c * (x - y) (1 round)',
@@ -435,6 +476,7 @@ const SPECS: Record<string, Spec> = {
       const g = windowAttrs('maxpool_s', attrs);
       const out = poolShape(s[0], g.ksize, g.strides, g.padding);
       maxpoolMethod(attrs, g.ksize[0] * g.ksize[1] + (maxpoolRelu(attrs) ? 1 : 0), sizeOf(out));
+      compareMethod('maxpool_s', attrs);
       return [out];
     },
     cost(s, attrs) {
@@ -442,8 +484,9 @@ const SPECS: Record<string, Spec> = {
       const k = g.ksize[0] * g.ksize[1];
       const relu = maxpoolRelu(attrs);
       const n = sizeOf(poolShape(s[0], g.ksize, g.strides, g.padding));
-      if (maxpoolMethod(attrs, k + (relu ? 1 : 0), n) === 'pairs') return pairwiseMaxCost(k, relu, n);
-      return tournamentCost(k + (relu ? 1 : 0), n, 0);
+      const cmp = compareCostOf('maxpool_s', attrs);
+      if (maxpoolMethod(attrs, k + (relu ? 1 : 0), n) === 'pairs') return pairwiseMaxCost(k, relu, n, cmp);
+      return tournamentCost(k + (relu ? 1 : 0), n, 0, cmp);
     },
   },
   avgpool_s: {
@@ -467,8 +510,11 @@ const SPECS: Record<string, Spec> = {
     results: ['secret'],
     randomness: COMPARE_MATERIAL,
     parties: () => WITH_DEALER,
-    outputShapes: (s) => [s[0].slice(0, -1)],
-    cost: (s) => tournamentCost(s[0][s[0].length - 1], sizeOf(s[0].slice(0, -1)), 1),
+    outputShapes: (s, attrs) => {
+      compareMethod('argmax_s', attrs);
+      return [s[0].slice(0, -1)];
+    },
+    cost: (s, attrs) => tournamentCost(s[0][s[0].length - 1], sizeOf(s[0].slice(0, -1)), 1, compareCostOf('argmax_s', attrs)),
   },
   reshape_s: local('reshape to attrs.shape (one -1 allowed)', ['secret'], (s, attrs) => [reshapeTarget('reshape_s', s[0], attrs)]),
   transpose_s: local('transpose by attrs.perm', ['secret'], (s, attrs) => [intsAttr('transpose_s', attrs, 'perm', s[0].length).map((p) => s[0][p])]),
@@ -507,6 +553,7 @@ export const POND: ProtocolSpec = {
     maskedBits: 'a random [r] with XOR shares of its 64 bits as bit planes (64 elements per word)',
     select: 'a random bit s in XOR and additive shares, with products a_j * s',
     andTriples: 'bit-plane AND triples of one carry-tree level, pairs sharing their first operand',
+    dcf: 'for attrs.compare fss: [r], [msb(r)], [a_j], [msb(r) a_j] and DCF keys for [z < r mod 2^63] with outputs (1 - 2 msb(r)) (1, a_j); the keys\' correction words go to both servers',
   },
   kernels: POND_SPECS,
 };
