@@ -16,7 +16,9 @@
         "runtime/ring/native/avx2.cc",
         "runtime/ring/native/avx512.cc",
         "runtime/ring/native/aes_ni.cc",
-        "runtime/ring/native/malloc_keep.cc"
+        "runtime/ring/native/malloc_keep.cc",
+        "runtime/ring/native/compare.cc",
+        "runtime/ring/native/dcf.cc"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags!": ["-O2"],

@@ -9,7 +9,8 @@
  * load from other processes hits them alike. Also 10^6-element elementwise products, and one Pond secret matmul
  * 128x784x128 with its measured bytes. The BigInt reference runs only the smallest
  * shapes (it is the oracle, not a contender). Plus PRG throughput (bench/prg.ts):
- * Prg.ring(10^6) with the native AES-NI path and with node:crypto.
+ * Prg.ring(10^6) with the native AES-NI path and with node:crypto. And one exact
+ * comparison (relu_s) of 10^5 elements (bench/compare.ts).
  */
 import { LockstepParties } from '../runtime/party/lockstep.js';
 import { pond } from '../runtime/protocols/pond/index.js';
@@ -22,6 +23,7 @@ import { loadWasmKernels } from '../runtime/ring/wasm.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../runtime/ring/tensor.js';
 import type { Role } from '../runtime/transport/types.js';
 import { Prg } from '../runtime/crypto/prg.js';
+import { benchPondCompare } from './compare.js';
 import { benchPrg } from './prg.js';
 import { median, medianMs, type Row } from './stats.js';
 
@@ -70,6 +72,7 @@ export async function benchKernels(filter: { backend?: string; quick?: boolean }
   }
   rows.push(...(await benchPrg(1_000_000, filter.quick ? 5 : 21)));
   rows.push(await benchPondMatmul());
+  rows.push(await benchPondCompare(filter.quick ? 1000 : 100_000, filter.quick ? 3 : 11));
   return rows;
 }
 

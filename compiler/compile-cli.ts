@@ -33,6 +33,7 @@ export interface SecureCliOptions {
   readonly calibratePercentile: number;
   readonly publicWeights?: boolean;
   readonly maxpool: string;
+  readonly compare: string;
 }
 
 /** What compiler/cli.ts parses besides these (its own options). */
@@ -89,6 +90,7 @@ export function secureCliOptions(): Option[] {
     new Option('--calibrate-percentile <P>', 'with --calibrate: the range is [percentile 100-P, percentile P] of the observed values (100: min and max); inputs outside it are refused at prediction time (E_RANGE), not clipped')
       .argParser(percentileArg).default(DEFAULT_CALIBRATE_PERCENTILE),
     new Option('--public-weights', 'make the weights public (the servers see them: this REVEALS THE MODEL; cheaper products)').default(false),
+    new Option('--compare <METHOD>', 'exact comparisons (ReLU, max-pool, ArgMax): exact (8 rounds each, small dealer material) or fss (function secret sharing: 1 round each, ~2 KB of dealer keys per comparison to each server; for high-latency links)').choices(['exact', 'fss']).default('exact'),
     new Option('--maxpool <METHOD>', 'max-pool windows: pairs (all pairs compared at once: fewest rounds), tournament (fewest bytes), or auto (pairs for small windows at small batches)').choices(['auto', 'pairs', 'tournament']).default('auto'),
   ];
 }
@@ -109,6 +111,7 @@ function compileOptionsOf(o: GraphCliOptions & SecureCliOptions): CompileOptions
     publicWeights: o.publicWeights === true,
     outputLabel: label,
     maxpool: o.maxpool === 'tournament' || o.maxpool === 'pairs' ? o.maxpool : 'auto',
+    compare: o.compare === 'fss' ? 'fss' : 'exact',
     ...(o.out !== undefined ? { outDir: o.out } : {}),
   };
 }

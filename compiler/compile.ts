@@ -55,6 +55,8 @@ export interface CompileOptions {
   readonly outputLabel?: boolean;
   /** How max-pool windows are reduced (default auto; pairs: fewest rounds; tournament: fewest bytes). */
   readonly maxpool?: 'auto' | 'pairs' | 'tournament';
+  /** --compare: exact (default) or fss (comparison by function secret sharing: 1 round, large dealer keys). */
+  readonly compare?: 'exact' | 'fss';
   /** Write plan.json, weights.bin and weights.json there. */
   readonly outDir?: string;
 }
@@ -95,6 +97,7 @@ export function secureOptionsOf(o: CompileOptions): SecureOptions {
   const inputRange = o.calibrate !== undefined ? calibrationRange(o.calibrate, o.calibratePercentile ?? DEFAULT_CALIBRATE_PERCENTILE) : o.inputRange ?? DEFAULT_SECURE_OPTIONS.inputRange;
   if (!(inputRange[0] <= inputRange[1]) || !inputRange.every(Number.isFinite)) throw new TfeError('E_ARG', `input range [${inputRange.join(', ')}] is not an interval`);
   if (o.calibratePercentile !== undefined) checkPercentile(o.calibratePercentile);
+  if (o.compare !== undefined && o.compare !== 'exact' && o.compare !== 'fss') throw new TfeError('E_ARG', `compare ${JSON.stringify(o.compare)}: expected exact or fss`, 'fss compares by function secret sharing (1 round per comparison layer, large dealer keys); exact is the default');
   if (o.reluRange !== undefined && !(o.reluRange > 0)) throw new TfeError('E_ARG', `--relu-range ${o.reluRange}: expected a positive number`);
   return {
     fracBits,
@@ -104,6 +107,7 @@ export function secureOptionsOf(o: CompileOptions): SecureOptions {
     publicWeights: o.publicWeights === true,
     outputLabel: o.outputLabel === true,
     maxpool: o.maxpool ?? DEFAULT_SECURE_OPTIONS.maxpool,
+    compare: o.compare ?? DEFAULT_SECURE_OPTIONS.compare,
   };
 }
 
@@ -117,6 +121,8 @@ function planOptions(o: CompileOptions, s: SecureOptions): Plan['options'] {
     output: s.outputLabel ? 'label' : 'values',
     maxpool: s.maxpool,
   };
+  // recorded only when not the default, so that exact plans (and their ids) stay as they were
+  if (s.compare !== 'exact') opts.compare = s.compare;
   if (s.reluRange !== undefined) opts.reluRange = s.reluRange;
   if (o.calibrate !== undefined) {
     opts.calibrate = o.calibrate;
@@ -147,14 +153,22 @@ export async function compile(model: string | Uint8Array | IrGraph, options: Com
   const loaded = await load(model, options.signature);
   const graph = runPipeline(loaded, { inputs: options.inputs ?? [], consts: options.consts ?? [], outputs: options.outputs ?? [] });
   const ring = runSecurePipeline(graph, secureOptions);
-  const lowered = lower(ring, protocol, table, secureOptions.inputRange);
+  const lowered = lower(ring, protocol, table, secureOptions.inputRange, secureOptions.compare);
   const { plan, weights } = emitPlan(lowered, {
     fracBits: secureOptions.fracBits,
     model: modelInfo(model, graph.source),
     options: planOptions(options, secureOptions),
   });
   // the same verifier every party runs before executing: never write a plan a party would refuse
-  verifyPlan(plan);
+  try {
+    verifyPlan(plan);
+  } catch (e) {
+    // FSS keys grow with the batch: a free batch must fit the party caps at the largest batch a party accepts
+    if (secureOptions.compare === 'fss' && e instanceof TfeError && e.code === 'E_PLAN' && e.message.includes('maxPredictionBytes')) {
+      throw new TfeError('E_PLAN', `--compare fss: ${e.message}`, `FSS keys grow with the batch: compile with a fixed batch, the largest you serve (--input ${plan.inputs[0]?.name ?? 'NAME'}=1x...), or use --compare exact`);
+    }
+    throw e;
+  }
   if (options.outDir !== undefined) writePlanDir(options.outDir, plan, weights);
   return { plan, weights, graph, ring, secureOptions };
 }

@@ -7,6 +7,7 @@
  * opened) and for the setup (weights shared).
  */
 import type { RingGraph } from '../src/ir/ring-ops.js';
+import { fssKeys } from '../src/plan/fss-keys.js';
 import type { Plan, PlanCost, PlanStep } from '../src/plan/schema.js';
 import { addCosts } from '../src/protocols/spec.js';
 
@@ -52,7 +53,8 @@ function layers(steps: readonly PlanStep[]): Layer[] {
 export function explainPlan(plan: Plan, ring: RingGraph): string {
   const tensors = new Map(plan.tensors.map((t) => [t.id, t]));
   const bounds = new Map(ring.nodes.map((n) => [n.id, n.bound]));
-  const rows: string[][] = [['layer', 'kernels', 'shape', 'scale', '|x| bound', 'rounds', 'bytes/server', 'dealer', 'approximation']];
+  const fss = plan.steps.some((s) => s.attrs.compare === 'fss');
+  const rows: string[][] = [['layer', 'kernels', 'shape', 'scale', '|x| bound', 'rounds', 'bytes/server', 'dealer', ...(fss ? ['fss keys/server'] : []), 'approximation']];
   const notes: string[] = [];
   for (const l of layers(plan.steps)) {
     const out = tensors.get(l.steps[l.steps.length - 1].outputs[0]);
@@ -69,9 +71,11 @@ export function explainPlan(plan: Plan, ring: RingGraph): string {
       String(c.rounds),
       kb(c.bytes.server0 ?? 0),
       kb(c.dealerBytes),
+      ...(fss ? [kb(fssKeys(plan, l.steps).bytes)] : []),
       approx ? `see note ${notes.length}` : '',
     ]);
   }
+  const keys = fssKeys(plan, plan.steps);
   const lines = [
     `plan for ${plan.model.file} (${plan.model.format}): protocol ${plan.protocol}, ${plan.fracBits} fractional bits, input range [${plan.inputs[0].range.join(', ')}]`,
     '',
@@ -79,6 +83,7 @@ export function explainPlan(plan: Plan, ring: RingGraph): string {
     '',
     ...(notes.length ? ['approximations:', ...notes.map((n, i) => `  ${i + 1}. ${n}`), ''] : []),
     costLine('per prediction', plan.cost.perPrediction),
+    ...(fss ? [`comparisons by FSS (--compare fss): DCF keys of ${kb(keys.bytes)} to each server per prediction (in the dealer column, with the masks' shares); the dealer makes them offline (${(keys.aesBlocks / 1e6).toFixed(1)} M fixed-key AES blocks) and streams them layer by layer`] : []),
     costLine('setup, once per deployment (the model owner shares its weights, the servers open their masks)', plan.cost.setup),
     'bounds are conservative (worst case over the declared input range); costs are declared costs at batch 1',
   ];

@@ -10,10 +10,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { type CliIo, compileCommand } from '../compiler/cli.js';
-import { evalCommand, runCommand } from '../runtime/cli.js';
-import { deployCommand } from '../runtime/deploy/cli.js';
-import { partyCommand, upCommand } from '../runtime/deploy/party-cli.js';
+import type { CliIo } from '../compiler/cli.js';
 import type { ReferenceRunner } from '../runtime/eval/reference.js';
 import { type ErrorCode, TfeError } from './errors.js';
 
@@ -42,17 +39,37 @@ function lazyReference(): ReferenceRunner {
   };
 }
 
+type CommandLoader = (io: CliIo, reference: ReferenceRunner) => Promise<Command>;
+
+/**
+ * Each subcommand's module, imported only when needed: the compiler's frontends
+ * (protobufjs, h5wasm, TensorFlow.js) take about a second to import and the
+ * certificate library a third of one, which every `tfe party` process of a deployment
+ * would otherwise pay at start. `tfe NAME ...` loads NAME's module alone; anything else
+ * (`tfe --help`, `tfe help`, a mistyped name) loads them all, so help and "did you
+ * mean" suggestions list every command.
+ */
+const COMMANDS: Readonly<Record<string, CommandLoader>> = {
+  compile: async (io) => (await import('../compiler/cli.js')).compileCommand(io),
+  run: async (io, reference) => (await import('../runtime/cli.js')).runCommand(io, { reference }),
+  eval: async (io, reference) => (await import('../runtime/cli.js')).evalCommand(io, { reference }),
+  deploy: async (io) => (await import('../runtime/deploy/cli.js')).deployCommand(io),
+  party: async (io) => (await import('../runtime/deploy/party-cli.js')).partyCommand(io),
+  up: async (io) => (await import('../runtime/deploy/party-cli.js')).upCommand(io),
+};
+
 /** Builds the program (fresh for every call, so in-process runs do not share state). */
-function program(io: CliIo): Command {
+async function program(io: CliIo, argv: readonly string[]): Promise<Command> {
   const p = new Command('tfe')
     .description('private prediction for TensorFlow and Keras models')
     .version('0.1.0')
     .showHelpAfterError(false)
     .configureOutput({ writeOut: io.out, writeErr: io.err })
-    .addHelpText('after', '\nExit codes: 0 success, 2 a model or argument the user can fix (unsupported op, bad file, bad shape), 1 an internal error.\nEnvironment: TFE_DEBUG=1 prints stack traces with errors.')
     .exitOverride();
   const reference = lazyReference();
-  for (const c of [compileCommand(io), runCommand(io, { reference }), evalCommand(io, { reference }), deployCommand(io), partyCommand(io), upCommand(io)]) {
+  const only = argv[0] !== undefined && Object.hasOwn(COMMANDS, argv[0]) ? [argv[0]] : Object.keys(COMMANDS);
+  for (const name of only) {
+    const c = await COMMANDS[name](io, reference);
     p.addCommand(c.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride());
   }
   return p;
@@ -61,7 +78,7 @@ function program(io: CliIo): Command {
 /** Runs `tfe` with `argv` (without node and the script) and returns the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
   try {
-    await program(io).parseAsync([...argv], { from: 'user' });
+    await (await program(io, argv)).parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (e) {
     if (e instanceof CommanderError) {

@@ -12,6 +12,7 @@
  * problem; all of them are reported at once (E_UNSUPPORTED, one line per node: node,
  * op, why, naming the missing kernel).
  */
+import type { CompareMethod } from '../../src/protocols/pond-fss.js';
 import { TfeError } from '../../src/errors.js';
 import type { RingGraph, RingNode, RingOp } from '../../src/ir/ring-ops.js';
 import type { InputBinding, OutputBinding, PlanStep, PlanTensor } from '../../src/plan/schema.js';
@@ -90,7 +91,11 @@ interface Problem {
 const batch1 = (s: readonly number[]): number[] => s.map((d) => (d < 0 ? 1 : d));
 
 /** Lowers `g` to `protocol`'s kernels with `table`; E_UNSUPPORTED listing every node it cannot lower. */
-export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable, inputRange: readonly [number, number]): LoweredProgram {
+/**
+ * @param compare the comparison of every kernel that can compare by FSS (one whose spec
+ *   consumes 'dcf' material): 'fss' sets its attrs.compare (--compare; absent or exact: unchanged)
+ */
+export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable, inputRange: readonly [number, number], compare: CompareMethod = 'exact'): LoweredProgram {
   const tensors: PlanTensor[] = [];
   const setupSteps: PlanStep[] = [];
   const steps: PlanStep[] = [];
@@ -130,12 +135,13 @@ export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable
         weights.push({ tensor: p.id, entry: p.name as string, shape: [...shape], scale, values: Float64Array.from(values), parameter: false });
         return p;
       },
-      step: (phase, kernel, ins, out, attrs = {}) => {
+      step: (phase, kernel, ins, out, given = {}) => {
         const spec = protocol.kernels.get(kernel);
         if (!spec) {
           fail(`protocol ${protocol.name} has no kernel '${kernel}'`);
           return out;
         }
+        const attrs = compare === 'fss' && spec.randomness.includes('dcf') ? { ...given, compare } : given;
         const shapes = ins.map((t) => batch1(t.shape));
         const cost = spec.cost(shapes, attrs, { warm: true });
         if (phase === 'predict') coldCosts.push(spec.cost(shapes, attrs, { warm: false }));

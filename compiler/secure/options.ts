@@ -3,6 +3,7 @@
  * or `compile()`'s options, with their defaults in one place.
  */
 import { DEFAULT_FRAC_BITS } from '../../src/fixed/index.js';
+import type { CompareMethod } from '../../src/protocols/pond-fss.js';
 
 export interface SecureOptions {
   /** Fractional bits of every fixed-point value (--frac-bits, default 16). */
@@ -24,6 +25,13 @@ export interface SecureOptions {
    * (fewest rounds, more bytes); tournament: halving levels (fewest bytes).
    */
   readonly maxpool: 'auto' | 'pairs' | 'tournament';
+  /**
+   * --compare: how exact comparisons (ReLU, max-pool, ArgMax) run. exact (default):
+   * the 8-round A2B comparison with small dealer material; fss: function secret sharing
+   * (DCF keys from the dealer, src/protocols/pond-fss.ts): 1 round per comparison
+   * layer, about 2 KB of keys per comparison to each server. --relu poly is unchanged.
+   */
+  readonly compare: CompareMethod;
 }
 
 export const DEFAULT_INPUT_RANGE: readonly [number, number] = [-8, 8];
@@ -37,4 +45,5 @@ export const DEFAULT_SECURE_OPTIONS: SecureOptions = {
   publicWeights: false,
   outputLabel: false,
   maxpool: 'auto',
+  compare: 'exact',
 };

@@ -50,6 +50,8 @@ export class DealerMaterial {
    * @param streams on server i: { [i]: its stream of the seed shared with the dealer }; on the dealer: both
    * @param keep values kept across bundles for the life of a deployment (cached weight masks): on the
    *   dealer the mask values, on the servers nothing is kept here
+   * @param channel0 dealer -> server0, for material both servers must hold in the clear (the
+   *   correction words of FSS keys, givePublic); absent where no kernel of the plan sends any
    */
   constructor(
     readonly side: DealerSide,
@@ -57,6 +59,7 @@ export class DealerMaterial {
     private readonly streams: Partial<Record<'server0' | 'server1', Prg>>,
     private readonly channel: MaterialChannel,
     readonly keep: Map<string, RingTensor>,
+    private readonly channel0: MaterialChannel = NO_MATERIAL,
   ) {
     if (side === 'dealer' ? !(streams.server0 && streams.server1) : !streams[side]) {
       throw new TfeError('E_PROTOCOL', `dealer material for ${side} is missing its seed`);
@@ -113,6 +116,30 @@ export class DealerMaterial {
   /** XOR sharing of a dealer-computed value. */
   async giveB(shape: Shape, value: () => RingTensor): Promise<RingTensor> {
     return this.give(shape, value, (a, b, out) => this.ring.xor(a, b, out));
+  }
+
+  /**
+   * `n` words drawn from each server's own stream (no message): on server i its words,
+   * on the dealer both servers' (it needs each one's, e.g. the root seeds of FSS keys).
+   */
+  ownWords(n: number): Partial<Record<'server0' | 'server1', BigUint64Array>> {
+    if (this.side === 'dealer') return { server0: this.stream('server0').ring(n), server1: this.stream('server1').ring(n) };
+    return { [this.side]: this.stream(this.side).ring(n) };
+  }
+
+  /**
+   * `n` words the dealer computes and sends, the same to BOTH servers (public to the
+   * servers, e.g. the correction words of FSS keys): costs 2n words of material. On
+   * the dealer `value` is called and returned; each server receives it.
+   */
+  async givePublic(n: number, value: () => BigUint64Array): Promise<BigUint64Array> {
+    if (this.side === 'server0') return this.channel0.recv(n);
+    if (this.side === 'server1') return this.channel.recv(n);
+    const v = value();
+    if (v.length !== n) throw new TfeError('E_PROTOCOL', `dealer material of ${v.length} words where ${n} were declared`);
+    this.channel.send(v);
+    this.channel0.send(v);
+    return v;
   }
 
   private async give(shape: Shape, value: () => RingTensor, minus: (a: RingTensor, b: RingTensor, out: RingTensor) => RingTensor): Promise<RingTensor> {

@@ -27,7 +27,6 @@ import { defaultBackend } from '../ring/index.js';
 import { chunkOption } from '../cli-options.js';
 import { childError, spawnParty, stopChildren, type PartyChild } from './children.js';
 import { checkPlanMatches, readDeployment } from './config.js';
-import { initDeployment } from './init.js';
 import { startRole, type RunningRole } from './party.js';
 import { tlsNetwork } from './tls-network.js';
 
@@ -148,6 +147,9 @@ export function upCommand(io: PartyIo): Command {
       const dir = mkdtempSync(join(tmpdir(), 'tfe-up-'));
       const children: PartyChild[] = [];
       try {
+        // imported here: the certificate library takes most of a second to load, which
+        // `tfe party` processes (they only read certificates) should not pay
+        const { initDeployment } = await import('./init.js');
         await initDeployment({ dir, planDir: resolve(planDir), hosts: [] });
         const depFile = join(dir, 'deployment.json');
         for (const r of plan.roles.filter((x) => x.kind === 'compute' || x.kind === 'dealer')) children.push(spawnParty(r.name, ['--deployment', depFile], true));

@@ -261,12 +261,12 @@ export class ComputeParty {
       let dealer: DealerMaterial | undefined;
       if (this.dealer) {
         const seed = await this.seedFor(epoch);
-        if (this.role === 'server1') {
-          material = materialReceiver(this.router, bundle, this.dealer);
-          const d = this.dealer;
-          ep.onFail((err) => this.router.inbox('material', bundle, d).fail(err));
-        }
-        dealer = new DealerMaterial(this.role as 'server0' | 'server1', this.o.ring, { [this.role]: new Prg(seed, bundle) }, material, new Map());
+        // server1 receives the corrected shares; both receive what they must hold in the clear (FSS key correction words)
+        material = materialReceiver(this.router, bundle, this.dealer);
+        const d = this.dealer;
+        ep.onFail((err) => this.router.inbox('material', bundle, d).fail(err));
+        const server1 = this.role === 'server1';
+        dealer = new DealerMaterial(this.role as 'server0' | 'server1', this.o.ring, { [this.role]: new Prg(seed, bundle) }, server1 ? material : NO_MATERIAL, new Map(), server1 ? NO_MATERIAL : material);
       }
       const setup = purpose === 'setup';
       const cache = setup ? new Map<string, unknown>() : this.cache;

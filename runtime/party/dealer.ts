@@ -53,12 +53,12 @@ interface Pooled {
 /** The dealer's endpoint: it sends nothing online and receives nothing; steps only tag its material. */
 class DealerNet implements Endpoint {
   readonly stats = newStats();
-  constructor(readonly role: Role, private readonly tag: (step: number) => void, private readonly link: () => Link | undefined, private readonly timeoutMs: number) {}
-  /** Backpressure: the material of the previous step has left for server1 before the next is made (a server1 that reads nothing fails the bundle after the receive timeout). */
+  constructor(readonly role: Role, private readonly tag: (step: number) => void, private readonly links: () => Link[], private readonly timeoutMs: number) {}
+  /** Backpressure: the material of the previous step has left for the servers before the next is made (a server that reads nothing fails the bundle after the receive timeout). */
   async drained(): Promise<void> {
-    const l = this.link();
-    if (!l) return;
-    await drainedWithin(l, this.timeoutMs, () => new TfeError('E_TRANSPORT', `${l.peer} has not read the dealer's material within ${this.timeoutMs / 1000} s`));
+    for (const l of this.links()) {
+      await drainedWithin(l, this.timeoutMs, () => new TfeError('E_TRANSPORT', `${l.peer} has not read the dealer's material within ${this.timeoutMs / 1000} s`));
+    }
   }
   setStep(step: number): void {
     this.tag(step);
@@ -187,15 +187,18 @@ export class DealerParty {
     const epoch = this.epoch;
     const router = this.o.router;
     const channel = materialSender(router, id, this.servers[1]);
+    // server0 receives only the material both servers hold in the clear (FSS key correction words)
+    const channel0 = materialSender(router, id, this.servers[0]);
     const streams = { [this.servers[0]]: new Prg(this.seeds[this.servers[0]], id), [this.servers[1]]: new Prg(this.seeds[this.servers[1]], id) };
     const net = new DealerNet(this.role, (step) => {
       channel.step = step;
-    }, () => (router.hasLink(this.servers[1]) ? router.link(this.servers[1]) : undefined), router.receiveTimeoutMs);
+      channel0.step = step;
+    }, () => this.servers.filter((s) => router.hasLink(s)).map((s) => router.link(s)), router.receiveTimeoutMs);
     const ctx: PartyContext & { net: DealerNet } = {
       role: this.role,
       net,
       ring: this.o.ring,
-      dealer: new DealerMaterial('dealer', this.o.ring, streams, channel, this.keep),
+      dealer: new DealerMaterial('dealer', this.o.ring, streams, channel, this.keep, channel0),
       prg: Prg.fresh(),
       cache: new Map(),
     };
@@ -206,10 +209,11 @@ export class DealerParty {
       return;
     }
     const ms = performance.now() - t0;
-    this.pool.set(id, { purpose, batch, bytes: channel.bytes });
-    this.made.push({ id, purpose, batch, ms, bytes: channel.bytes });
-    const msg: Control = { type: 'bundle', bundle: String(id), epoch, purpose, batch, offlineMs: ms, bytes: channel.bytes };
+    const bytes = channel.bytes + channel0.bytes;
+    this.pool.set(id, { purpose, batch, bytes });
+    this.made.push({ id, purpose, batch, ms, bytes });
+    const msg: Control = { type: 'bundle', bundle: String(id), epoch, purpose, batch, offlineMs: ms, bytes };
     for (const s of this.servers) router.sendControl(s, msg);
-    this.log(`made ${purpose} bundle ${id} for batch ${batch}: ${(channel.bytes / 2 ** 20).toFixed(2)} MiB in ${ms.toFixed(1)} ms`);
+    this.log(`made ${purpose} bundle ${id} for batch ${batch}: ${(bytes / 2 ** 20).toFixed(2)} MiB in ${ms.toFixed(1)} ms`);
   }
 }

@@ -105,7 +105,9 @@ export class InputParty {
       return {
         env, rounds: ep.stats.clock, bytes, frames, session, onlineMs,
         rssMb: Math.max(...reports.map((r) => r.rssMb)),
-        dealerBytes: Math.max(...reports.map((r) => r.offlineBytes)),
+        // each server reports the material it received (server1 its corrected shares and
+        // the FSS keys, server0 the FSS keys only): the dealer sent the sum
+        dealerBytes: reports.reduce((a, r) => a + r.offlineBytes, 0),
         offlineMs: Math.max(...reports.map((r) => r.offlineMs)),
       };
     } catch (e) {

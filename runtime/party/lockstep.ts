@@ -74,6 +74,7 @@ export class LockstepParties {
     const session = ++this.runs;
     const eps = new Map<Role, SessionEndpoint>();
     const channels = new Map<Role, MaterialChannel & { readonly bytes?: number }>();
+    const channels0 = new Map<Role, MaterialChannel & { readonly bytes?: number }>();
     const ctxs = LOCKSTEP_ROLES.map((role): PartyContext => {
       const router = this.routers.get(role) as Router;
       const ep = new SessionEndpoint(router, role, session, LOCKSTEP_ROLES.filter((r) => r !== role));
@@ -82,13 +83,16 @@ export class LockstepParties {
       let dealer: DealerMaterial | undefined;
       if (side) {
         const ch = side === 'dealer' ? materialSender(router, session) : side === 'server1' ? materialReceiver(router, session) : NO_MATERIAL;
+        // the material both servers hold in the clear (FSS key correction words) also goes to server0
+        const ch0 = side === 'dealer' ? materialSender(router, session, 'server0') : side === 'server0' ? materialReceiver(router, session) : NO_MATERIAL;
         channels.set(role, ch);
+        channels0.set(role, ch0);
         const streams = side === 'dealer'
           ? { server0: new Prg(this.seeds.server0, session), server1: new Prg(this.seeds.server1, session) }
           : { [side]: new Prg(this.seeds[side], session) };
-        dealer = new DealerMaterial(side, this.ring, streams, ch, this.keep);
+        dealer = new DealerMaterial(side, this.ring, streams, ch, this.keep, ch0);
       }
-      if (side === 'server1') ep.onFail((err) => router.inbox('material', session, 'dealer').fail(err));
+      if (side === 'server1' || side === 'server0') ep.onFail((err) => router.inbox('material', session, 'dealer').fail(err));
       ep.setStep(0, 'lockstep run');
       return { role, net: ep, ring: this.ring, dealer, prg: Prg.fresh(), cache: this.caches.get(role) as Map<string, unknown> };
     });
@@ -102,7 +106,7 @@ export class LockstepParties {
       }
     }));
     for (const ep of eps.values()) ep.close();
-    (this.routers.get('server1') as Router).dropInbox('material', session, 'dealer');
+    for (const s of ['server0', 'server1']) (this.routers.get(s) as Router).dropInbox('material', session, 'dealer');
     const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
     if (failed) throw failed.reason;
     const results = new Map<Role, T>();
@@ -114,6 +118,7 @@ export class LockstepParties {
       rounds = Math.max(rounds, ep.stats.clock);
     }
     const sender = channels.get('dealer') as { readonly bytes?: number } | undefined;
-    return { results, stats: { rounds, bytes, dealerBytes: sender?.bytes ?? 0 } };
+    const sender0 = channels0.get('dealer') as { readonly bytes?: number } | undefined;
+    return { results, stats: { rounds, bytes, dealerBytes: (sender?.bytes ?? 0) + (sender0?.bytes ?? 0) } };
   }
 }

@@ -9,6 +9,7 @@ import { TfeError } from '../errors.js';
 import { broadcastShapes, sizeOf, type Padding, type Shape } from '../shape.js';
 import { intAttr, intsAttr, numsAttr, optStrAttr, pairsAttr, strAttr } from './attrs.js';
 import { conv2dShape, matmulShape, normAxis, poolShape } from './shapes.js';
+import { compareCostFss, compareMethod } from './pond-fss.js';
 import { COMPUTE_ONLY, FREE, WITH_DEALER, type Cost, type KernelAttrs, type KernelParties, type KernelSpec, type ProtocolSpec, type Role } from './spec.js';
 
 /** Pond's compute roles, in order. */
@@ -32,19 +33,58 @@ const eachServer = (bytes: number, dealerBytes: number, rounds: number): Cost =>
 
 // ---- comparison (runtime/protocols/pond/compare.ts) -------------------------------------
 
-/** Prefix distances of the Kogge-Stone carry tree over 64 bits. */
-export const CARRY_LEVELS = [1, 2, 4, 8, 16, 32] as const;
-/** Open c and the payload masks, six carry levels, open the injected bit. */
-export const COMPARE_ROUNDS = 1 + CARRY_LEVELS.length + 1;
+/**
+ * The comparison's carry circuit (runtime/protocols/pond/compare.ts) is a reduction
+ * tree over the (generate, propagate) pairs of bits 0..62: 63 groups, halved per level
+ * by combining adjacent groups (an odd top group passes up unchanged), so
+ * ceil(log2 63) = 6 levels. CARRY_TREE lists the groups alive before each level.
+ */
+export const CARRY_GROUPS = 63;
+export const CARRY_TREE: readonly number[] = (() => {
+  const out: number[] = [];
+  for (let g = CARRY_GROUPS; g > 1; g = Math.ceil(g / 2)) out.push(g);
+  return out;
+})();
 
-/** Exact comparison of n elements with zero, multiplying the result into `payloads` tensors. */
-export function compareCost(n: number, payloads: number): Cost {
-  const levels = CARRY_LEVELS.length;
-  // c and y_j - a_j; three masked words per carry level but two at the last; e packed 64 per word
-  const perServer = B(n * (1 + payloads)) + B(n * (3 * (levels - 1) + 2)) + B(Math.ceil(n / 64));
-  // r's bits; s; a_j * s; the second halves of the AND triples
-  const dealer = B(n) + B(n) + B(n * payloads) + B(n * (2 * (levels - 1) + 1));
+/**
+ * One level of the carry tree over `groups` groups: floor(groups / 2) pairs; the
+ * lowest pair needs only its generate (1 AND), every other pair 2 ANDs sharing the
+ * mask of P_hi; each pair opens P_hi ^ a plus one masked word per AND.
+ */
+export function carryLevel(groups: number): { pairs: number; ands: number; opened: number } {
+  const pairs = Math.floor(groups / 2);
+  const ands = 2 * pairs - 1;
+  return { pairs, ands, opened: pairs + ands };
+}
+
+/** Bit-plane words opened by the carry tree per 64 compared elements (180). */
+export const CARRY_OPENED_WORDS = CARRY_TREE.reduce((s, g) => s + carryLevel(g).opened, 0);
+/** AND gates (= dealer triple words) of the carry tree per 64 compared elements (118). */
+export const CARRY_AND_WORDS = CARRY_TREE.reduce((s, g) => s + carryLevel(g).ands, 0);
+/** Open c and the payload masks, six carry levels, open the injected bit. */
+export const COMPARE_ROUNDS = 1 + CARRY_TREE.length + 1;
+
+/**
+ * Exact comparison of n elements with zero, multiplying the result into `payloads`
+ * tensors, `self` of which are the compared value x itself (relu_s, the tournament:
+ * x s = c s - r s needs no opening of its own). Bit planes hold 64 elements per word:
+ * W = ceil(n / 64) words per plane. Each server sends 8n(1 + m - self) (c and the
+ * other y_j - a_j) + 8 * 180 W (the carry tree) + 8W (e); the dealer 8 * 64 W (r's bit
+ * planes) + 8 * 118 W (AND triples) + 8n (s) + 8nm (a_j s).
+ */
+export function compareCost(n: number, payloads: number, self = 0): Cost {
+  const w = Math.ceil(n / 64);
+  const perServer = B(n * (1 + payloads - self)) + B(w * CARRY_OPENED_WORDS) + B(w);
+  const dealer = B(64 * w) + B(w * CARRY_AND_WORDS) + B(n) + B(n * payloads);
   return eachServer(perServer, dealer, COMPARE_ROUNDS);
+}
+
+/** A comparison's cost for n elements and `payloads` products, `self` of them the compared value itself (the exact comparison opens nothing for those). */
+export type CompareCostFn = (n: number, payloads: number, self?: number) => Cost;
+
+/** The cost of one comparison layer by the method a kernel's attrs.compare names: compareCost or, with attrs.compare = 'fss', compareCostFss (src/protocols/pond-fss.ts). */
+export function compareCostOf(kernel: string, attrs: KernelAttrs): CompareCostFn {
+  return compareMethod(kernel, attrs) === 'fss' ? compareCostFss : compareCost;
 }
 
 /** Levels of a tournament over k candidates, as pair counts. */
@@ -57,12 +97,12 @@ export function tournamentPairs(k: number): number[] {
   return pairs;
 }
 
-export function tournamentCost(k: number, elems: number, fields: number): Cost {
+export function tournamentCost(k: number, elems: number, fields: number, cmp: CompareCostFn = compareCost): Cost {
   let rounds = 0;
   let bytes = 0;
   let dealer = 0;
   for (const p of tournamentPairs(k)) {
-    const c = compareCost(p * elems, 1 + fields);
+    const c = cmp(p * elems, 1 + fields, 1);
     rounds += c.rounds;
     bytes += c.bytes.server0 ?? 0;
     dealer += c.dealerBytes;
@@ -99,14 +139,14 @@ export type MaxpoolMethod = 'pairs' | 'tournament';
  * "beats" bits and its value (K factors, a tree of ceil(log2 K) Beaver products, 1
  * round each, no truncation: the bits have scale 0).
  */
-export function pairwiseMaxCost(real: number, zero: boolean, n: number): Cost {
+export function pairwiseMaxCost(real: number, zero: boolean, n: number, cmp: CompareCostFn = compareCost): Cost {
   const k = real + (zero ? 1 : 0);
   const pairs = (k * (k - 1)) / 2;
   let rounds = 0;
   let bytes = 0;
   let dealer = 0;
   if (pairs > 0) {
-    const c = compareCost(pairs * n, 0);
+    const c = cmp(pairs * n, 0);
     rounds += c.rounds;
     bytes += c.bytes.server0 ?? 0;
     dealer += c.dealerBytes;
@@ -117,6 +157,32 @@ export function pairwiseMaxCost(real: number, zero: boolean, n: number): Cost {
     dealer += B(p * real * n);
   }
   return eachServer(bytes, dealer, rounds);
+}
+
+/** One comparison layer of a kernel: n elements compared with zero, carrying m payloads. */
+export interface ComparisonLayer {
+  readonly n: number;
+  readonly payloads: number;
+}
+
+/**
+ * The comparison layers a kernel runs, in order (the same structure its cost adds up):
+ * for --explain's FSS key bytes per layer (src/protocols/pond-fss.ts fssKeyBytes). Empty
+ * for kernels that compare nothing.
+ */
+export function comparisonLayers(kernel: string, shapes: readonly Shape[], attrs: KernelAttrs): ComparisonLayer[] {
+  const tour = (k: number, n: number, fields: number): ComparisonLayer[] => tournamentPairs(k).map((p) => ({ n: p * n, payloads: 1 + fields }));
+  if (kernel === 'drelu_s') return [{ n: sizeOf(shapes[0]), payloads: 0 }];
+  if (kernel === 'relu_s') return [{ n: sizeOf(shapes[0]), payloads: 1 }];
+  if (kernel === 'argmax_s') return tour(shapes[0][shapes[0].length - 1], sizeOf(shapes[0].slice(0, -1)), 1);
+  if (kernel === 'maxpool_s') {
+    const g = windowAttrs('maxpool_s', attrs);
+    const k = g.ksize[0] * g.ksize[1] + (maxpoolRelu(attrs) ? 1 : 0);
+    const n = sizeOf(poolShape(shapes[0], g.ksize, g.strides, g.padding));
+    if (maxpoolMethod(attrs, k, n) === 'pairs') return k > 1 ? [{ n: ((k * (k - 1)) / 2) * n, payloads: 0 }] : [];
+    return tour(k, n, 0);
+  }
+  return [];
 }
 
 // ---- polynomials (runtime/protocols/pond/poly.ts) ---------------------------------------
@@ -227,8 +293,14 @@ const local = (summary: string, operands: KernelSpec['operands'], outputShapes: 
   cost: () => FREE,
 });
 
-/** Material of one exact comparison (compare.ts): masked bits, the select bit and triples, the AND triples. */
-const COMPARE_MATERIAL = ['maskedBits', 'select', 'andTriples'] as const;
+/** Material of one comparison: exact (compare.ts): masked bits, the select bit and triples, the AND triples; fss: DCF keys. */
+const COMPARE_MATERIAL = ['maskedBits', 'select', 'andTriples', 'dcf'] as const;
+
+/** The output shape of a comparison kernel, after checking its attrs.compare (so the plan verifier refuses an unknown method). */
+const comparing = (kernel: string) => (s: readonly Shape[], attrs: KernelAttrs): Shape[] => {
+  compareMethod(kernel, attrs);
+  return [s[0]];
+};
 
 /** Beaver product: each server opens X - A (and Y - B unless the cached mask is open); dealer sends |Z| to server1. */
 function beaverProduct(summary: string, out: (a: Shape, b: Shape, attrs: KernelAttrs) => Shape): Spec {
@@ -364,24 +436,24 @@ const SPECS: Record<string, Spec> = {
     },
   },
   drelu_s: {
-    summary: '[x >= 0] as a secret 0/1 (exact comparison, 8 rounds)',
+    summary: '[x >= 0] as a secret 0/1 (exact comparison, 8 rounds; attrs.compare fss: 1 round with DCF keys)',
     reveals: false,
     operands: ['secret'],
     results: ['secret'],
     randomness: COMPARE_MATERIAL,
     parties: () => WITH_DEALER,
-    outputShapes: same,
-    cost: (s) => compareCost(sizeOf(s[0]), 0),
+    outputShapes: comparing('drelu_s'),
+    cost: (s, attrs) => compareCostOf('drelu_s', attrs)(sizeOf(s[0]), 0),
   },
   relu_s: {
-    summary: 'max(x, 0) exactly: x * [x >= 0] with the product fused into the comparison (8 rounds)',
+    summary: 'max(x, 0) exactly: x * [x >= 0] with the product fused into the comparison (8 rounds; attrs.compare fss: 1 round with DCF keys)',
     reveals: false,
     operands: ['secret'],
     results: ['secret'],
     randomness: COMPARE_MATERIAL,
     parties: () => WITH_DEALER,
-    outputShapes: same,
-    cost: (s) => compareCost(sizeOf(s[0]), 1),
+    outputShapes: comparing('relu_s'),
+    cost: (s, attrs) => compareCostOf('relu_s', attrs)(sizeOf(s[0]), 1, 1),
   },
   select_s: {
     summary: 'c ? x : y for a secret 0/1 c, as y + c * (x - y) (1 round)',
@@ -404,6 +476,7 @@ const SPECS: Record<string, Spec> = {
       const g = windowAttrs('maxpool_s', attrs);
       const out = poolShape(s[0], g.ksize, g.strides, g.padding);
       maxpoolMethod(attrs, g.ksize[0] * g.ksize[1] + (maxpoolRelu(attrs) ? 1 : 0), sizeOf(out));
+      compareMethod('maxpool_s', attrs);
       return [out];
     },
     cost(s, attrs) {
@@ -411,8 +484,9 @@ const SPECS: Record<string, Spec> = {
       const k = g.ksize[0] * g.ksize[1];
       const relu = maxpoolRelu(attrs);
       const n = sizeOf(poolShape(s[0], g.ksize, g.strides, g.padding));
-      if (maxpoolMethod(attrs, k + (relu ? 1 : 0), n) === 'pairs') return pairwiseMaxCost(k, relu, n);
-      return tournamentCost(k + (relu ? 1 : 0), n, 0);
+      const cmp = compareCostOf('maxpool_s', attrs);
+      if (maxpoolMethod(attrs, k + (relu ? 1 : 0), n) === 'pairs') return pairwiseMaxCost(k, relu, n, cmp);
+      return tournamentCost(k + (relu ? 1 : 0), n, 0, cmp);
     },
   },
   avgpool_s: {
@@ -436,8 +510,11 @@ const SPECS: Record<string, Spec> = {
     results: ['secret'],
     randomness: COMPARE_MATERIAL,
     parties: () => WITH_DEALER,
-    outputShapes: (s) => [s[0].slice(0, -1)],
-    cost: (s) => tournamentCost(s[0][s[0].length - 1], sizeOf(s[0].slice(0, -1)), 1),
+    outputShapes: (s, attrs) => {
+      compareMethod('argmax_s', attrs);
+      return [s[0].slice(0, -1)];
+    },
+    cost: (s, attrs) => tournamentCost(s[0][s[0].length - 1], sizeOf(s[0].slice(0, -1)), 1, compareCostOf('argmax_s', attrs)),
   },
   reshape_s: local('reshape to attrs.shape (one -1 allowed)', ['secret'], (s, attrs) => [reshapeTarget('reshape_s', s[0], attrs)]),
   transpose_s: local('transpose by attrs.perm', ['secret'], (s, attrs) => [intsAttr('transpose_s', attrs, 'perm', s[0].length).map((p) => s[0][p])]),
@@ -473,9 +550,10 @@ export const POND: ProtocolSpec = {
   randomness: {
     triple: 'a Beaver triple (A, B, C = f(A, B)) for a bilinear f; B cached per weight tensor under attrs.cacheKey',
     trunc: 'a truncation pair: [r], [(r mod 2^63) >> bits], [msb(r)]',
-    maskedBits: 'a random [r] with XOR shares of its 64 bits',
+    maskedBits: 'a random [r] with XOR shares of its 64 bits as bit planes (64 elements per word)',
     select: 'a random bit s in XOR and additive shares, with products a_j * s',
-    andTriples: 'bit-sliced AND triples sharing their first operand',
+    andTriples: 'bit-plane AND triples of one carry-tree level, pairs sharing their first operand',
+    dcf: 'for attrs.compare fss: [r], [msb(r)], [a_j], [msb(r) a_j] and DCF keys for [z < r mod 2^63] with outputs (1 - 2 msb(r)) (1, a_j); the keys\' correction words go to both servers',
   },
   kernels: POND_SPECS,
 };

@@ -1,21 +1,23 @@
 /**
  * Bounded memory of a large batch (issue 11): `tfe eval` of zoo network C with
- * --batch 320 runs, in a child process, as sessions of 80 examples (the chunk rule,
- * runtime/party/chunks.ts) and its peak RSS (process.resourceUsage().maxRSS, reported
- * by the child at exit) stays under 1.25 GB. Bound: one session's RSS grows by ~7.2 MB
- * per example of net C (measured: 1.18 GB at batch 128, 7.2 GB at batch 1000, each as
- * one session, AMD EPYC, 2 cores), so batch 320 unsplit would take ~2.5 GB and a
- * session of more than ~140 examples would cross the bound; sessions of 80 measured
- * 0.90 GB. The big case (--batch 1000 --limit 1000, ≤ 2 GB) is `bench/rss-eval.sh`.
+ * --batch 320 runs, in a child process, as sessions of the chunk rule's size
+ * (runtime/party/chunks.ts: 289 examples since the bit-plane comparison; 80 before)
+ * and its peak RSS (process.resourceUsage().maxRSS, reported by the child at exit)
+ * stays under 1.25 GB. Bound: one session's RSS is ~1.2 x its declared bytes plus
+ * ~200 MB of runtime (net C: 0.77 GB at batch 256 as one session, AMD EPYC, 2 cores);
+ * sessions of 289 measured 0.86 GB. The big case (--batch 1000 --limit 1000, ≤ 2 GB)
+ * is `bench/rss-eval.sh`.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'node:test';
 import { zooModelPath } from '../../models/index.js';
+import { chunkSize } from '../../runtime/party/chunks.js';
+import { parsePlanText } from '../../src/plan/index.js';
 import { MNIST_TESTSET, REPO_ROOT } from '../support/paths.js';
 
 const run = promisify(execFile);
@@ -24,7 +26,7 @@ const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 const REPORT_RSS = 'data:text/javascript,process.on("exit",()=>process.stderr.write("maxrss "+process.resourceUsage().maxRSS+"\\n"))';
 const BOUND_KIB = 1.25e9 / 1024;
 
-test('tfe eval --batch 320 on network C runs in sessions of 80 with peak RSS under 1.25 GB', { timeout: 120_000 }, async () => {
+test('tfe eval --batch 320 on network C runs in sessions of the chunk rule with peak RSS under 1.25 GB', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tfe-rss-'));
   try {
     await run(process.execPath, [CLI, 'compile', zooModelPath('C'), '-o', dir, '--input-range', '0:1']);
@@ -32,7 +34,8 @@ test('tfe eval --batch 320 on network C runs in sessions of 80 with peak RSS und
     const out = JSON.parse(r.stdout) as { n: number; agreement: number; batch: number; chunk: number };
     assert.equal(out.n, 320);
     assert.equal(out.batch, 320);
-    assert.equal(out.chunk, 80);
+    assert.equal(out.chunk, chunkSize(parsePlanText(readFileSync(join(dir, 'plan.json'), 'utf8'))));
+    assert.ok(out.chunk < 320, `chunk ${out.chunk}: the batch must be split`);
     assert.ok(out.agreement >= 0.99, `agreement ${out.agreement}`);
     const m = /maxrss (\d+)/.exec(r.stderr);
     assert.ok(m, r.stderr);

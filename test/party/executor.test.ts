@@ -124,7 +124,7 @@ test('measured cost equals the declared cost; the weights are masked once per de
   // W - B was opened at setup (mask_s): every prediction opens only its input side
   assert.deepEqual(first.stats.bytes, second.stats.bytes);
   assert.deepEqual(first.declared, plan.cost.perPrediction);
-  assert.equal(first.stats.bytes.server0, 8 * 4 + (compareCost(3, 1).bytes.server0 ?? 0) + 8 * 3, 'x - A, the relu comparison, the reveal: no weight-side opening');
+  assert.equal(first.stats.bytes.server0, 8 * 4 + (compareCost(3, 1, 1).bytes.server0 ?? 0) + 8 * 3, 'x - A, the relu comparison, the reveal: no weight-side opening');
 });
 
 test('a wrong input shape is an E_SHAPE error naming the expected shape', async () => {

@@ -1,8 +1,8 @@
 /**
  * The plan verifier's declared-bytes caps (src/plan/cost-limits.ts, PlanLimits
- * maxPredictionBytes / maxSetupBytes at maxBatch): a hostile plan that adds 200
- * comparisons of a [N, 784] tensor to zoo network A (each declares 8 * 784 * 19 bytes
- * per example and server: 24 GB at batch 1024) is refused by the default cap with
+ * maxPredictionBytes / maxSetupBytes at maxBatch): a hostile plan that adds 1,000
+ * comparisons of a [N, 784] tensor to zoo network A (each declares 8n + 1448 ceil(n/64)
+ * bytes per server, n = 784 N: 24.6 MB at batch 1024, 24.6 GB in all) is refused by the default cap with
  * E_PLAN naming the cap, the party, the value and the limit, while its id is
  * recomputed (planDigest) so that only the cap rule refuses it (it passes with the cap
  * lifted); the default caps accept zoo nets A-D; lowered caps refuse the real plan's
@@ -58,7 +58,7 @@ describe('declared-bytes caps of the plan verifier', () => {
   });
 
   test('a plan flooded with comparisons is refused by maxPredictionBytes, and only by it', () => {
-    const q = flooded(plan, 200);
+    const q = flooded(plan, 1000);
     refusedBy(q, DEFAULT_PLAN_LIMITS, /plan declares \d+ bytes \([\d.]+ GiB\) sent by server0 in one prediction at batch 1024, over the limit maxPredictionBytes of 17179869184 \(16.00 GiB\)/);
     verifyPlan(q, { ...DEFAULT_PLAN_LIMITS, maxPredictionBytes: Infinity });
     verifyPlan(flooded(plan, 10));

@@ -1,6 +1,6 @@
 /**
- * Non-linear kernels built on the exact comparison (compare.ts): DReLU, ReLU and
- * select. None of them approximates: the comparison is exact for every ring element.
+ * Non-linear kernels built on the exact comparison (compare.ts, or with attrs.compare
+ * = 'fss' fss/compare-fss.ts): DReLU, ReLU and select. None of them approximates: the comparison is exact for every ring element.
  */
 import { TfeError } from '../../../src/errors.js';
 import { pondSpec } from '../../../src/protocols/pond.js';
@@ -8,18 +8,18 @@ import { sameShapes } from '../../../src/protocols/shapes.js';
 import { beaver } from './beaver.js';
 import { isServerCtx } from '../open.js';
 import { implement, secret, type Operand, type Secret } from '../types.js';
-import { compareMul } from './compare.js';
+import { comparator } from './fss/dispatch.js';
 
 function asSecret(kernel: string, o: Operand): Secret {
   if (o.kind !== 'secret') throw new TfeError('E_PLAN', `${kernel}: operands must be secret`);
   return o;
 }
 
-export const dreluS = implement(pondSpec('drelu_s'), async (ctx, [x]) => [(await compareMul(ctx, asSecret('drelu_s', x), [])).b]);
+export const dreluS = implement(pondSpec('drelu_s'), async (ctx, [x], attrs) => [(await comparator('drelu_s', attrs)(ctx, asSecret('drelu_s', x), [])).b]);
 
-export const reluS = implement(pondSpec('relu_s'), async (ctx, [x]) => {
+export const reluS = implement(pondSpec('relu_s'), async (ctx, [x], attrs) => {
   const xs = asSecret('relu_s', x);
-  return [(await compareMul(ctx, xs, [xs])).products[0]];
+  return [(await comparator('relu_s', attrs)(ctx, xs, [xs])).products[0]];
 });
 
 /** select_s(c, x, y) = c ? x : y for a secret bit c (0/1): y + c * (x - y), one Beaver product. */

@@ -10,13 +10,14 @@ import { isServerCtx } from '../open.js';
 import { pondSpec } from '../../../src/protocols/pond.js';
 import { implement, secret, type Operand, type Secret } from '../types.js';
 import { tournament } from './tree.js';
+import { comparator } from './fss/dispatch.js';
 
 function asSecret(o: Operand): Secret {
   if (o.kind !== 'secret') throw new TfeError('E_PLAN', 'argmax_s: operand must be secret');
   return o;
 }
 
-export const argmaxS = implement(pondSpec('argmax_s'), async (ctx, [x]) => {
+export const argmaxS = implement(pondSpec('argmax_s'), async (ctx, [x], attrs) => {
   const xs = asSecret(x);
   if (xs.shape.length < 1) throw new TfeError('E_SHAPE', 'argmax_s: operand must have rank >= 1');
   const k = xs.shape[xs.shape.length - 1];
@@ -34,6 +35,6 @@ export const argmaxS = implement(pondSpec('argmax_s'), async (ctx, [x]) => {
       return [ringTensor(outShape, v), ringTensor(outShape, idx)];
     });
   }
-  const win = await tournament(ctx, k, outShape, 1, cands);
+  const win = await tournament(ctx, k, outShape, 1, cands, comparator('argmax_s', attrs));
   return [secret(outShape, win?.[1])];
 });

@@ -9,6 +9,9 @@
 import { TfeError } from '../../../src/errors.js';
 import type { DealerMaterial } from '../../crypto/material.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
+import { carryLevel } from '../../../src/protocols/pond.js';
+import { levelProducts, planeWords, unpackBits } from './bitplanes.js';
+import { planeKernelsFor } from './bitplanes-native.js';
 
 /** A Beaver triple share for a bilinear f: c = f(a, b); b is absent when the mask is cached. */
 export interface TripleShare {
@@ -24,27 +27,33 @@ export interface TruncShare {
   readonly rMsb: RingTensor;
 }
 
-/** A random ring element shared arithmetically and, bit by bit, in XOR shares (one word per element). */
+/**
+ * A random ring element shared arithmetically, and its 64 bits in XOR shares as bit
+ * planes (bitplanes.ts: 64 elements per word, 64 planes of ceil(n / 64) words).
+ */
 export interface MaskedBitsShare {
   readonly r: RingTensor;
-  readonly rBits: RingTensor;
-}
-
-/** Bit-sliced AND triples sharing their first operand: c_j = a & b_j, for j < count. */
-export interface AndTriplesShare {
-  readonly a: RingTensor;
-  readonly b: readonly RingTensor[];
-  readonly c: readonly RingTensor[];
+  readonly rPlanes: RingTensor;
 }
 
 /**
- * A random bit s in XOR shares (bit 0 of each word) and additive shares, with
- * products c_j = a_j * s for random a_j (Beaver triples whose second factor is s).
+ * Bit-plane AND triples of one carry-tree level (bitplanes.ts, LEVEL LAYOUT): a per
+ * pair, b and c = a_q & b_j per AND, each plane-major.
+ */
+export interface AndTriplesShare {
+  readonly a: RingTensor;
+  readonly b: RingTensor;
+  readonly c: RingTensor;
+}
+
+/**
+ * The select bit s of a comparison, as a bit plane in XOR shares and element by element
+ * in additive shares, with products c_j = a_j * s for the masks a_j of selectMasks
+ * (Beaver triples whose second factor is s).
  */
 export interface SelectShare {
   readonly sBool: RingTensor;
   readonly sArith: RingTensor;
-  readonly a: readonly RingTensor[];
   readonly c: readonly RingTensor[];
 }
 
@@ -96,28 +105,53 @@ export async function truncation(m: DealerMaterial, shape: Shape, bits: number):
   return m.isServer ? { r, rHigh, rMsb } : undefined;
 }
 
-export async function maskedBits(m: DealerMaterial, shape: Shape): Promise<MaskedBitsShare | undefined> {
+/** [r] and r's bit planes: servers get their shares, the dealer the values (for selectMasks). */
+export async function maskedBits(m: DealerMaterial, shape: Shape): Promise<MaskedBitsShare> {
   const r = m.randA(shape);
-  const rBits = await m.giveB(shape, () => r);
-  return m.isServer ? { r, rBits } : undefined;
+  const words = 64 * planeWords(sizeOf(shape));
+  const rPlanes = await m.giveB([words], () => {
+    const planes = new BigUint64Array(words);
+    planeKernelsFor(m.ring).transpose(r.data, planes);
+    return ringTensor([words], planes);
+  });
+  return { r, rPlanes };
 }
 
-export async function andTriples(m: DealerMaterial, shape: Shape, count: number): Promise<AndTriplesShare | undefined> {
-  const a = m.randB(shape);
-  const b: RingTensor[] = [];
-  for (let j = 0; j < count; j++) b.push(m.randB(shape));
-  const c: RingTensor[] = [];
-  for (let j = 0; j < count; j++) c.push(await m.giveB(shape, () => m.ring.and(a, b[j])));
+/**
+ * The AND triples of the carry-tree level over `groups` groups, for `words` words per
+ * plane: drawn just before that level runs (compare.ts), so that material in memory
+ * follows the work in flight. c costs (2 floor(groups / 2) - 1) words per plane word.
+ */
+export async function andTriples(m: DealerMaterial, words: number, groups: number): Promise<AndTriplesShare | undefined> {
+  const { pairs, ands } = carryLevel(groups);
+  const a = m.randB([pairs * words]);
+  const b = m.randB([ands * words]);
+  const c = await m.giveB([ands * words], () => ringTensor([ands * words], levelProducts(groups, a.data, b.data)));
   return m.isServer ? { a, b, c } : undefined;
 }
 
-export async function select(m: DealerMaterial, shape: Shape, payloads: number): Promise<SelectShare | undefined> {
-  const ones = ringTensor(shape, new BigUint64Array(sizeOf(shape)).fill(ONE));
-  const sBool = m.ring.and(m.randB(shape), ones);
-  const sArith = await m.giveA(shape, () => sBool);
-  const a: RingTensor[] = [];
-  for (let j = 0; j < payloads; j++) a.push(m.randA(shape));
+/**
+ * The masks a_j of the select products (drawn with the comparison mask: the servers
+ * open y_j - a_j in the first round). A payload that is the compared x itself (`self`)
+ * takes a_j = -r, so that y_j - a_j = x + r = c, already open: no draw, no opening.
+ * Servers get their shares, the dealer the values (for selectBits); no message.
+ */
+export function selectMasks(m: DealerMaterial, shape: Shape, self: readonly boolean[], r: RingTensor): RingTensor[] {
+  return self.map((isX) => (isX ? m.ring.neg(r) : m.randA(shape)));
+}
+
+/**
+ * The select bit and the products a_j s with the masks of selectMasks, drawn after the
+ * carry tree: `payloads` products; the dealer passes the masks' values `a` (the servers
+ * need not keep theirs past the first round).
+ */
+export async function selectBits(m: DealerMaterial, shape: Shape, payloads: number, a?: readonly RingTensor[]): Promise<SelectShare | undefined> {
+  if (!m.isServer && a?.length !== payloads) throw new TfeError('E_PROTOCOL', `select material: the dealer needs the ${payloads} masks of the products`);
+  const sBool = m.randB([planeWords(sizeOf(shape))]);
+  let sv: RingTensor | undefined; // the dealer's s, element by element, made once
+  const s = (): RingTensor => (sv ??= unpackBits(sBool.data, shape));
+  const sArith = await m.giveA(shape, s);
   const c: RingTensor[] = [];
-  for (let j = 0; j < payloads; j++) c.push(await m.giveA(shape, () => m.ring.mul(a[j], sBool)));
-  return m.isServer ? { sBool, sArith, a, c } : undefined;
+  for (let j = 0; j < payloads; j++) c.push(await m.giveA(shape, () => m.ring.mul((a as readonly RingTensor[])[j], s())));
+  return m.isServer ? { sBool, sArith, c } : undefined;
 }

@@ -22,14 +22,15 @@ import { isServerCtx } from '../open.js';
 import { secret, type PartyContext } from '../types.js';
 import { beaver } from './beaver.js';
 import { compareMul } from './compare.js';
+import type { Comparator } from './fss/dispatch.js';
 import { stack } from './tree.js';
 
 /**
  * This party's share of the maximum of `cands` (and of 0 when `zero`), elementwise
  * over `shape`. Non-servers pass no candidates but the same `real` count (they take
- * part in the dealer's side).
+ * part in the dealer's side). `compare`: the kernel's comparison (exact by default).
  */
-export async function pairwiseMax(ctx: PartyContext, real: number, zero: boolean, shape: Shape, cands: readonly RingTensor[]): Promise<RingTensor | undefined> {
+export async function pairwiseMax(ctx: PartyContext, real: number, zero: boolean, shape: Shape, cands: readonly RingTensor[], compare: Comparator = compareMul): Promise<RingTensor | undefined> {
   const server = isServerCtx(ctx);
   if (server && cands.length !== real) throw new TfeError('E_PROTOCOL', `pairwise max: ${cands.length} candidates, expected ${real}`);
   const ring = ctx.ring;
@@ -44,7 +45,7 @@ export async function pairwiseMax(ctx: PartyContext, real: number, zero: boolean
   if (pairs.length > 0) {
     const diffs = server ? stack(pairs.map(([i, j]) => ring.sub(value(i), value(j)))) : undefined;
     const m = pairs.length * n;
-    const { b } = await compareMul(ctx, secret([m], diffs), []);
+    const { b } = await compare(ctx, secret([m], diffs), []);
     bits = b.share;
   }
   // factors of each real candidate: its K-1 "beats" bits, then its value

@@ -20,6 +20,7 @@ import { isServerCtx } from '../open.js';
 import { implement, secret, type Operand, type Secret } from '../types.js';
 import { pairwiseMax } from './pairwise-max.js';
 import { tournament } from './tree.js';
+import { comparator } from './fss/dispatch.js';
 import { windowCounts, windowTaps, type WindowGeometry } from './windows.js';
 
 function asSecret(kernel: string, o: Operand): Secret {
@@ -40,10 +41,10 @@ export const maxpoolS = implement(pondSpec('maxpool_s'), async (ctx, [x], attrs)
     if (!xs.share) throw new TfeError('E_PROTOCOL', `maxpool_s: ${ctx.role} lacks its share`);
     taps = windowTaps(xs.share, g, ctx.role === 'server0' ? MAXPOOL_FILL : 0n);
   }
-  if (maxpoolMethod(attrs, k + (relu ? 1 : 0), sizeOf(shape)) === 'pairs') return [secret(shape, await pairwiseMax(ctx, k, relu, shape, taps))];
+  if (maxpoolMethod(attrs, k + (relu ? 1 : 0), sizeOf(shape)) === 'pairs') return [secret(shape, await pairwiseMax(ctx, k, relu, shape, taps, comparator('maxpool_s', attrs)))];
   const cands = taps.map((t) => [t]);
   if (relu && isServerCtx(ctx)) cands.push([ringTensor(shape, new BigUint64Array(sizeOf(shape)))]);
-  const win = await tournament(ctx, k + (relu ? 1 : 0), shape, 0, cands);
+  const win = await tournament(ctx, k + (relu ? 1 : 0), shape, 0, cands, comparator('maxpool_s', attrs));
   return [secret(shape, win?.[0])];
 });
 

@@ -12,6 +12,7 @@ import { isServerCtx } from '../open.js';
 import { tournamentPairs } from '../../../src/protocols/pond.js';
 import { secret, type PartyContext } from '../types.js';
 import { compareMul } from './compare.js';
+import type { Comparator } from './fss/dispatch.js';
 
 /** A candidate: its value followed by any fields that travel with it (all one shape). */
 export type Candidate = readonly RingTensor[];
@@ -36,8 +37,9 @@ function unstack(t: RingTensor, count: number, shape: Shape): RingTensor[] {
 /**
  * Runs the tournament on this party's shares (`cands` is empty on non-servers, which
  * still take part in the dealer's side: they pass `k`). Returns the winner's fields.
+ * `compare`: the kernel's comparison (exact by default; fss/dispatch.ts).
  */
-export async function tournament(ctx: PartyContext, k: number, shape: Shape, fields: number, cands: Candidate[]): Promise<Candidate | undefined> {
+export async function tournament(ctx: PartyContext, k: number, shape: Shape, fields: number, cands: Candidate[], compare: Comparator = compareMul): Promise<Candidate | undefined> {
   const server = isServerCtx(ctx);
   if (server && cands.length !== k) throw new TfeError('E_PROTOCOL', `tournament: ${cands.length} candidates, expected ${k}`);
   const ring = ctx.ring;
@@ -50,11 +52,9 @@ export async function tournament(ctx: PartyContext, k: number, shape: Shape, fie
       // per field f: stacked (a_f - b_f) over all pairs
       diffs = Array.from({ length: 1 + fields }, (_, f) => stack(Array.from({ length: pairs }, (_, p) => ring.sub(cur[2 * p][f], cur[2 * p + 1][f]))));
     }
-    const { products } = await compareMul(
-      ctx,
-      secret([m], server ? diffs[0] : undefined),
-      Array.from({ length: 1 + fields }, (_, f) => secret([m], server ? diffs[f] : undefined)),
-    );
+    // the difference is its own first payload (the same operand: the exact comparison opens nothing more for it)
+    const d0 = secret([m], server ? diffs[0] : undefined);
+    const { products } = await compare(ctx, d0, [d0, ...Array.from({ length: fields }, (_, f) => secret([m], server ? diffs[f + 1] : undefined))]);
     if (server) {
       const chosen = products.map((p) => unstack(p.share as RingTensor, pairs, shape));
       const next: Candidate[] = [];

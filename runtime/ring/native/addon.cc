@@ -18,6 +18,8 @@
 #include <system_error>
 
 #include "aes.h"
+#include "compare.h"
+#include "dcf.h"
 #include "kernels.h"
 
 namespace tfe {
@@ -459,6 +461,73 @@ napi_value AesCtr(napi_env env, napi_callback_info info) {
   return guarded(env, fn, [&] { tfe::aes128_ctr_ni(key.data, counter.data, out.data, out.len); });
 }
 
+// dcfEval(params: BigUint64Array [party, bits, outWords], fixedKey: Uint8Array(16),
+// root, key, x, out: BigUint64Array): DCF evaluation (dcf.h), out = this party's shares.
+napi_value DcfEval(napi_env env, napi_callback_info info) {
+  const char* fn = "dcfEval";
+  napi_value argv[6];
+  Array params, root, key, x, out;
+  Bytes fixed;
+  if (!get_args(env, info, 6, argv, fn) || !get_array(env, argv[0], fn, "params", &params) ||
+      !get_bytes(env, argv[1], fn, "fixedKey", &fixed) || !get_array(env, argv[2], fn, "root", &root) ||
+      !get_array(env, argv[3], fn, "key", &key) || !get_array(env, argv[4], fn, "x", &x) ||
+      !get_array(env, argv[5], fn, "out", &out)) {
+    return nullptr;
+  }
+  if (params.len != 3 || fixed.len != 16 || params.data[0] > 1 || params.data[1] < 1 || params.data[1] > 64 ||
+      params.data[2] < 1 || params.data[2] > 6) {
+    throw_error(env, "E_ARG", "dcfEval: params must be [party 0|1, bits 1..64, outWords 1..6] and fixedKey 16 bytes");
+    return nullptr;
+  }
+  const std::size_t n = x.len;
+  const std::size_t bits = params.data[1];
+  const std::size_t k = params.data[2];
+  if (root.len != 2 * n || key.len != n * (2 * bits + k * (bits + 1)) || out.len != n * k) {
+    throw_error(env, "E_ARG", "dcfEval: root of %zu words, key of %zu, out of %zu for %zu points", root.len, key.len, out.len, n);
+    return nullptr;
+  }
+  if (!tfe::aes_ni_supported()) {
+    throw_error(env, "E_BACKEND", "dcfEval: this CPU (or build) has no AES instructions");
+    return nullptr;
+  }
+  return guarded(env, fn, [&] {
+    tfe::dcf_eval_ni(static_cast<int>(params.data[0]), static_cast<int>(bits), static_cast<int>(k), n, fixed.data, root.data, key.data, x.data, out.data);
+  });
+}
+
+// dcfGen(params: BigUint64Array [bits, outWords], fixedKey: Uint8Array(16), alpha, beta,
+// root0, root1, key: BigUint64Array): DCF key generation (dcf.h) into `key`.
+napi_value DcfGen(napi_env env, napi_callback_info info) {
+  const char* fn = "dcfGen";
+  napi_value argv[7];
+  Array params, alpha, beta, root0, root1, key;
+  Bytes fixed;
+  if (!get_args(env, info, 7, argv, fn) || !get_array(env, argv[0], fn, "params", &params) ||
+      !get_bytes(env, argv[1], fn, "fixedKey", &fixed) || !get_array(env, argv[2], fn, "alpha", &alpha) ||
+      !get_array(env, argv[3], fn, "beta", &beta) || !get_array(env, argv[4], fn, "root0", &root0) ||
+      !get_array(env, argv[5], fn, "root1", &root1) || !get_array(env, argv[6], fn, "key", &key)) {
+    return nullptr;
+  }
+  if (params.len != 2 || fixed.len != 16 || params.data[0] < 1 || params.data[0] > 64 || params.data[1] < 1 || params.data[1] > 6) {
+    throw_error(env, "E_ARG", "dcfGen: params must be [bits 1..64, outWords 1..6] and fixedKey 16 bytes");
+    return nullptr;
+  }
+  const std::size_t n = alpha.len;
+  const std::size_t bits = params.data[0];
+  const std::size_t k = params.data[1];
+  if (beta.len != n * k || root0.len != 2 * n || root1.len != 2 * n || key.len != n * (2 * bits + k * (bits + 1))) {
+    throw_error(env, "E_ARG", "dcfGen: beta of %zu words, roots of %zu and %zu, key of %zu for %zu elements", beta.len, root0.len, root1.len, key.len, n);
+    return nullptr;
+  }
+  if (!tfe::aes_ni_supported()) {
+    throw_error(env, "E_BACKEND", "dcfGen: this CPU (or build) has no AES instructions");
+    return nullptr;
+  }
+  return guarded(env, fn, [&] {
+    tfe::dcf_gen_ni(static_cast<int>(bits), static_cast<int>(k), n, fixed.data, alpha.data, beta.data, root0.data, root1.data, key.data);
+  });
+}
+
 napi_value AesNi(napi_env env, napi_callback_info) {
   napi_value r = nullptr;
   ok(env, napi_get_boolean(env, tfe::aes_ni_supported(), &r), "napi_get_boolean");
@@ -504,10 +573,13 @@ NAPI_MODULE_INIT() {
       {"packedSize", nullptr, PackedSize, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"packB", nullptr, PackB, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
       {"matmulPacked", nullptr, MatmulPacked, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"dcfEval", nullptr, DcfEval, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
+      {"dcfGen", nullptr, DcfGen, nullptr, nullptr, nullptr, napi_enumerable, nullptr},
   };
   if (!ok(env, napi_define_properties(env, exports, sizeof props / sizeof props[0], props), "napi_define_properties")) {
     return nullptr;
   }
+  if (!tfe::register_compare(env, exports)) return nullptr;
   EnvToken* token = new (std::nothrow) EnvToken();
   if (token == nullptr) {
     throw_error(env, "E_BACKEND", "tfe_ring: out of memory");

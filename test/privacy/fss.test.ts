@@ -1,0 +1,111 @@
+/**
+ * Party-view privacy of the FSS comparison (--compare fss; runtime/protocols/pond/fss):
+ * zoo network A compiled with --compare fss (every ReLU a 1-round DCF comparison, so
+ * the views include the DCF keys both servers receive as material and the openings of
+ * c = x + r and y - a), run R times per configuration on fresh local deployments with
+ * every party's view recorded (views.ts), with the same tests as pond.test.ts: views
+ * equal in distribution for two inputs and for two weight sets, at a total false-alarm
+ * rate of 1e-6 per comparison (stats.ts).
+ *
+ * Mutants of the FSS material (mutants.ts mechanism) must be caught while computing
+ * the right answer: the comparison mask r = 0 (c = x is opened) and the payload masks
+ * a_j = 0 (y_j itself is opened).
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { compile, type CompileResult } from '../../compiler/compile.js';
+import { zooModelPath } from '../../models/index.js';
+import type { Plan, Weights } from '../../src/plan/index.js';
+import type { FloatTensor } from '../../runtime/party/executor.js';
+import { readMnist } from '../support/mnist.js';
+import { loadRuntime, negated, views, withWeights, type Runtime } from './harness.js';
+import { DIST, mutantRoot, type Mutant } from './mutants.js';
+import { compareViews, type BitCounts, type Finding } from './stats.js';
+
+const RUNS = 8;
+const ALPHA = 1e-6;
+
+const ZERO = (shape: string): string => `ringTensor(${shape}, new BigUint64Array(sizeOf(${shape})))`;
+
+export const FSS_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'fss-comparison-mask',
+    breaks: 'the FSS comparison mask r (the servers open c = x + r, the DCF point): r = 0',
+    file: 'runtime/protocols/pond/fss/material.js',
+    find: 'const r = m.randA(shape);\n    const rMsb',
+    replace: `const r = ${ZERO('shape')};\n    const rMsb`,
+  },
+  {
+    name: 'fss-payload-masks',
+    breaks: 'the FSS payload masks a_j (the servers open y_j - a_j in the comparison round): a_j = 0',
+    file: 'runtime/protocols/pond/fss/material.js',
+    find: 'a.push(m.randA(shape));',
+    replace: `a.push(${ZERO('shape')});`,
+  },
+];
+
+interface Views {
+  readonly inputA: Map<string, BitCounts>;
+  readonly inputB: Map<string, BitCounts>;
+  readonly weightsB: Map<string, BitCounts>;
+  readonly output: Float64Array<ArrayBufferLike>;
+}
+
+function describeFinding(f: Finding): string {
+  return `${f.test} ${f.key} bit ${f.bit}: frequencies ${f.p.map((p) => p.toFixed(3)).join(' vs ')}, threshold ${f.threshold.toFixed(3)}`;
+}
+
+describe('party views under Pond with --compare fss (zoo network A)', () => {
+  let c: CompileResult;
+  let other: { plan: Plan; weights: Weights };
+  let images: FloatTensor[];
+  let realOutput: Float64Array<ArrayBufferLike> | undefined;
+  const all = async (rt: Runtime): Promise<Views> => {
+    const a = await views(rt, { plan: c.plan, weights: c.weights, input: images[0] }, RUNS);
+    return {
+      inputA: a.counts,
+      inputB: (await views(rt, { plan: c.plan, weights: c.weights, input: images[1] }, RUNS)).counts,
+      weightsB: (await views(rt, { plan: other.plan, weights: other.weights, input: images[0] }, RUNS)).counts,
+      output: a.output,
+    };
+  };
+
+  before(async () => {
+    c = await compile(zooModelPath('A'), { inputRange: [0, 1], compare: 'fss' });
+    assert.ok(c.plan.steps.some((s) => s.kernel === 'relu_s' && s.attrs.compare === 'fss'));
+    other = withWeights(c.plan, negated(c.weights), c.weights.manifest);
+    const m = readMnist(2);
+    const shape = [1, ...c.plan.inputs[0].shape.slice(1)];
+    images = [0, 1].map((i) => ({ shape, data: Float64Array.from(m.images.subarray(i * 784, (i + 1) * 784)) }));
+  });
+  after(() => {
+    for (const m of FSS_MUTANTS) rmSync(join(DIST, '.mutants', m.name), { recursive: true, force: true });
+  });
+
+  test('real code: every view has the same distribution for two inputs and for two weight sets', async () => {
+    const v = await all(await loadRuntime(DIST));
+    realOutput = v.output;
+    const keys = [...v.inputA.keys()];
+    assert.ok(keys.some((k) => k.includes('opened+')), 'the recording sees the openings');
+    for (const [what, b] of [['inputs', v.inputB], ['weights', v.weightsB]] as const) {
+      assert.deepEqual([...b.keys()].sort(), [...keys].sort(), `the same messages are exchanged for two ${what}`);
+      const r = compareViews(v.inputA, b, ALPHA);
+      assert.ok(r.tests > 4_000, `${r.tests} tests`); // net A is small: ~5,000 bit tests
+      assert.deepEqual(r.findings.slice(0, 5).map(describeFinding), [], `views differ for two ${what}`);
+    }
+  });
+
+  for (const m of FSS_MUTANTS) {
+    test(`mutant '${m.name}' (${m.breaks}) is caught`, async (t) => {
+      const v = await all(await loadRuntime(mutantRoot(m)));
+      realOutput ??= (await views(await loadRuntime(DIST), { plan: c.plan, weights: c.weights, input: images[0] }, 1)).output;
+      for (let i = 0; i < v.output.length; i++) assert.ok(Math.abs(v.output[i] - realOutput[i]) < 1e-3, `mutant ${m.name} output ${i}`);
+      const byInputs = compareViews(v.inputA, v.inputB, ALPHA).findings;
+      const byWeights = compareViews(v.inputA, v.weightsB, ALPHA).findings;
+      assert.ok(byInputs.length + byWeights.length > 0, `no test found the leak of mutant ${m.name}`);
+      t.diagnostic(`${byInputs.length} failing bit tests for two inputs, ${byWeights.length} for two weight sets`);
+    });
+  }
+});
