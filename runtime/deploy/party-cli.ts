@@ -20,7 +20,7 @@ import { predictionJson, predictionText } from '../output/print.js';
 import { FRAME_HEADER_BYTES } from '../transport/frame.js';
 import { readInputFile } from '../io/inputs.js';
 import { readPlanFile, readWeightsFiles } from '../party/files.js';
-import { chunkSize, predictInChunks } from '../party/chunks.js';
+import { chunkSize, DEPLOYED_CHUNK_BUDGET_BYTES, predictInChunks } from '../party/chunks.js';
 import { encodeInputs, predictionOf, type FloatTensor, type Prediction } from '../party/prediction-io.js';
 import { weightEnv } from '../party/weights-env.js';
 import { defaultBackend } from '../ring/index.js';
@@ -98,7 +98,7 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
       if (provider !== role) throw new TfeError('E_ARG', `the plan's inputs come from ${provider}, not ${role}`);
       return predictionOf(plan, role, await input.session('predict', batch, env), batch, t0);
     };
-    const p = await predictInChunks(plan, inputs, chunkSize(plan, o.chunk), one, (x) => void encodeInputs(plan, x));
+    const p = await predictInChunks(plan, inputs, chunkSize(plan, o.chunk, MAX_BATCH, DEPLOYED_CHUNK_BUDGET_BYTES), one, (x) => void encodeInputs(plan, x));
     const names = classNamesFor(planDir, o.labels);
     io.out(o.json ? `${JSON.stringify(predictionJson(p, names))}\n` : predictionText(plan, p, names));
   } finally {

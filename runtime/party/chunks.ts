@@ -10,12 +10,17 @@
  *
  *   chunk = clamp(floor(CHUNK_BUDGET_BYTES / declared bytes per example), 1, maxBatch)
  *
- * CHUNK_BUDGET_BYTES is 512 MiB: measured on network C (6.35 MiB declared per example,
- * chunk 80), peak RSS of a whole `tfe eval --batch 1000` stays under 1 GB (AMD EPYC, 2
- * cores; test/party/chunks-rss.test.ts bounds it in a child process), against 7.2 GB
- * as one session. Since the bit-plane comparison, net C declares 1.77 MiB per example
- * (chunk 289), and a session of 256 peaks at 0.77 GB. Measured RSS per session is about 1.2 x the declared bytes plus
- * ~200 MB of runtime (tfjs, the weights), so the budget keeps a run far below 2 GB.
+ * CHUNK_BUDGET_BYTES is 64 MiB, from measurements on network C (1.77 MiB declared per
+ * example since the bit-plane comparison; chunk 36): `tfe eval --batch 256` on net C
+ * (AMD EPYC, 2 cores, one run, `sh bench/rss-eval.sh 256 CHUNK`) took, per example and
+ * at peak RSS, 12.8 ms / 869 MiB as one session of 256, 10.8 ms / 571 MiB in sessions of
+ * 128, 8.9 ms / 398 MiB of 64 and 7.5 ms of 32: smaller sessions are both leaner and
+ * faster in one process (their tensors stay in cache and the allocator reuses warm
+ * memory), so the budget is small. Measured RSS per session is about 1.2 x the declared
+ * bytes plus ~200-300 MB of runtime (tfjs, the weights, the plaintext reference).
+ * (Before the bit-plane comparison net C declared 6.35 MiB per example, the budget was
+ * 512 MiB and `tfe eval --batch 1000` peaked at 0.90 GB against 7.2 GB as one session;
+ * test/party/chunks-rss.test.ts bounds it in a child process.)
  * `maxBatch` is the largest batch a party accepts (PlanLimits.maxBatch, 1024).
  *
  * A plan with a fixed batch (no -1 in an input binding's shape) runs as one session, as
@@ -29,7 +34,15 @@ import { addCosts } from '../../src/protocols/spec.js';
 import type { FloatTensor, OutputValue, Prediction } from './prediction-io.js';
 
 /** Declared bytes (all parties and the dealer's material) one local session may hold. */
-export const CHUNK_BUDGET_BYTES = 512 * 2 ** 20;
+export const CHUNK_BUDGET_BYTES = 64 * 2 ** 20;
+
+/**
+ * The budget of a deployed client's session (`tfe party client`): 512 MiB. Each session
+ * costs every one of its rounds as a network round trip, so deployed sessions are made
+ * larger than local ones, and each party process holds only its own part of a session
+ * (network C: 289 examples; a server's peak RSS at batch 128 was 0.43 GB).
+ */
+export const DEPLOYED_CHUNK_BUDGET_BYTES = 512 * 2 ** 20;
 
 /**
  * Declared bytes per example of one prediction at a large batch: every party's messages
@@ -54,9 +67,10 @@ export function chunkable(plan: Plan): boolean {
 
 /**
  * Examples per session for `plan`: `requested` if given (E_ARG above maxBatch), else the
- * rule of this module. Infinity for a plan that cannot be split (a fixed batch).
+ * rule of this module with `budget` bytes. Infinity for a plan that cannot be split (a
+ * fixed batch).
  */
-export function chunkSize(plan: Plan, requested?: number, maxBatch: number = DEFAULT_PLAN_LIMITS.maxBatch): number {
+export function chunkSize(plan: Plan, requested?: number, maxBatch: number = DEFAULT_PLAN_LIMITS.maxBatch, budget: number = CHUNK_BUDGET_BYTES): number {
   if (requested !== undefined) {
     if (!Number.isInteger(requested) || requested < 1) throw new TfeError('E_ARG', `chunk size ${requested}: expected a positive integer`);
     if (requested > maxBatch) throw new TfeError('E_ARG', `chunk size ${requested} is above the largest batch a party accepts (${maxBatch})`, `give --chunk ${maxBatch} or less`);
@@ -64,7 +78,7 @@ export function chunkSize(plan: Plan, requested?: number, maxBatch: number = DEF
   if (!chunkable(plan)) return Infinity;
   if (requested !== undefined) return requested;
   const per = bytesPerExample(plan);
-  return per <= 0 ? maxBatch : Math.max(1, Math.min(maxBatch, Math.floor(CHUNK_BUDGET_BYTES / per)));
+  return per <= 0 ? maxBatch : Math.max(1, Math.min(maxBatch, Math.floor(budget / per)));
 }
 
 /** [outer, n, inner] sizes of `shape` around `axis`. */

@@ -1,11 +1,11 @@
 /**
  * Bounded memory of a large batch (issue 11): `tfe eval` of zoo network C with
  * --batch 320 runs, in a child process, as sessions of the chunk rule's size
- * (runtime/party/chunks.ts: 289 examples since the bit-plane comparison; 80 before)
+ * (runtime/party/chunks.ts: 36 examples since the 64 MiB budget; 289 and 80 before)
  * and its peak RSS (process.resourceUsage().maxRSS, reported by the child at exit)
  * stays under 1.25 GB. Bound: one session's RSS is ~1.2 x its declared bytes plus
  * ~200 MB of runtime (net C: 0.77 GB at batch 256 as one session, AMD EPYC, 2 cores);
- * sessions of 289 measured 0.86 GB. The big case (--batch 1000 --limit 1000, ≤ 2 GB)
+ * sessions of 289 measured 0.86 GB, of 64 0.40 GB. The big case (--batch 1000 --limit 1000, ≤ 2 GB)
  * is `bench/rss-eval.sh`.
  */
 import assert from 'node:assert/strict';

@@ -5,8 +5,8 @@
  * fixed-point error of one prediction, and with the unsplit run; the measured bytes
  * equal the declared bytes at batch 7 (costs are linear in the batch) and the rounds
  * add up; an out-of-range value in the second chunk is reported with its index in the
- * whole batch; the chunk rule gives 289 for network C (1.77 MiB declared per example,
- * 512 MiB per session), never splits a fixed batch, and refuses a chunk above the
+ * whole batch; the chunk rule gives 36 for network C (1.77 MiB declared per example,
+ * 64 MiB per session), never splits a fixed batch, and refuses a chunk above the
  * largest batch a party accepts.
  */
 import assert from 'node:assert/strict';
@@ -84,12 +84,12 @@ describe('chunked local predictions (zoo network A)', () => {
 });
 
 describe('the chunk rule', () => {
-  test('network C: floor(512 MiB / declared bytes per example)', async () => {
+  test('network C: floor(64 MiB / declared bytes per example)', async () => {
     const { plan } = await compile(zooModelPath('C'), { inputRange: [0, 1] });
     const per = bytesPerExample(plan);
     assert.ok(per > 1.7 * 2 ** 20 && per < 1.85 * 2 ** 20, `${per}`);
     assert.equal(chunkSize(plan), Math.floor(CHUNK_BUDGET_BYTES / per));
-    assert.equal(chunkSize(plan), 289);
+    assert.equal(chunkSize(plan), 36);
     assert.equal(chunkSize(plan, 5), 5);
     assert.throws(() => chunkSize(plan, 1025), (e: unknown) => e instanceof TfeError && e.code === 'E_ARG' && /1024/.test(e.message));
   });
