@@ -22,6 +22,11 @@ bool aes_ni_supported();
 // key[0..16), counter[0..16) and out[0..len).
 void aes128_ctr_ni(const std::uint8_t* key, std::uint8_t* counter, std::uint8_t* out, std::size_t len);
 
+// Writes the 11 round keys of AES-128 under `key` (FIPS-197 sec. 5.2), 16 bytes each,
+// to rk[0..176), for callers with their own AES-NI loops (dcf.cc's fixed-key PRG).
+// Requires aes_ni_supported().
+void aes128_round_keys_ni(const std::uint8_t* key, std::uint8_t* rk);
+
 }  // namespace tfe
 
 #endif  // TFE_RING_NATIVE_AES_H_

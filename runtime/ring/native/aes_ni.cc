@@ -132,6 +132,12 @@ TFE_AES void aes128_ctr_ni(const std::uint8_t* key, std::uint8_t* counter, std::
   store_be64(counter + 8, ctr.lo);
 }
 
+TFE_AES void aes128_round_keys_ni(const std::uint8_t* key, std::uint8_t* rk) {
+  __m128i k[11];
+  expand_key(key, k);
+  for (int r = 0; r < 11; r++) _mm_storeu_si128(reinterpret_cast<__m128i*>(rk + 16 * r), k[r]);
+}
+
 }  // namespace tfe
 
 #else  // !TFE_X86: no AES-NI path; the PRG uses node:crypto.
@@ -143,6 +149,10 @@ namespace tfe {
 bool aes_ni_supported() { return false; }
 
 void aes128_ctr_ni(const std::uint8_t*, std::uint8_t*, std::uint8_t*, std::size_t) {
+  throw std::runtime_error("this build has no AES-NI path");
+}
+
+void aes128_round_keys_ni(const std::uint8_t*, std::uint8_t*) {
   throw std::runtime_error("this build has no AES-NI path");
 }
 

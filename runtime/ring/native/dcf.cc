@@ -20,30 +20,13 @@ namespace tfe {
 
 namespace {
 
-TFE_AES inline __m128i expand_step(__m128i prev, __m128i gen) {
-  gen = _mm_shuffle_epi32(gen, 0xFF);
-  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-  prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
-  return _mm_xor_si128(prev, gen);
-}
-
-// AES-128 round keys (FIPS-197 sec. 5.2), as in aes_ni.cc.
+// AES-128 round keys (FIPS-197 sec. 5.2), expanded by aes_ni.cc.
 TFE_AES void round_keys(const std::uint8_t* key, __m128i rk[11]) {
-  rk[0] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
-  rk[1] = expand_step(rk[0], _mm_aeskeygenassist_si128(rk[0], 0x01));
-  rk[2] = expand_step(rk[1], _mm_aeskeygenassist_si128(rk[1], 0x02));
-  rk[3] = expand_step(rk[2], _mm_aeskeygenassist_si128(rk[2], 0x04));
-  rk[4] = expand_step(rk[3], _mm_aeskeygenassist_si128(rk[3], 0x08));
-  rk[5] = expand_step(rk[4], _mm_aeskeygenassist_si128(rk[4], 0x10));
-  rk[6] = expand_step(rk[5], _mm_aeskeygenassist_si128(rk[5], 0x20));
-  rk[7] = expand_step(rk[6], _mm_aeskeygenassist_si128(rk[6], 0x40));
-  rk[8] = expand_step(rk[7], _mm_aeskeygenassist_si128(rk[7], 0x80));
-  rk[9] = expand_step(rk[8], _mm_aeskeygenassist_si128(rk[8], 0x1B));
-  rk[10] = expand_step(rk[9], _mm_aeskeygenassist_si128(rk[9], 0x36));
+  alignas(16) std::uint8_t bytes[176];
+  aes128_round_keys_ni(key, bytes);
+  for (int r = 0; r < 11; r++) rk[r] = _mm_load_si128(reinterpret_cast<const __m128i*>(bytes + 16 * r));
 }
 
-// MMO of `count` blocks in place: b = AES_K(b) ^ b (b already holds s ^ tweak).
 TFE_AES inline void mmo(const __m128i rk[11], __m128i* b, int count) {
   __m128i in[16];
   for (int j = 0; j < count; j++) {
