@@ -4,7 +4,7 @@
  * node:crypto's `createCipheriv('aes-128-ctr', key, counter)` byte for byte
  * (test/crypto/aes-native.test.ts checks that against node:crypto).
  */
-import { requireNativeAddon } from '../ring/native-addon.js';
+import { nativeAddonWith } from '../ring/native-addon.js';
 
 export interface NativeAes {
   /**
@@ -20,19 +20,14 @@ interface AesAddon extends NativeAes {
   aesNi(): boolean;
 }
 
-function isAesAddon(x: unknown): x is AesAddon {
-  if (typeof x !== 'object' || x === null) return false;
-  const rec = x as Record<string, unknown>;
-  return typeof rec.aesCtr === 'function' && typeof rec.aesNi === 'function';
-}
 
 let cached: NativeAes | null | undefined;
 
 /** The native AES-CTR keystream, or undefined (no addon, an addon without it, or no AES-NI). */
 export function nativeAes(): NativeAes | undefined {
   if (cached === undefined) {
-    const addon = requireNativeAddon();
-    cached = isAesAddon(addon) && addon.aesNi() ? addon : null;
+    const addon = nativeAddonWith<AesAddon>(['aesCtr', 'aesNi']);
+    cached = addon?.aesNi() ? addon : null;
   }
   return cached ?? undefined;
 }

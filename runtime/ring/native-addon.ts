@@ -61,6 +61,18 @@ export function requireNativeAddon(): unknown {
   return addon;
 }
 
+/**
+ * The addon typed as `T` when it loaded and exports every function in `names` (an addon
+ * built before a kernel was added lacks it), else undefined. The caller names in `T`
+ * the signatures of exactly those functions.
+ */
+export function nativeAddonWith<T>(names: readonly string[]): T | undefined {
+  const a = requireNativeAddon();
+  if (typeof a !== 'object' || a === null) return undefined;
+  const rec = a as Record<string, unknown>;
+  return names.every((k) => typeof rec[k] === 'function') ? (a as T) : undefined;
+}
+
 /** Why the addon did not load (undefined if it loaded or was not tried yet). */
 export function nativeAddonError(): string | undefined {
   return error;

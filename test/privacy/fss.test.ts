@@ -21,9 +21,9 @@ import { zooModelPath } from '../../models/index.js';
 import type { Plan, Weights } from '../../src/plan/index.js';
 import type { FloatTensor } from '../../runtime/party/executor.js';
 import { readMnist } from '../support/mnist.js';
-import { loadRuntime, negated, views, withWeights, type Runtime } from './harness.js';
+import { describeFinding, loadRuntime, negated, secretViews, views, withWeights, type Runtime, type SecretViews } from './harness.js';
 import { DIST, mutantRoot, type Mutant } from './mutants.js';
-import { compareViews, type BitCounts, type Finding } from './stats.js';
+import { compareViews } from './stats.js';
 
 const RUNS = 8;
 const ALPHA = 1e-6;
@@ -47,31 +47,14 @@ export const FSS_MUTANTS: readonly Mutant[] = [
   },
 ];
 
-interface Views {
-  readonly inputA: Map<string, BitCounts>;
-  readonly inputB: Map<string, BitCounts>;
-  readonly weightsB: Map<string, BitCounts>;
-  readonly output: Float64Array<ArrayBufferLike>;
-}
 
-function describeFinding(f: Finding): string {
-  return `${f.test} ${f.key} bit ${f.bit}: frequencies ${f.p.map((p) => p.toFixed(3)).join(' vs ')}, threshold ${f.threshold.toFixed(3)}`;
-}
 
 describe('party views under Pond with --compare fss (zoo network B: ReLUs folded into max-pools, all pairs)', () => {
   let c: CompileResult;
   let other: { plan: Plan; weights: Weights };
   let images: FloatTensor[];
   let realOutput: Float64Array<ArrayBufferLike> | undefined;
-  const all = async (rt: Runtime): Promise<Views> => {
-    const a = await views(rt, { plan: c.plan, weights: c.weights, input: images[0] }, RUNS);
-    return {
-      inputA: a.counts,
-      inputB: (await views(rt, { plan: c.plan, weights: c.weights, input: images[1] }, RUNS)).counts,
-      weightsB: (await views(rt, { plan: other.plan, weights: other.weights, input: images[0] }, RUNS)).counts,
-      output: a.output,
-    };
-  };
+  const all = async (rt: Runtime): Promise<SecretViews> => secretViews(rt, c.plan, c.weights, other, [images[0], images[1]], RUNS);
 
   before(async () => {
     // batch fixed at 1: net B's keys at the largest batch a party accepts exceed the plan caps
@@ -94,7 +77,7 @@ describe('party views under Pond with --compare fss (zoo network B: ReLUs folded
     for (const [what, b] of [['inputs', v.inputB], ['weights', v.weightsB]] as const) {
       assert.deepEqual([...b.keys()].sort(), [...keys].sort(), `the same messages are exchanged for two ${what}`);
       const r = compareViews(v.inputA, b, ALPHA);
-      assert.ok(r.tests > 4_000, `${r.tests} tests`); // net A is small: ~5,000 bit tests
+      assert.ok(r.tests > 4_000, `${r.tests} tests`); // fewer words than the exact comparison's views: ~5,000 bit tests or more
       assert.deepEqual(r.findings.slice(0, 5).map(describeFinding), [], `views differ for two ${what}`);
     }
   });

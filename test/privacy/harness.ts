@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { planDigest, weightsDigest, type Plan, type Weights } from '../../src/plan/index.js';
 import type { FloatTensor } from '../../runtime/party/executor.js';
-import type { BitCounts } from './stats.js';
+import type { BitCounts, Finding } from './stats.js';
 import { ViewRecorder } from './views.js';
 
 type ExecutorModule = typeof import('../../runtime/party/executor.js');
@@ -76,4 +76,32 @@ export function negated(w: Weights): BigUint64Array {
   const data = new BigUint64Array(w.data.length);
   for (let i = 0; i < data.length; i++) data[i] = -w.data[i];
   return data;
+}
+
+/** Views of the same plan for two inputs (A, B) and for two weight sets (input A under each). */
+export interface SecretViews {
+  readonly inputA: Map<string, BitCounts>;
+  readonly inputB: Map<string, BitCounts>;
+  readonly weightsB: Map<string, BitCounts>;
+  /** The output of input A under the first weights. */
+  readonly output: Float64Array<ArrayBufferLike>;
+}
+
+/**
+ * `runs` deployments per configuration: input A and input B under `plan`'s weights,
+ * and input A under `other` (the same plan with another weight set).
+ */
+export async function secretViews(rt: Runtime, plan: Config['plan'], weights: Config['weights'], other: { plan: Plan; weights: Weights }, inputs: readonly [FloatTensor, FloatTensor], runs: number): Promise<SecretViews> {
+  const a = await views(rt, { plan, weights, input: inputs[0] }, runs);
+  return {
+    inputA: a.counts,
+    inputB: (await views(rt, { plan, weights, input: inputs[1] }, runs)).counts,
+    weightsB: (await views(rt, { plan: other.plan, weights: other.weights, input: inputs[0] }, runs)).counts,
+    output: a.output,
+  };
+}
+
+/** One line per failing bit test, for assertion messages. */
+export function describeFinding(f: Finding): string {
+  return `${f.test} ${f.key} bit ${f.bit}: frequencies ${f.p.map((p) => p.toFixed(3)).join(' vs ')}, threshold ${f.threshold.toFixed(3)}`;
 }

@@ -27,9 +27,9 @@ import { zooModelPath } from '../../models/index.js';
 import type { Plan, Weights } from '../../src/plan/index.js';
 import type { FloatTensor } from '../../runtime/party/executor.js';
 import { readMnist } from '../support/mnist.js';
-import { loadRuntime, negated, views, withWeights, type Runtime } from './harness.js';
+import { describeFinding, loadRuntime, negated, secretViews, views, withWeights, type Runtime, type SecretViews } from './harness.js';
 import { DIST, mutantRoot, POND_MUTANTS } from './mutants.js';
-import { compareViews, type BitCounts, type Finding } from './stats.js';
+import { compareViews } from './stats.js';
 import { ViewRecorder } from './views.js';
 
 /** Runs per configuration; per-bit samples per message = RUNS x up to 256 words. */
@@ -37,32 +37,14 @@ const RUNS = 8;
 /** Total false-alarm rate of one comparison of two views. */
 const ALPHA = 1e-6;
 
-interface Views {
-  readonly inputA: Map<string, BitCounts>;
-  readonly inputB: Map<string, BitCounts>;
-  readonly weightsB: Map<string, BitCounts>;
-  /** The output of input A under the first weights. */
-  readonly output: Float64Array<ArrayBufferLike>;
-}
 
-function describeFinding(f: Finding): string {
-  return `${f.test} ${f.key} bit ${f.bit}: frequencies ${f.p.map((p) => p.toFixed(3)).join(' vs ')}, threshold ${f.threshold.toFixed(3)}`;
-}
 
 describe('party views under Pond (zoo network B)', () => {
   let c: CompileResult;
   let other: { plan: Plan; weights: Weights };
   let images: FloatTensor[];
   let realOutput: Float64Array<ArrayBufferLike> | undefined;
-  const all = async (rt: Runtime): Promise<Views> => {
-    const a = await views(rt, { plan: c.plan, weights: c.weights, input: images[0] }, RUNS);
-    return {
-      inputA: a.counts,
-      inputB: (await views(rt, { plan: c.plan, weights: c.weights, input: images[1] }, RUNS)).counts,
-      weightsB: (await views(rt, { plan: other.plan, weights: other.weights, input: images[0] }, RUNS)).counts,
-      output: a.output,
-    };
-  };
+  const all = async (rt: Runtime): Promise<SecretViews> => secretViews(rt, c.plan, c.weights, other, [images[0], images[1]], RUNS);
 
   before(async () => {
     c = await compile(zooModelPath('B'), { inputRange: [0, 1] });

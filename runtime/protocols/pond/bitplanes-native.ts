@@ -5,7 +5,7 @@
  * forced onto wasm or js (TFE_RING_BACKEND) runs no native code. Both are tested equal
  * on random inputs (test/protocols/bitplanes.test.ts).
  */
-import { requireNativeAddon } from '../../ring/native-addon.js';
+import { nativeAddonWith } from '../../ring/native-addon.js';
 import type { RingBackend } from '../../ring/backend.js';
 import { TS_PLANE_KERNELS, type PlaneKernels } from './bitplanes.js';
 
@@ -19,19 +19,14 @@ type NativeFns = {
   compareFinal(state: BigUint64Array, s0: boolean, s: BigUint64Array, out: BigUint64Array): void;
 };
 
-function hasFns(x: unknown): x is NativeFns {
-  if (typeof x !== 'object' || x === null) return false;
-  const rec = x as Record<string, unknown>;
-  return NAMES.every((k) => typeof rec[k] === 'function');
-}
 
 let cached: PlaneKernels | null | undefined;
 
 /** The native kernels, or undefined (no addon, or an addon built without compare.cc). */
 export function nativePlaneKernels(): PlaneKernels | undefined {
   if (cached === undefined) {
-    const addon = requireNativeAddon();
-    cached = hasFns(addon)
+    const addon = nativeAddonWith<NativeFns>(NAMES);
+    cached = addon
       ? {
         name: 'native',
         transpose: (src, out) => addon.planesTranspose(src, out),

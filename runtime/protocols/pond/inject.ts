@@ -9,7 +9,7 @@
  * else a composition of ring backend ops (the wasm / js backends).
  */
 import type { RingBackend } from '../../ring/backend.js';
-import { requireNativeAddon } from '../../ring/native-addon.js';
+import { nativeAddonWith } from '../../ring/native-addon.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../../ring/tensor.js';
 import { unpackBits } from './bitplanes.js';
 
@@ -26,19 +26,14 @@ interface NativeInject {
   compareInjectProduct(e: BigUint64Array, y: BigUint64Array, ya: BigUint64Array, s: BigUint64Array, as: BigUint64Array, out: BigUint64Array): void;
 }
 
-function isNativeInject(x: unknown): x is NativeInject {
-  if (typeof x !== 'object' || x === null) return false;
-  const rec = x as Record<string, unknown>;
-  return typeof rec.compareInjectBit === 'function' && typeof rec.compareInjectProduct === 'function';
-}
 
 let native: Injector | null | undefined;
 
 /** The native injector, or undefined (no addon, or one built without it). */
 export function nativeInjector(): Injector | undefined {
   if (native === undefined) {
-    const addon = requireNativeAddon();
-    native = isNativeInject(addon)
+    const addon = nativeAddonWith<NativeInject>(['compareInjectBit', 'compareInjectProduct']);
+    native = addon
       ? {
         name: 'native',
         bit(e, shape, s0, s) {

@@ -9,7 +9,7 @@
  */
 import { Buffer } from 'node:buffer';
 import { prgBackend } from '../../../crypto/prg-backend.js';
-import { requireNativeAddon } from '../../../ring/native-addon.js';
+import { nativeAddonWith } from '../../../ring/native-addon.js';
 import { FIXED_KEY } from './mmo.js';
 
 /** The native evaluator keeps per-element accumulators for up to this many output words. */
@@ -23,9 +23,8 @@ const KEY = new Uint8Array(Buffer.from(FIXED_KEY));
 
 function addon(): { evalFn: DcfEvalFn; genFn: DcfGenFn } | undefined {
   if (cached === undefined) {
-    const a = requireNativeAddon();
-    const rec = typeof a === 'object' && a !== null ? (a as Record<string, unknown>) : {};
-    cached = typeof rec.dcfEval === 'function' && typeof rec.dcfGen === 'function' ? { evalFn: rec.dcfEval as DcfEvalFn, genFn: rec.dcfGen as DcfGenFn } : null;
+    const a = nativeAddonWith<{ dcfEval: DcfEvalFn; dcfGen: DcfGenFn }>(['dcfEval', 'dcfGen']);
+    cached = a ? { evalFn: a.dcfEval, genFn: a.dcfGen } : null;
   }
   return cached ?? undefined;
 }
