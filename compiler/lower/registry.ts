@@ -4,10 +4,15 @@
  */
 import { TfeError } from '../../src/errors.js';
 import { POND } from '../../src/protocols/pond.js';
+import { SECURENN } from '../../src/protocols/securenn.js';
 import type { LoweringTable } from './lower.js';
 import { POND_LOWERING } from './pond.js';
 
-export const LOWERINGS: ReadonlyMap<string, LoweringTable> = new Map([[POND.name, POND_LOWERING]]);
+export const LOWERINGS: ReadonlyMap<string, LoweringTable> = new Map([
+  [POND.name, POND_LOWERING],
+  // securenn's kernels have Pond's names, operands and attributes (src/protocols/securenn.ts): the same rules lower to both
+  [SECURENN.name, POND_LOWERING],
+]);
 
 /** The lowering table for protocol `name`; E_ARG naming the ones the compiler has. */
 export function loweringTable(name: string): LoweringTable {

@@ -1,5 +1,6 @@
 /**
- * Correlated randomness from a dealer, as protocol-neutral primitives (Pond composes
+ * Correlated randomness from a dealer (or a helper server making it the same way: securenn's
+ * server2), as protocol-neutral primitives (Pond composes
  * its triples, truncation pairs and comparison material from them in
  * runtime/protocols/pond/material.ts).
  *
@@ -17,6 +18,7 @@
  * Parties other than the servers and the dealer never call these.
  */
 import { TfeError } from '../../src/errors.js';
+import { materialRole, shareholders, type ProtocolSpec } from '../../src/protocols/spec.js';
 import type { RingBackend } from '../ring/backend.js';
 import { ringPool } from '../ring/pool.js';
 import { ringTensor, sizeOf, type RingTensor, type Shape } from '../ring/tensor.js';
@@ -160,7 +162,16 @@ export class DealerMaterial {
   }
 }
 
-/** The DealerSide of a role, or undefined for roles that take no material. */
-export function dealerSide(role: Role): DealerSide | undefined {
-  return role === 'dealer' || role === 'server0' || role === 'server1' ? role : undefined;
+/**
+ * The position of `role` in protocol `p`'s material protocol: `'dealer'` for the role that
+ * makes the material (Pond's dealer, securenn's helper server2: `materialRole`), the
+ * share-holder's own name (server0, server1) for the two that consume it, undefined for
+ * every other role. The share-holders must be named server0 and server1: the kernels
+ * find them by name.
+ */
+export function materialSide(p: ProtocolSpec, role: Role): DealerSide | undefined {
+  if (role === materialRole(p)) return 'dealer';
+  if (!shareholders(p).includes(role)) return undefined;
+  if (role !== 'server0' && role !== 'server1') throw new TfeError('E_PROTOCOL', `protocol ${p.name}: share-holder '${role}' is not server0 or server1`);
+  return role;
 }

@@ -15,6 +15,8 @@ import { dirname, join, resolve } from 'node:path';
 import { Command, Option } from 'commander';
 import { TfeError } from '../../src/errors.js';
 import { checkWeights, DEFAULT_PLAN_LIMITS, maxFramePayload, verifyPlan } from '../../src/plan/index.js';
+import { protocolSpec } from '../../src/protocols/registry.js';
+import { shareholders } from '../../src/protocols/spec.js';
 import { classNamesFor } from '../output/labels.js';
 import { predictionJson, predictionText } from '../output/print.js';
 import { FRAME_HEADER_BYTES } from '../transport/frame.js';
@@ -73,7 +75,8 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
       if (process.env.TFE_EXIT_WITH_PARENT === '1') process.stdin.destroy();
       return;
     }
-    const computes = plan.roles.filter((r) => r.kind === 'compute').map((r) => r.name);
+    // input roles talk to the share-holding servers only (not to securenn's helper server2)
+    const computes = shareholders(protocolSpec(plan.protocol));
     await running.connected(computes, dep.timeouts.connectMs);
     const input = running.input;
     if (!input) throw new TfeError('E_ARG', `role '${role}' is of kind ${decl.kind}`);

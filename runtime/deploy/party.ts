@@ -11,6 +11,7 @@
 import { TfeError } from '../../src/errors.js';
 import { DEFAULT_PLAN_LIMITS, type Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
+import { materialRole } from '../../src/protocols/spec.js';
 import { ComputeParty } from '../party/compute.js';
 import { DealerParty } from '../party/dealer.js';
 import { InputParty } from '../party/input.js';
@@ -70,8 +71,9 @@ export async function startRole(o: RoleOptions): Promise<RunningRole> {
   let compute: ComputeParty | undefined;
   let dealer: DealerParty | undefined;
   let input: InputParty | undefined;
-  if (decl.kind === 'compute') compute = new ComputeParty({ plan: o.plan, role: o.role, router, ring: o.ring, kernels, maxBatch: o.maxBatch, log });
-  else if (decl.kind === 'dealer') dealer = new DealerParty({ plan: o.plan, router, ring: o.ring, kernels, poolSize: o.poolSize, log });
+  // the material party is Pond's dealer or securenn's helper server2 (a compute role that holds no shares)
+  if (o.role === materialRole(protocolSpec(o.plan.protocol))) dealer = new DealerParty({ plan: o.plan, router, ring: o.ring, kernels, poolSize: o.poolSize, log });
+  else if (decl.kind === 'compute') compute = new ComputeParty({ plan: o.plan, role: o.role, router, ring: o.ring, kernels, maxBatch: o.maxBatch, log });
   else input = new InputParty({ plan: o.plan, role: o.role, router, ring: o.ring, kernels });
 
   const { dials, accepts } = linkPlan(o.plan, o.role);
@@ -143,9 +145,4 @@ export async function startRole(o: RoleOptions): Promise<RunningRole> {
       await compute?.idle();
     },
   };
-}
-
-/** The compute roles of a plan's protocol (whom input roles dial). */
-export function computeRolesOf(plan: Plan): readonly Role[] {
-  return protocolSpec(plan.protocol).computeRoles;
 }

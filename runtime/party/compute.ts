@@ -15,6 +15,7 @@
 import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
+import { materialRole, shareholders } from '../../src/protocols/spec.js';
 import { DealerMaterial, NO_MATERIAL, type MaterialChannel } from '../crypto/material.js';
 import { Prg, freshSeed } from '../crypto/prg.js';
 import type { KernelRegistry } from '../protocols/registry.js';
@@ -87,9 +88,12 @@ export class ComputeParty {
     this.role = o.role;
     this.router = o.router;
     const p = protocolSpec(o.plan.protocol);
-    this.leader = p.computeRoles[0];
-    this.others = p.computeRoles.filter((r) => r !== o.role);
-    this.dealer = p.dealerRoles[0];
+    const holders = shareholders(p);
+    if (!holders.includes(o.role)) throw new TfeError('E_PLAN', `${o.role} holds no shares under protocol ${p.name}: it runs as ${o.role === materialRole(p) ? 'the material party' : 'an input or output role'}, not as a compute party`);
+    this.leader = holders[0];
+    this.others = holders.filter((r) => r !== o.role);
+    // the role that makes this server's correlated randomness: Pond's dealer, securenn's helper server2
+    this.dealer = materialRole(p);
     this.kinds = new Map(o.plan.roles.map((r) => [r.name, r.kind]));
     this.maxBatch = o.maxBatch ?? 1024;
     this.materialTimeoutMs = o.materialTimeoutMs ?? 120_000;

@@ -1,5 +1,7 @@
 /**
- * The dealer as a party of its own: it makes correlated randomness OFFLINE, ahead of
+ * The material party: Pond's dealer, or securenn's helper server2 (which runs this same
+ * class: it holds no share and makes the share-holders' correlated randomness, SecureNN
+ * sec. 3). It makes correlated randomness OFFLINE, ahead of
  * the sessions that use it, in bundles (one session's worth of material for a given
  * purpose and batch size, under its own PRG streams: Prg(seed_i, bundle id)), and
  * keeps a bounded pool of them ready for the leader to hand to new sessions. So the
@@ -18,6 +20,7 @@
 import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
+import { materialRole, shareholders } from '../../src/protocols/spec.js';
 import { DealerMaterial } from '../crypto/material.js';
 import { Prg, freshSeed } from '../crypto/prg.js';
 import type { KernelRegistry } from '../protocols/registry.js';
@@ -57,17 +60,17 @@ class DealerNet implements Endpoint {
   /** Backpressure: the material of the previous step has left for the servers before the next is made (a server that reads nothing fails the bundle after the receive timeout). */
   async drained(): Promise<void> {
     for (const l of this.links()) {
-      await drainedWithin(l, this.timeoutMs, () => new TfeError('E_TRANSPORT', `${l.peer} has not read the dealer's material within ${this.timeoutMs / 1000} s`));
+      await drainedWithin(l, this.timeoutMs, () => new TfeError('E_TRANSPORT', `${l.peer} has not read ${this.role}'s material within ${this.timeoutMs / 1000} s`));
     }
   }
   setStep(step: number): void {
     this.tag(step);
   }
   send(to: Role): void {
-    throw new TfeError('E_PROTOCOL', `the dealer sends no online message (to ${to})`);
+    throw new TfeError('E_PROTOCOL', `${this.role} makes material and sends no online message (to ${to})`);
   }
   recv(from: Role): Promise<BigUint64Array> {
-    return Promise.reject(new TfeError('E_PROTOCOL', `the dealer receives no online message (from ${from})`));
+    return Promise.reject(new TfeError('E_PROTOCOL', `${this.role} makes material and receives no online message (from ${from})`));
   }
 }
 
@@ -92,9 +95,11 @@ export class DealerParty {
 
   constructor(private readonly o: DealerOptions) {
     const p = protocolSpec(o.plan.protocol);
-    if (p.dealerRoles.length !== 1 || p.computeRoles.length !== 2) throw new TfeError('E_PLAN', `protocol ${p.name} has no dealer of two servers`);
-    this.role = p.dealerRoles[0];
-    this.servers = p.computeRoles;
+    const maker = materialRole(p);
+    const holders = shareholders(p);
+    if (maker === undefined || holders.length !== 2) throw new TfeError('E_PLAN', `protocol ${p.name} has no dealer or helper making material for two share-holding servers`);
+    this.role = maker;
+    this.servers = holders;
     this.poolSize = o.poolSize ?? 2;
     this.poolBytes = o.poolBytes ?? 512 * 2 ** 20;
     this.log = o.log ?? (() => undefined);

@@ -8,6 +8,7 @@
 import { TfeError, type ErrorCode } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
+import { shareholders } from '../../src/protocols/spec.js';
 import { Prg } from '../crypto/prg.js';
 import type { KernelRegistry } from '../protocols/registry.js';
 import type { RingBackend } from '../ring/backend.js';
@@ -52,7 +53,8 @@ export class InputParty {
   private readonly computes: readonly Role[];
 
   constructor(private readonly o: InputPartyOptions) {
-    this.computes = protocolSpec(o.plan.protocol).computeRoles;
+    // the servers that hold shares (securenn's helper server2 never talks to input roles)
+    this.computes = shareholders(protocolSpec(o.plan.protocol));
     o.router.onControl((peer, msg) => {
       if (!this.waiters.deliver(peer, msg)) void 0;
     });
@@ -102,12 +104,17 @@ export class InputParty {
         if (r.bytes > 0) bytes[this.computes[i]] = r.bytes;
         frames[this.computes[i]] = r.frames;
       });
+      // each server reports the material it received (server1 its corrected shares and
+      // the FSS keys, server0 the FSS keys only): the material role sent the sum; a dealer's
+      // is dealer bytes, a helper server's (securenn's server2) is that server's traffic
+      const material = reports.reduce((a, r) => a + r.offlineBytes, 0);
+      const spec = protocolSpec(this.o.plan.protocol);
+      const helper = spec.dealerRoles.length === 0 ? spec.helper : undefined;
+      if (helper !== undefined && material > 0) bytes[helper] = (bytes[helper] ?? 0) + material;
       return {
         env, rounds: ep.stats.clock, bytes, frames, session, onlineMs,
         rssMb: Math.max(...reports.map((r) => r.rssMb)),
-        // each server reports the material it received (server1 its corrected shares and
-        // the FSS keys, server0 the FSS keys only): the dealer sent the sum
-        dealerBytes: reports.reduce((a, r) => a + r.offlineBytes, 0),
+        dealerBytes: helper === undefined ? material : 0,
         offlineMs: Math.max(...reports.map((r) => r.offlineMs)),
       };
     } catch (e) {

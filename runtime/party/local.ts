@@ -8,6 +8,7 @@
 import { TfeError } from '../../src/errors.js';
 import { DEFAULT_PLAN_LIMITS, type Plan, type Weights } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
+import { materialRole, shareholders } from '../../src/protocols/spec.js';
 import type { KernelRegistry } from '../protocols/registry.js';
 import { kernelsFor } from '../protocols/index.js';
 import type { RingBackend } from '../ring/backend.js';
@@ -37,13 +38,17 @@ export interface LocalOptions {
   readonly links?: (a: Role, b: Role) => [Link, Link];
 }
 
-/** Which pairs of roles of a plan talk: every compute and dealer pair, and each other role with each compute role. */
+/**
+ * Which pairs of roles of a plan talk: every compute and dealer pair, and each other
+ * role with each share-holding server (securenn's helper server2 never talks to input
+ * or output roles: it has nothing they need and must see nothing of theirs).
+ */
 export function planLinks(plan: Plan): [Role, Role][] {
   const p = protocolSpec(plan.protocol);
   const core = [...p.computeRoles, ...p.dealerRoles];
   const pairs: [Role, Role][] = [];
   for (let i = 0; i < core.length; i++) for (let j = i + 1; j < core.length; j++) pairs.push([core[i], core[j]]);
-  for (const r of plan.roles) if (!core.includes(r.name)) for (const c of p.computeRoles) pairs.push([r.name, c]);
+  for (const r of plan.roles) if (!core.includes(r.name)) for (const c of shareholders(p)) pairs.push([r.name, c]);
   return pairs;
 }
 
@@ -63,8 +68,8 @@ export class LocalDeployment {
     const p = protocolSpec(plan.protocol);
     const caps = bufferLimits(plan, DEFAULT_PLAN_LIMITS.maxBatch);
     const routers = new Map<Role, Router>(plan.roles.map((r) => [r.name, new Router(r.name, { receiveTimeoutMs: opts.receiveTimeoutMs, ...caps })]));
-    const computes = p.computeRoles.map((role) => new ComputeParty({ plan, role, router: routers.get(role) as Router, ring, kernels, log: opts.log }));
-    const dealerRole = p.dealerRoles[0];
+    const computes = shareholders(p).map((role) => new ComputeParty({ plan, role, router: routers.get(role) as Router, ring, kernels, log: opts.log }));
+    const dealerRole = materialRole(p);
     const dealer = dealerRole === undefined ? undefined : new DealerParty({ plan, router: routers.get(dealerRole) as Router, ring, kernels, poolSize: opts.poolSize ?? 0, log: opts.log });
     const inputs = new Map<Role, InputParty>();
     for (const r of plan.roles) {

@@ -1,9 +1,10 @@
 /**
- * The material channel of one bundle over the router: the dealer sends each
- * correction tensor to server1 as a `material` frame tagged with the bundle id and
- * the step it belongs to; server1 takes them in order from the bundle's inbox, each
- * checked for its length. Server0 never receives material (it derives all of its
- * shares from its seed).
+ * The material channel of one bundle over the router: the material role (Pond's
+ * dealer, securenn's helper server2) sends each correction tensor to server1 as a
+ * `material` frame tagged with the bundle id and the step it belongs to; server1 takes
+ * them in order from the bundle's inbox, each checked for its length. Server0 receives
+ * only material both servers hold in the clear (FSS key correction words); it derives
+ * all of its shares from its seed.
  */
 import { TfeError } from '../../src/errors.js';
 import type { MaterialChannel } from '../crypto/material.js';
@@ -17,8 +18,8 @@ export interface SendingChannel extends MaterialChannel {
   step: number;
 }
 
-/** The dealer's side: frames to `to` (server1) for `bundle`. */
-export function materialSender(router: Router, bundle: bigint, to = 'server1'): SendingChannel {
+/** The material role's side (the dealer, or the helper server): frames to `to` for `bundle`. */
+export function materialSender(router: Router, bundle: bigint, to: string): SendingChannel {
   let seq = 0;
   const ch = {
     bytes: 0,
@@ -34,8 +35,8 @@ export function materialSender(router: Router, bundle: bigint, to = 'server1'): 
   return ch;
 }
 
-/** Server1's side: the bundle's frames from the dealer, in order. */
-export function materialReceiver(router: Router, bundle: bigint, from = 'dealer'): MaterialChannel & { readonly bytes: number } {
+/** A share-holder's side: the bundle's frames from the material role `from`, in order. */
+export function materialReceiver(router: Router, bundle: bigint, from: string): MaterialChannel & { readonly bytes: number } {
   let seq = 0;
   const ch = {
     bytes: 0,

@@ -5,9 +5,13 @@
 import { TfeError } from '../../src/errors.js';
 import { PROTOCOLS } from '../../src/protocols/registry.js';
 import { pond } from './pond/index.js';
+import { securenn } from './securenn/index.js';
 import type { KernelRegistry } from './registry.js';
 
-const IMPLEMENTED: ReadonlyMap<string, KernelRegistry> = new Map([[pond.protocol, pond]]);
+const IMPLEMENTED: ReadonlyMap<string, KernelRegistry> = new Map([
+  [pond.protocol, pond],
+  [securenn.protocol, securenn],
+]);
 
 export function kernelsFor(protocol: string): KernelRegistry {
   const k = IMPLEMENTED.get(protocol);

@@ -5,9 +5,13 @@
  */
 import { TfeError } from '../errors.js';
 import { POND } from './pond.js';
+import { SECURENN } from './securenn.js';
 import type { ProtocolSpec } from './spec.js';
 
-export const PROTOCOLS: ReadonlyMap<string, ProtocolSpec> = new Map([[POND.name, POND]]);
+export const PROTOCOLS: ReadonlyMap<string, ProtocolSpec> = new Map([
+  [POND.name, POND],
+  [SECURENN.name, SECURENN],
+]);
 
 export const DEFAULT_PROTOCOL = POND.name;
 

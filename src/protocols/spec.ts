@@ -57,7 +57,7 @@ export type OperandKind = 'secret' | 'public' | 'private';
 
 /** Who takes part in one kernel invocation, besides the compute roles (which always do). */
 export interface KernelParties {
-  /** The dealer makes correlated randomness for it. */
+  /** The material role (the dealer, or the helper server: `materialRole`) makes correlated randomness for it. */
   readonly dealer: boolean;
   /** Other roles, named by the kernel's attributes (`share`'s owner, `reveal`'s receiver). */
   readonly roles: readonly Role[];
@@ -85,7 +85,7 @@ export const FREE: Cost = { rounds: 0, bytes: {}, dealerBytes: 0 };
 
 /** A kernel run by the compute roles alone. */
 export const COMPUTE_ONLY: KernelParties = { dealer: false, roles: [] };
-/** A kernel the dealer makes material for. */
+/** A kernel the dealer (or the helper server) makes material for. */
 export const WITH_DEALER: KernelParties = { dealer: true, roles: [] };
 
 /**
@@ -101,6 +101,15 @@ export interface ProtocolSpec {
   readonly computeRoles: readonly Role[];
   /** The dealer roles (none for dealer-free protocols); reserved names. */
   readonly dealerRoles: readonly Role[];
+  /**
+   * A compute role that holds no shares and makes the correlated randomness (SecureNN's
+   * third party, "P2", which supplies triples and comparison randomness to P0 and P1):
+   * it runs the material side of every kernel whose `parties().dealer` is true, exactly
+   * as a dealer would, but it is one of the deployment's servers and is named by the
+   * plan as `compute`. Absent for protocols with a dealer or with every server holding
+   * shares.
+   */
+  readonly helper?: Role;
   /** The correlated-randomness kinds its kernels consume, each with what it is. */
   readonly randomness: Readonly<Record<string, string>>;
   readonly kernels: ReadonlyMap<string, KernelSpec>;
@@ -109,6 +118,16 @@ export interface ProtocolSpec {
 /** The names no input or output role may take under `p`. */
 export function reservedRoles(p: ProtocolSpec): Role[] {
   return [...p.computeRoles, ...p.dealerRoles];
+}
+
+/** The compute roles that hold shares of every secret: all of them but the helper, in order. */
+export function shareholders(p: ProtocolSpec): Role[] {
+  return p.computeRoles.filter((r) => r !== p.helper);
+}
+
+/** The role that makes correlated randomness: the dealer, or the helper server; undefined if the protocol has neither. */
+export function materialRole(p: ProtocolSpec): Role | undefined {
+  return p.dealerRoles[0] ?? p.helper;
 }
 
 /** Sum of costs (rounds add: steps run one after another). */
