@@ -17,6 +17,7 @@ import { Prg } from '../runtime/crypto/prg.js';
 import { defaultBackend } from '../runtime/ring/index.js';
 import { fssKeys } from '../src/plan/fss-keys.js';
 import type { Plan, Weights } from '../src/plan/index.js';
+import { DEFAULT_PROTOCOL, protocolSpec } from '../src/protocols/registry.js';
 import { median, medianMs, type Row } from './stats.js';
 import { MNIST_DIR } from './paths.js';
 import { benchDeployed } from './deploy.js';
@@ -32,6 +33,8 @@ export interface InferenceFilter {
   readonly maxpool?: string;
   /** tfe compile --compare (default: exact; both with `--compare exact,fss`). FSS plans are compiled per batch with that batch fixed. */
   readonly compare?: string;
+  /** tfe compile --protocol (default: pond; several with `--protocol pond,securenn`). */
+  readonly protocol?: string;
   readonly runs?: number;
   /** memory (default): every role a party in this process; processes: servers and dealer as child processes over mutual TLS. */
   readonly deploy?: string;
@@ -62,23 +65,24 @@ export async function benchInference(f: InferenceFilter): Promise<Row[]> {
     if (c !== 'exact' && c !== 'fss') throw new Error(`--compare ${c}: expected exact or fss`);
     return c;
   });
+  const protocols = (f.protocol ?? DEFAULT_PROTOCOL).split(',').map((p) => protocolSpec(p).name);
   const rows: Row[] = [];
   const ring = defaultBackend();
-  for (const net of nets) {
+  for (const net of nets) for (const protocol of protocols) {
     const path = zooModelPath(net);
     const plain = await openTfjsLayers((await toTfjsLayersArtifacts(path)) as unknown as TfjsArtifacts);
     const configs = relus.flatMap((r) => maxpools.flatMap((m) => compares.map((c) => [r, m, c] as const)));
     for (const [relu, maxpool, compare] of configs) {
       if (compare === 'fss') {
         // FSS keys grow with the batch: one plan per batch, with that batch fixed (compiler/compile.ts)
-        const free = (await compile(path, { relu, maxpool, inputRange: [0, 1] })).plan.inputs[0];
+        const free = (await compile(path, { relu, maxpool, protocol, inputRange: [0, 1] })).plan.inputs[0];
         for (const batch of batches) {
-          const { plan, weights } = await compile(path, { relu, maxpool, compare, inputRange: [0, 1], inputs: [{ name: free.name, shape: [batch, ...free.shape.slice(1)] }] });
+          const { plan, weights } = await compile(path, { relu, maxpool, compare, protocol, inputRange: [0, 1], inputs: [{ name: free.name, shape: [batch, ...free.shape.slice(1)] }] });
           rows.push(...await runConfig(f, plan, weights, [batch], { net, relu, maxpool, compare, ring, plain }));
         }
         continue;
       }
-      const { plan, weights } = await compile(path, { relu, maxpool, inputRange: [0, 1] });
+      const { plan, weights } = await compile(path, { relu, maxpool, protocol, inputRange: [0, 1] });
       rows.push(...await runConfig(f, plan, weights, batches, { net, relu, maxpool, compare, ring, plain }));
     }
     plain.dispose();
@@ -105,7 +109,7 @@ async function runConfig(f: InferenceFilter, plan: Plan, weights: Weights, batch
       const x = { shape: [batch, ...input.shape.slice(1)], data: images(batch) };
       const r = await benchDeployed(plan, weights, { [input.name]: x }, f.runs ?? (batch > 1 ? 3 : 31), batch > 1 ? 0 : f.warmMs ?? 1500);
       rows.push({
-        bench: 'inference', net, batch, relu, maxpool, compare, key_bytes: fssKeys(plan, plan.steps, batch).bytes, backend: ring.name, ms: r.online_ms, deploy: 'processes', ...r,
+        bench: 'inference', net, batch, protocol: plan.protocol, relu, maxpool, compare, key_bytes: fssKeys(plan, plan.steps, batch).bytes, backend: ring.name, ms: r.online_ms, deploy: 'processes', ...r,
         wan_ms_est: wanMsEstimate(r.online_ms, r.rounds, r.frame_bytes_per_server),
         cost_matches_plan: r.frame_bytes_per_server === r.declared_bytes_per_server,
       });
@@ -137,6 +141,7 @@ async function runConfig(f: InferenceFilter, plan: Plan, weights: Weights, batch
       bench: 'inference',
       net,
       batch,
+      protocol: plan.protocol,
       relu,
       maxpool,
       compare,

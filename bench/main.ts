@@ -2,7 +2,7 @@
  * `npm run bench -- <name> [--json] [filters]`: the project's benchmarks.
  *   kernels [--backend native|wasm|js]                       ring kernels and one Pond matmul
  *   compile                                                  compile time and peak memory per shared model
- *   inference [--net A] [--batch 1] [--relu exact] [--maxpool auto|pairs|tournament] [--compare exact|fss|exact,fss] [--runs N] [--deploy memory|processes]
+ *   inference [--net A] [--batch 1] [--relu exact] [--maxpool auto|pairs|tournament] [--compare exact|fss|exact,fss] [--protocol pond|securenn|pond,securenn] [--runs N] [--deploy memory|processes]
  *                                                           private predictions of networks A-D vs tfjs
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
  *   fuzz [--runs N] [--target plan|models|inputs|frames|party] [--seed S]
@@ -28,7 +28,7 @@ const num = (v: unknown): number | undefined => (typeof v === 'string' ? Number.
 const BENCHES: Record<string, (opts: Opts) => Promise<Row[]>> = {
   kernels: (o) => benchKernels({ backend: str(o.backend) }),
   compile: () => benchCompile(),
-  inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), maxpool: str(o.maxpool), compare: str(o.compare), runs: num(o.runs), deploy: str(o.deploy) }),
+  inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), maxpool: str(o.maxpool), compare: str(o.compare), protocol: str(o.protocol), runs: num(o.runs), deploy: str(o.deploy) }),
   fuzz: (o) => benchFuzz({ runs: num(o.runs), target: str(o.target), seed: num(o.seed) }),
   'native-isa': async () => {
     const r = benchNativeMatmul();
@@ -51,6 +51,7 @@ async function main(): Promise<number> {
       relu: { type: 'string' },
       maxpool: { type: 'string' },
       compare: { type: 'string' },
+      protocol: { type: 'string' },
       runs: { type: 'string' },
       deploy: { type: 'string' },
       target: { type: 'string' },
