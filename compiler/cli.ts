@@ -11,7 +11,7 @@ import { printGraph } from '../src/ir/print.js';
 import { loadModel } from './frontend/index.js';
 import type { ConstFeed, InputOverride, PassOptions } from './passes/pass.js';
 import { PASS_NAMES, runPipeline } from './pipeline.js';
-import { isSecureEmit, runSecureCompile, secureCliOptions, type SecureCliOptions } from './compile-cli.js';
+import { checkProtocolList, isSecureEmit, runSecureCompile, secureCliOptions, type SecureCliOptions } from './compile-cli.js';
 import { SECURE_PASS_NAMES } from './secure-pipeline.js';
 
 /** Where the command writes (the process's streams, or buffers in tests). */
@@ -79,6 +79,7 @@ function compileOptions(): Option[] {
 
 /** Runs `tfe compile` with parsed options. Throws TfeError for the caller to print. */
 export async function compile(model: string, opts: CompileOptions, io: CliIo): Promise<void> {
+  checkProtocolList(opts as CompileOptions & SecureCliOptions);
   if (isSecureEmit(opts.emit)) {
     // the plan, or the ring IR after a secure pass (compile-cli.ts)
     await runSecureCompile(model, opts as CompileOptions & SecureCliOptions, io.out);

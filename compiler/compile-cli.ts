@@ -4,7 +4,10 @@
  * DIR/plan.json, DIR/weights.bin and DIR/weights.json with -o DIR, prints a
  * one-screen summary, or the per-layer table with --explain, or the ring IR after a
  * secure pass with --emit ir:PASS. compiler/cli.ts adds these options to its own and
- * hands `--emit plan` and the secure passes here.
+ * hands `--emit plan` and the secure passes here. `--protocol` takes one protocol, or,
+ * with `--explain` only, a comma list (`pond,securenn`): the model is compiled for each
+ * and their per-layer costs are printed side by side (explain-compare.ts); nothing is
+ * written (a plan is for one protocol).
  */
 import { Option } from 'commander';
 import { TfeError } from '../src/errors.js';
@@ -13,6 +16,7 @@ import { DEFAULT_PROTOCOL } from '../src/protocols/registry.js';
 import { checkPercentile, DEFAULT_CALIBRATE_PERCENTILE } from './calibrate.js';
 import { compile, secureOptionsOf, type CompileOptions } from './compile.js';
 import { explainPlan, summarizePlan } from './explain.js';
+import { explainProtocols } from './explain-compare.js';
 import type { ConstFeed, InputOverride } from './passes/pass.js';
 import { loadModel } from './frontend/index.js';
 import { LOWERINGS } from './lower/registry.js';
@@ -70,6 +74,31 @@ function positive(name: string) {
   };
 }
 
+/** `--protocol NAME` or `--protocol A,B`: each a protocol the compiler lowers to, none twice; returns the names comma-joined. */
+export function parseProtocols(spec: string): string {
+  const names = spec.split(',').map((n) => n.trim());
+  const known = [...LOWERINGS.keys()];
+  for (const n of names) {
+    if (!known.includes(n)) throw new TfeError('E_ARG', `--protocol ${spec}: unknown protocol '${n}'`, `available: ${known.join(', ')} (a comma list, e.g. ${known.join(',')}, with --explain only)`);
+  }
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice !== undefined) throw new TfeError('E_ARG', `--protocol ${spec}: '${twice}' is listed twice`);
+  return names.join(',');
+}
+
+/**
+ * A list of protocols is accepted only with --explain, and not with -o or --emit other
+ * than the plan: a plan is compiled for one protocol, the list is only to compare costs.
+ */
+export function checkProtocolList(o: { readonly protocol: string; readonly explain?: boolean; readonly out?: string; readonly emit: string }): void {
+  const names = o.protocol.split(',');
+  if (names.length < 2) return;
+  const one = `give one protocol, e.g. --protocol ${names[0]}`;
+  if (o.explain !== true) throw new TfeError('E_ARG', `--protocol ${o.protocol}: a list of protocols is accepted only with --explain (to print their per-layer costs side by side)`, `add --explain, or ${one}`);
+  if (o.out !== undefined) throw new TfeError('E_ARG', `--protocol ${o.protocol} with -o ${o.out}: a plan is compiled for one protocol`, `${one} to write a plan; keep the list with --explain alone to compare costs`);
+  if (o.emit !== 'plan') throw new TfeError('E_ARG', `--protocol ${o.protocol} with --emit ${o.emit}: the IR is printed for one protocol`, one);
+}
+
 function percentileArg(s: string): number {
   const v = Number(s);
   checkPercentile(v);
@@ -80,8 +109,8 @@ function percentileArg(s: string): number {
 export function secureCliOptions(): Option[] {
   return [
     new Option('-o, --out <DIR>', 'write DIR/plan.json (public), DIR/weights.bin and DIR/weights.json (the model owner\'s, private) (default: none, only the summary is printed)'),
-    new Option('--explain', 'print the per-layer table: kernels, shape, scale, bound, rounds, bytes, dealer bytes, approximations').default(false),
-    new Option('--protocol <NAME>', 'secure protocol').choices([...LOWERINGS.keys()]).default(DEFAULT_PROTOCOL),
+    new Option('--explain', 'print the per-layer table: kernels, shape, scale, bound, rounds, bytes each server sends, dealer bytes, approximations').default(false),
+    new Option('--protocol <NAME>', `secure protocol: ${[...LOWERINGS.keys()].join(' or ')}; with --explain, a comma list (${[...LOWERINGS.keys()].join(',')}) prints their per-layer costs side by side`).argParser(parseProtocols).default(DEFAULT_PROTOCOL),
     new Option('--frac-bits <N>', 'fractional bits of the fixed-point encoding').argParser(positiveInt('--frac-bits')).default(DEFAULT_FRAC_BITS),
     new Option('--relu <MODE>', 'ReLU by exact comparison, or by a fitted polynomial (an approximation)').choices(['exact', 'poly']).default('exact'),
     new Option('--relu-range <R>', `--relu poly: fit on [-R, R] (default: each layer's input bound, capped at ${RELU_RANGE_CAP})`).argParser(positive('--relu-range')),
@@ -124,6 +153,15 @@ export function isSecureEmit(emit: string): boolean {
 
 /** Runs `tfe compile` for `--emit plan` or `--emit ir:SECURE_PASS`. */
 export async function runSecureCompile(model: string, o: GraphCliOptions & SecureCliOptions, out: (s: string) => void): Promise<void> {
+  checkProtocolList(o);
+  const protocols = o.protocol.split(',');
+  if (protocols.length > 1) {
+    const plans = [];
+    for (const protocol of protocols) plans.push((await compile(model, compileOptionsOf({ ...o, protocol }))).plan);
+    out(explainProtocols(plans));
+    out('nothing written: compile with one --protocol and -o DIR to write a plan and its weights\n');
+    return;
+  }
   const opts = compileOptionsOf(o);
   const m = /^ir:(.+)$/.exec(o.emit);
   if (m) {

@@ -1,60 +1,33 @@
 /**
  * `tfe compile --explain` and the one-screen summary: a per-layer table of the plan
  * (layer = the model node the steps came from; kernels; output shape; scale; the
- * headroom bound on |value|, conservative; rounds, bytes each server sends, dealer
- * bytes, all declared costs at batch 1 with the weight masks open; the approximation
+ * headroom bound on |value|, conservative; rounds, then the bytes each of the protocol's
+ * servers sends (securenn's helper server2 included: its bytes are the correlated
+ * randomness it makes) and the dealer's bytes (0 without a dealer), all declared costs
+ * at batch 1 with the weight masks open; the approximation
  * and its error), then the totals per prediction, for the first prediction (masks
  * opened) and for the setup (weights shared).
  */
 import type { RingGraph } from '../src/ir/ring-ops.js';
 import { fssKeys } from '../src/plan/fss-keys.js';
-import type { Plan, PlanCost, PlanStep } from '../src/plan/schema.js';
-import { addCosts } from '../src/protocols/spec.js';
+import type { Plan, PlanCost } from '../src/plan/schema.js';
+import { protocolSpec } from '../src/protocols/registry.js';
+import { addCosts, shareholders } from '../src/protocols/spec.js';
+import { byteCells, byteColumns, byteLegend, kb, kernelList, layers, materialColumn, table } from './explain-format.js';
 
-function kb(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
-  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
-}
-
-function table(rows: string[][]): string {
-  const w = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows.map((r) => r.map((x, c) => x.padEnd(w[c])).join('  ').trimEnd()).join('\n');
-}
-
-function costLine(what: string, c: PlanCost): string {
+/** One line of totals: rounds, the bytes every party sends, dealer bytes. */
+export function costLine(what: string, c: PlanCost): string {
   const parties = Object.entries(c.bytes).map(([r, b]) => `${r} ${kb(b)}`).join(', ');
   return `${what}: ${c.rounds} rounds; sent: ${parties || 'nothing'}; dealer ${kb(c.dealerBytes)}`;
-}
-
-/** The kernels of a layer, repeated ones counted: `relu_s x2`. */
-function kernelList(steps: readonly PlanStep[]): string {
-  const counts = new Map<string, number>();
-  for (const s of steps) counts.set(s.kernel, (counts.get(s.kernel) ?? 0) + 1);
-  return [...counts].map(([k, n]) => (n > 1 ? `${k} x${n}` : k)).join('+');
-}
-
-interface Layer {
-  readonly source: string;
-  readonly steps: PlanStep[];
-}
-
-function layers(steps: readonly PlanStep[]): Layer[] {
-  const out: Layer[] = [];
-  for (const s of steps) {
-    const last = out[out.length - 1];
-    if (last && last.source === s.source) last.steps.push(s);
-    else out.push({ source: s.source, steps: [s] });
-  }
-  return out;
 }
 
 /** The per-layer table and totals. */
 export function explainPlan(plan: Plan, ring: RingGraph): string {
   const tensors = new Map(plan.tensors.map((t) => [t.id, t]));
   const bounds = new Map(ring.nodes.map((n) => [n.id, n.bound]));
+  const p = protocolSpec(plan.protocol);
   const fss = plan.steps.some((s) => s.attrs.compare === 'fss');
-  const rows: string[][] = [['layer', 'kernels', 'shape', 'scale', '|x| bound', 'rounds', 'bytes/server', 'dealer', ...(fss ? ['fss keys/server'] : []), 'approximation']];
+  const rows: string[][] = [['layer', 'kernels', 'shape', 'scale', '|x| bound', 'rounds', ...byteColumns(p), ...(fss ? ['fss keys/server'] : []), 'approximation']];
   const notes: string[] = [];
   for (const l of layers(plan.steps)) {
     const out = tensors.get(l.steps[l.steps.length - 1].outputs[0]);
@@ -69,8 +42,7 @@ export function explainPlan(plan: Plan, ring: RingGraph): string {
       String(out?.scale ?? ''),
       b !== undefined ? b.toPrecision(3) : '',
       String(c.rounds),
-      kb(c.bytes.server0 ?? 0),
-      kb(c.dealerBytes),
+      ...byteCells(p, c),
       ...(fss ? [kb(fssKeys(plan, l.steps).bytes)] : []),
       approx ? `see note ${notes.length}` : '',
     ]);
@@ -83,8 +55,9 @@ export function explainPlan(plan: Plan, ring: RingGraph): string {
     '',
     ...(notes.length ? ['approximations:', ...notes.map((n, i) => `  ${i + 1}. ${n}`), ''] : []),
     costLine('per prediction', plan.cost.perPrediction),
-    ...(fss ? [`comparisons by FSS (--compare fss): DCF keys of ${kb(keys.bytes)} to each server per prediction (in the dealer column, with the masks' shares); the dealer makes them offline (${(keys.aesBlocks / 1e6).toFixed(1)} M fixed-key AES blocks) and streams them layer by layer`] : []),
+    ...(fss ? [`comparisons by FSS (--compare fss): DCF keys of ${kb(keys.bytes)} to each of ${shareholders(p).join(' and ')} per prediction (in the ${materialColumn(p) ?? 'dealer'} column, with the masks' shares); ${p.helper !== undefined ? `the helper ${p.helper}` : 'the dealer'} makes them offline (${(keys.aesBlocks / 1e6).toFixed(1)} M fixed-key AES blocks) and streams them layer by layer`] : []),
     costLine('setup, once per deployment (the model owner shares its weights, the servers open their masks)', plan.cost.setup),
+    `bytes per layer: ${byteLegend(p)}`,
     'bounds are conservative (worst case over the declared input range); costs are declared costs at batch 1',
   ];
   return `${lines.join('\n')}\n`;

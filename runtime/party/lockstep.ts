@@ -40,6 +40,12 @@ export interface RunStats {
   readonly bytes: Record<Role, number>;
   /** Bytes of dealer material sent (a helper server's material counts in its `bytes` instead: securenn). */
   readonly dealerBytes: number;
+  /**
+   * Bytes of correlated randomness the material role sent in this run (lockstep runs
+   * only), whether counted as `dealerBytes` (a dealer) or inside `bytes[helper]` (a
+   * helper server): lets a test see that a helper sends nothing but its material.
+   */
+  readonly materialBytes?: number;
 }
 
 export class LockstepParties {
@@ -136,8 +142,8 @@ export class LockstepParties {
     const sender0 = channels0.get(maker) as { readonly bytes?: number } | undefined;
     const material = (sender?.bytes ?? 0) + (sender0?.bytes ?? 0);
     // a dealer's material is dealer bytes; a helper server's is that server's traffic (securenn: dealer_bytes 0)
-    if (this.protocol.dealerRoles.includes(maker)) return { results, stats: { rounds, bytes, dealerBytes: material } };
+    if (this.protocol.dealerRoles.includes(maker)) return { results, stats: { rounds, bytes, dealerBytes: material, materialBytes: material } };
     if (material > 0) bytes[maker] = (bytes[maker] ?? 0) + material;
-    return { results, stats: { rounds, bytes, dealerBytes: 0 } };
+    return { results, stats: { rounds, bytes, dealerBytes: 0, materialBytes: material } };
   }
 }

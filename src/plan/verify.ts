@@ -6,7 +6,12 @@
  *  - its id is the SHA-256 of its canonical form (digest.ts), so it is the plan its
  *    peers run and its weights were made for (E_POLICY otherwise);
  *  - its roles are its protocol's compute and dealer roles plus free `input` / `output`
- *    roles (never a reserved name);
+ *    roles (never a reserved name): a dealer-free protocol's plan has no dealer role, and
+ *    its helper (securenn's server2) is declared `compute`, as the protocol says;
+ *  - only input and output roles own private tensors and are named by a kernel as the
+ *    owner of its private operand or the receiver of its private result (`share` /
+ *    `publish` owner, `reveal` receiver): a compute or dealer role holds shares, public
+ *    values or material, never a role's data in the clear (E_POLICY);
  *  - every step's kernel exists in the protocol, and is marked as revealing exactly
  *    when the protocol's spec says it reveals;
  *  - every operand is a tensor defined before it is used (by the tensor table's
@@ -34,7 +39,7 @@
  */
 import { TfeError } from '../errors.js';
 import { protocolSpec } from '../protocols/registry.js';
-import { reservedRoles, type KernelSpec, type OperandKind, type ProtocolSpec } from '../protocols/spec.js';
+import { materialRole, type KernelSpec, type OperandKind, type ProtocolSpec } from '../protocols/spec.js';
 import { sameShape, shapeStr, type Shape } from '../shape.js';
 import { shapeAtBatch } from './batch-shape.js';
 import { checkCostLimits, type CostLimits } from './cost-limits.js';
@@ -63,15 +68,25 @@ function checkRoles(plan: Plan, p: ProtocolSpec): Map<string, string> {
   }
   const want = [...p.computeRoles.map((n) => [n, 'compute']), ...p.dealerRoles.map((n) => [n, 'dealer'])];
   for (const [name, kind] of want) {
-    if (kinds.get(name) !== kind) throw planError(`plan roles: protocol ${p.name} needs role '${name}' of kind ${kind}`);
-  }
-  const reserved = new Set(reservedRoles(p));
-  for (const r of plan.roles) {
-    if ((r.kind === 'compute' || r.kind === 'dealer') && !reserved.has(r.name)) {
-      throw planError(`plan roles: '${r.name}' is of kind ${r.kind}, but protocol ${p.name}'s ${r.kind} roles are ${reserved.size ? [...reserved].join(', ') : 'none'}`);
+    if (kinds.get(name) !== kind) {
+      const helper = name === p.helper ? ` (its helper: a server that holds no shares and makes the correlated randomness)` : '';
+      throw planError(`plan roles: protocol ${p.name} needs role '${name}' of kind ${kind}${helper}, the plan ${kinds.has(name) ? `declares it ${kinds.get(name) as string}` : 'lacks it'}`);
     }
   }
+  for (const r of plan.roles) {
+    if (r.kind !== 'compute' && r.kind !== 'dealer') continue;
+    const own = r.kind === 'compute' ? p.computeRoles : p.dealerRoles;
+    if (own.includes(r.name)) continue;
+    const material = materialRole(p);
+    const hint = r.kind === 'dealer' && p.dealerRoles.length === 0 && material !== undefined ? `protocol ${p.name}'s correlated randomness comes from its helper server ${material}, a compute role` : undefined;
+    throw planError(`plan roles: '${r.name}' is of kind ${r.kind}, but protocol ${p.name}${own.length ? `'s ${r.kind} roles are ${own.join(', ')}` : ` has no ${r.kind} role`}`, hint);
+  }
   return kinds;
+}
+
+/** True for the roles that run the protocol (servers, dealer): they never own a role's data in the clear. */
+function isProtocolRole(kind: string | undefined): boolean {
+  return kind === 'compute' || kind === 'dealer';
 }
 
 export { shapeAtBatch } from './batch-shape.js';
@@ -128,6 +143,9 @@ export function verifyPlan(plan: Plan, limits: PlanLimits = DEFAULT_PLAN_LIMITS)
     if (tensors.has(t.id)) throw planError(`plan tensors: id ${t.id} is used twice`);
     if (t.visibility === 'private' && (t.owner === undefined || !kinds.has(t.owner))) {
       throw planError(`plan tensor ${t.id} is private but its owner ${JSON.stringify(t.owner)} is not a role of the plan`);
+    }
+    if (t.visibility === 'private' && isProtocolRole(kinds.get(t.owner ?? ''))) {
+      throw policyError(`plan tensor ${t.id} is private to '${t.owner ?? ''}', a ${kinds.get(t.owner ?? '') ?? ''} role: only input and output roles own private tensors, the servers hold shares or public values`);
     }
     tensors.set(t.id, t);
   }
@@ -205,7 +223,12 @@ export function verifyPlan(plan: Plan, limits: PlanLimits = DEFAULT_PLAN_LIMITS)
       } catch (e) {
         throw rewrap(e, at);
       }
-      for (const r of parties) if (!kinds.has(r)) throw planError(`${at}: names role '${r}', which is not a role of the plan`);
+      for (const r of parties) {
+        if (!kinds.has(r)) throw planError(`${at}: names role '${r}', which is not a role of the plan`);
+        // share/publish owners and reveal receivers are roles outside the protocol: a server
+        // (or the dealer) never gives or gets a private tensor in the clear
+        if (isProtocolRole(kinds.get(r))) throw policyError(`${at}: names '${r}', a ${kinds.get(r) as string} role, as the ${spec.reveals ? 'receiver of its output' : 'owner of its private operand'}: only input and output roles own private data`);
+      }
       checkKinds(at, spec, ins, outs, parties, s, list);
       // a kernel that turns its owner's private operand into a public value (publish) may
       // take only weights (the owner's consent is checked by the owner: consent.ts): an

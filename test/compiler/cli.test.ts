@@ -68,7 +68,7 @@ test('tfe-compile is tfe compile (the KWS model with its documented cut)', async
 test('--explain prints the per-layer table, the approximations and the totals', async () => {
   const r = await tfe('compile', sharedModel('tfe_2lfc', '2lfc.pb'), '--explain');
   assert.equal(r.code, 0, r.err);
-  assert.match(r.out, /^layer +kernels +shape +scale +\|x\| bound +rounds +bytes\/server +dealer +approximation$/m);
+  assert.match(r.out, /^layer +kernels +shape +scale +\|x\| bound +rounds +server0 +server1 +dealer +approximation$/m);
   assert.match(r.out, /^MatMul +matmul_ss +\[1,512\] +32 /m);
   assert.match(r.out, /^ {2}1\. Sigmoid: sigmoid: 6 degree-4 Chebyshev polynomials on \[-10, 10\] split at -5\.25, -2, 0, 2, 5\.25 \(segment chosen by exact comparisons\), 0 below and 1 above; max error 4\.5e-5 on \[-40, 40\] \+ fixed-point error <= 1\.7e-5, total <= 6\.2e-5$/m);
   assert.match(r.out, /^per prediction: \d+ rounds; sent: client .*, server0 .*; dealer /m);

@@ -3,18 +3,22 @@
  * and by tournament, ArgMax), on every comparison case of the Pond conformance suite
  * (test/protocols/cases.ts): revealed results equal the plaintext reference protocol
  * exactly, and the measured rounds, bytes per server and dealer bytes equal the
- * declared cost exactly (src/protocols/pond-fss.ts). Also compareMulFss itself with two
+ * declared cost exactly (src/protocols/pond-fss.ts), under every protocol of the
+ * registry (securenn: the DCF keys are made by server2, the helper, and counted as its
+ * bytes, which equal Pond's dealer bytes; dealer bytes 0). Also compareMulFss itself with two
  * payloads on edge values (0, +-1, +-2^63 boundaries, values whose masked c wraps)
  * against BigInt.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { LockstepParties, type RunStats } from '../../runtime/party/lockstep.js';
-import { pond } from '../../runtime/protocols/pond/index.js';
+import { LockstepParties } from '../../runtime/party/lockstep.js';
+import { kernelsFor } from '../../runtime/protocols/index.js';
 import { compareMulFss } from '../../runtime/protocols/pond/fss/compare-fss.js';
-import { secret, type Cost, type Secret } from '../../runtime/protocols/types.js';
+import { secret, type Secret } from '../../runtime/protocols/types.js';
 import { ringTensor } from '../../runtime/ring/tensor.js';
 import { compareCostFss } from '../../src/protocols/pond-fss.js';
+import { PROTOCOLS } from '../../src/protocols/registry.js';
+import { assertCost, assertHelperIsDealer, pondDeclared } from '../support/cost-check.js';
 import { revealToClient, runKernel, shareInputs } from '../support/pond-harness.js';
 import { testBackend } from '../support/backend.js';
 import { CASES, type Case } from '../protocols/cases.js';
@@ -23,30 +27,29 @@ import { compare, refRun } from '../protocols/reference-check.js';
 const COMPARING = new Set(['drelu_s', 'relu_s', 'maxpool_s', 'argmax_s']);
 const FSS_CASES: Case[] = CASES.filter((c) => COMPARING.has(c.kernel)).map((c) => ({ ...c, attrs: { ...c.attrs, compare: 'fss' } }));
 
-function assertCost(label: string, measured: RunStats, declared: Cost): void {
-  assert.equal(measured.rounds, declared.rounds, `${label}: rounds`);
-  for (const r of ['server0', 'server1']) assert.equal(measured.bytes[r] ?? 0, declared.bytes[r] ?? 0, `${label}: bytes sent by ${r}`);
-  assert.equal(measured.dealerBytes, declared.dealerBytes, `${label}: dealer bytes`);
-}
-
 describe('comparison kernels with compare: fss', () => {
   const ring = testBackend();
   test('there are cases for every comparison kernel', () => assert.deepEqual(new Set(FSS_CASES.map((c) => c.kernel)), COMPARING));
 
-  for (const c of FSS_CASES) {
-    test(`${c.kernel}: ${c.label}: equals the reference, cost measured = declared`, async () => {
-      const inputs = c.inputs();
-      const dep = await LockstepParties.create({ ring });
-      const shared = await shareInputs(dep, inputs);
-      const kernel = pond.get(c.kernel);
-      const { outputs, stats } = await runKernel(dep, kernel, shared, c.attrs);
-      assertCost(c.label, stats, kernel.cost(inputs.map((i) => i.value.shape), c.attrs, { warm: true }));
-      const got = await revealToClient(dep, outputs);
-      const want = await refRun(c, inputs);
-      assert.equal(got.length, want.length);
-      got.forEach((g, i) => compare(c, g, want[i]));
-      dep.close();
-    });
+  for (const protocol of PROTOCOLS.keys()) {
+    const kernels = kernelsFor(protocol);
+    for (const c of FSS_CASES) {
+      test(`${protocol}: ${c.kernel}: ${c.label}: equals the reference, cost measured = declared`, async () => {
+        const inputs = c.inputs();
+        const shapes = inputs.map((i) => i.value.shape);
+        const dep = await LockstepParties.create({ ring, protocol });
+        const shared = await shareInputs(dep, inputs);
+        const kernel = kernels.get(c.kernel);
+        const { outputs, stats } = await runKernel(dep, kernel, shared, c.attrs);
+        assertCost(`${protocol} ${c.label}`, stats, kernel.cost(shapes, c.attrs, { warm: true }));
+        if (protocol === 'securenn') assertHelperIsDealer(`securenn ${c.label}`, stats, pondDeclared(c.kernel, shapes, c.attrs));
+        const got = await revealToClient(dep, outputs);
+        const want = await refRun(c, inputs);
+        assert.equal(got.length, want.length);
+        got.forEach((g, i) => compare(c, g, want[i]));
+        dep.close();
+      });
+    }
   }
 
   test('compareMulFss with two payloads on edge values, against BigInt', async () => {

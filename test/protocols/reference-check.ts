@@ -25,7 +25,7 @@ export function compare(c: Case, got: RingTensor, want: RingTensor): void {
     const w = BigInt.asIntN(64, want.data[i]);
     const d = g - w;
     const ok = c.tol.kind === 'exact' ? d === 0n : c.tol.kind === 'trunc' ? d === 0n || d === 1n : (d < 0n ? -d : d) <= BigInt(c.tol.ulps);
-    if (!ok) assert.fail(`${c.kernel} ${c.label}: element ${i}: pond ${g}, reference ${w} (tolerance ${JSON.stringify(c.tol)})`);
+    if (!ok) assert.fail(`${c.kernel} ${c.label}: element ${i}: protocol gave ${g}, reference ${w} (tolerance ${JSON.stringify(c.tol)})`);
   }
 }
 

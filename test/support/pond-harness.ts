@@ -1,14 +1,17 @@
 /**
- * Runs one protocol kernel the way a plan would: the client secret-shares the secret
- * inputs (kernel `share`), the servers hold the public ones, every party runs the
- * kernel on its own operands concurrently, and the outputs are revealed to the client.
- * Returns the revealed outputs and the measured cost of the kernel alone.
+ * Runs one protocol kernel the way a plan would, under the protocol of the lockstep
+ * parties it is given (Pond, securenn, ...): the client secret-shares the secret inputs
+ * (the protocol's kernel `share`), the share-holding servers hold the public ones (a
+ * dealer or helper server holds shapes only, as in a plan), every party runs the kernel
+ * on its own operands concurrently, and the outputs are revealed to the client. Returns
+ * the revealed outputs and the measured cost of the kernel alone.
  */
 import type { LockstepParties, RunStats } from '../../runtime/party/lockstep.js';
-import { pond } from '../../runtime/protocols/pond/index.js';
+import { kernelsFor } from '../../runtime/protocols/index.js';
 import { pub, type Kernel, type KernelAttrs, type Operand } from '../../runtime/protocols/types.js';
 import type { RingTensor } from '../../runtime/ring/tensor.js';
 import type { Role } from '../../runtime/transport/types.js';
+import { shareholders } from '../../src/protocols/spec.js';
 
 export interface Input {
   readonly kind: 'secret' | 'public';
@@ -18,14 +21,16 @@ export interface Input {
 export type Operands = Map<Role, Operand[]>;
 
 export async function shareInputs(dep: LockstepParties, inputs: readonly Input[]): Promise<Operands> {
+  const holders = new Set(shareholders(dep.protocol));
+  const share = kernelsFor(dep.protocol.name).get('share');
   const { results } = await dep.run(async (ctx) => {
     const ops: Operand[] = [];
     for (const inp of inputs) {
       if (inp.kind === 'public') {
-        ops.push(pub(inp.value.shape, ctx.role === 'server0' || ctx.role === 'server1' ? inp.value : undefined));
+        ops.push(pub(inp.value.shape, holders.has(ctx.role) ? inp.value : undefined));
       } else {
         const mine = pub(inp.value.shape, ctx.role === 'client' ? inp.value : undefined);
-        ops.push((await pond.get('share').run(ctx, [mine], { owner: 'client' }))[0]);
+        ops.push((await share.run(ctx, [mine], { owner: 'client' }))[0]);
       }
     }
     return ops;
@@ -46,7 +51,8 @@ async function openMask(dep: LockstepParties, operands: Operands, attrs: KernelA
   const done = opened.get(dep) ?? new Set<string>();
   opened.set(dep, done);
   if (done.has(key)) return;
-  await dep.run((ctx) => pond.get('mask_s').run(ctx, [(operands.get(ctx.role) ?? [])[1]], { cacheKey: key }));
+  const maskS = kernelsFor(dep.protocol.name).get('mask_s');
+  await dep.run((ctx) => maskS.run(ctx, [(operands.get(ctx.role) ?? [])[1]], { cacheKey: key }));
   done.add(key);
 }
 
@@ -57,10 +63,11 @@ export async function runKernel(dep: LockstepParties, kernel: Kernel, operands: 
 }
 
 export async function revealToClient(dep: LockstepParties, outputs: Operands): Promise<RingTensor[]> {
+  const reveal = kernelsFor(dep.protocol.name).get('reveal');
   const { results } = await dep.run(async (ctx) => {
     const outs: (RingTensor | undefined)[] = [];
     for (const o of outputs.get(ctx.role) ?? []) {
-      const r = await pond.get('reveal').run(ctx, [o], { to: 'client' });
+      const r = await reveal.run(ctx, [o], { to: 'client' });
       outs.push(r[0].kind === 'public' ? r[0].value : undefined);
     }
     return outs;
