@@ -33,7 +33,7 @@ import type { FloatTensor } from '../../runtime/party/executor.js';
 import { readMnist } from '../support/mnist.js';
 import { describeFinding, loadRuntime, negated, secretViews, views, withWeights, type Runtime, type SecretViews } from './harness.js';
 import { DIST, mutantRoot, POND_MUTANTS, SECURENN_MUTANTS, type Mutant } from './mutants.js';
-import { crossViewWords, recordDraws, reusedWords, withDraws } from './shares.js';
+import { inspect, structuralFindings } from './securenn-checks.js';
 import { compareViews } from './stats.js';
 import { TrafficLog } from './traffic.js';
 import { ViewRecorder } from './views.js';
@@ -44,31 +44,9 @@ const RUNS = 8;
 const ALPHA = 1e-6;
 /** Deployments whose share-holders' draws are compared (across deployments too). */
 const DRAW_RUNS = 3;
-/** The control messages the helper may receive: requests for bundles and their use, nothing about values. */
-const HELPER_CONTROL = new Set(['make', 'consume']);
 
 /** Pond's zero-mask mutants under their own directory names (pond.test.ts may run at the same time). */
 const MUTANTS: readonly Mutant[] = [...POND_MUTANTS.map((m) => ({ ...m, name: `sn-${m.name}` })), ...SECURENN_MUTANTS];
-
-/** What one deployment's traffic breaks of securenn's structural rules, one line each. */
-function structuralFindings(plan: Plan, log: TrafficLog, rec: ViewRecorder): string[] {
-  const reveals = new Set(plan.steps.flatMap((s, i) => (s.kernel === 'reveal' ? [i] : [])));
-  const fss = plan.steps.some((s) => s.attrs.compare === 'fss');
-  const out: string[] = [];
-  for (const d of log.received) {
-    const what = `${d.to} received ${d.kind}${d.control ? ` '${d.control}'` : ''} from ${d.from} at step ${d.step}`;
-    if (d.to === 'server2' && d.kind !== 'control' && d.kind !== 'hello') out.push(what);
-    else if (d.to === 'server2' && d.kind === 'control' && !HELPER_CONTROL.has(d.control ?? '')) out.push(what);
-    else if ((d.to === 'model-owner' || d.to === 'client') && d.kind === 'material') out.push(what);
-    else if (d.to === 'model-owner' && d.kind === 'data') out.push(what);
-    else if (d.to === 'client' && d.kind === 'data' && !(reveals.has(d.step) && (d.from === 'server0' || d.from === 'server1'))) out.push(what);
-    else if (d.to === 'server0' && d.kind === 'material' && !fss) out.push(`${what} (server0 draws all its shares from its seed; the plan has no FSS key)`);
-  }
-  for (const m of rec.sent) {
-    if ((m.from === 'server0' || m.from === 'server1') && m.to === 'server2') out.push(`${m.from} sent ${m.kind} to server2 at step ${m.step}`);
-  }
-  return out;
-}
 
 describe('party views under securenn (zoo network B; server2 the helper)', () => {
   let c: CompileResult;
@@ -76,32 +54,6 @@ describe('party views under securenn (zoo network B; server2 the helper)', () =>
   let images: FloatTensor[];
   let realOutput: Float64Array<ArrayBufferLike> | undefined;
   const all = async (rt: Runtime): Promise<SecretViews> => secretViews(rt, c.plan, c.weights, other, [images[0], images[1]], RUNS);
-
-  /** DRAW_RUNS deployments of input A with the draws and all traffic recorded: structural findings, words of shares in the other's view, words drawn twice. */
-  const inspect = async (rt: Runtime): Promise<{ structural: string[]; cross: { server0: number; server1: number }; reused: number; draws: number }> => {
-    await recordDraws(rt.root);
-    const earlier = new Set<bigint>();
-    const r = { structural: [] as string[], cross: { server0: 0, server1: 0 }, reused: 0, draws: 0 };
-    for (let i = 0; i < DRAW_RUNS; i++) {
-      const rec = new ViewRecorder();
-      const log = new TrafficLog();
-      const { draws } = await withDraws(async () => {
-        const d = await rt.executor.PlanDeployment.start(c.plan, c.weights, { links: rec.links(log.links(rt.links.memoryLinkPair)) });
-        try {
-          await d.predict({ [c.plan.inputs[0].name]: images[0] });
-        } finally {
-          d.close();
-        }
-      });
-      r.structural.push(...structuralFindings(c.plan, log, rec));
-      const x = crossViewWords(draws, rec.received);
-      r.cross.server0 += x.server0;
-      r.cross.server1 += x.server1;
-      r.reused += reusedWords(draws, earlier);
-      r.draws += draws.length;
-    }
-    return r;
-  };
 
   before(async () => {
     c = await compile(zooModelPath('B'), { inputRange: [0, 1], protocol: 'securenn' });
@@ -135,7 +87,7 @@ describe('party views under securenn (zoo network B; server2 the helper)', () =>
   });
 
   test("real code: no word of a share-holder's material shares is in the other's view or drawn twice", async (t) => {
-    const r = await inspect(await loadRuntime(DIST));
+    const r = await inspect(await loadRuntime(DIST), { plan: c.plan, weights: c.weights, input: images[0] }, DRAW_RUNS);
     t.diagnostic(`${r.draws} draws of the share-holders in ${DRAW_RUNS} deployments`);
     assert.ok(r.draws > 100 * DRAW_RUNS, `${r.draws} draws recorded`);
     assert.deepEqual(r.structural, []);
@@ -168,10 +120,19 @@ describe('party views under securenn (zoo network B; server2 the helper)', () =>
       for (let i = 0; i < v.output.length; i++) assert.ok(Math.abs(v.output[i] - realOutput[i]) < 1e-3, `mutant ${m.name} output ${i}`);
       const byInputs = compareViews(v.inputA, v.inputB, ALPHA).findings;
       const byWeights = compareViews(v.inputA, v.weightsB, ALPHA).findings;
-      const r = await inspect(rt);
+      const r = await inspect(rt, { plan: c.plan, weights: c.weights, input: images[0] }, DRAW_RUNS);
       const caught = byInputs.length + byWeights.length + r.structural.length + r.cross.server0 + r.cross.server1 + r.reused;
       t.diagnostic(`${byInputs.length} failing bit tests for two inputs, ${byWeights.length} for two weight sets; ${r.structural.length} structural findings; ${r.cross.server1} words of server1's shares in server0's view, ${r.cross.server0} of server0's in server1's; ${r.reused} words drawn twice (${DRAW_RUNS} deployments)`);
       assert.ok(caught > 0, `no test found the leak of mutant ${m.name}`);
     });
   }
+
+  test("mutant 'sn-helper-zero-seed' only matters in securenn: under Pond (whose material role is the dealer, no server) the same checks find nothing", async () => {
+    const zero = SECURENN_MUTANTS.find((m) => m.name === 'sn-helper-zero-seed') as Mutant;
+    const pond = await compile(zooModelPath('B'), { inputRange: [0, 1] });
+    assert.equal(pond.plan.protocol, 'pond');
+    const r = await inspect(await loadRuntime(mutantRoot(zero)), { plan: pond.plan, weights: pond.weights, input: images[0] }, DRAW_RUNS);
+    assert.ok(r.draws > 100 * DRAW_RUNS, `${r.draws} draws recorded`);
+    assert.deepEqual({ ...r, draws: 0 }, { structural: [], cross: { server0: 0, server1: 0 }, reused: 0, draws: 0 });
+  });
 });
