@@ -74,6 +74,24 @@ export const POND_MUTANTS: readonly Mutant[] = [
   },
 ];
 
+/** Mutants of the FSS comparison's material (runtime/protocols/pond/fss), run by fss.test.ts and securenn-fss.test.ts. */
+export const FSS_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'fss-comparison-mask',
+    breaks: 'the FSS comparison mask r (the servers open c = x + r, the DCF point): r = 0',
+    file: 'runtime/protocols/pond/fss/material.js',
+    find: 'const r = m.randA(shape);\n    const rMsb',
+    replace: `const r = ${ZERO('shape')};\n    const rMsb`,
+  },
+  {
+    name: 'fss-payload-masks',
+    breaks: 'the FSS payload masks a_j (the servers open y_j - a_j in the comparison round): a_j = 0',
+    file: 'runtime/protocols/pond/fss/material.js',
+    find: 'a.push(m.randA(shape));',
+    replace: `a.push(${ZERO('shape')});`,
+  },
+];
+
 /** dist/ (the compiled project), from this module's place in dist/test/privacy. */
 export const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
