@@ -7,7 +7,7 @@
  *
  *  - structure: server2 receives no data and no material frame, only control messages
  *    (make, consume): nothing derived from a share ever reaches it, and no opening of
- *    server0 or server1 is sent to it; server0 receives no material (this plan has no
+ *    server0 or server1 is sent to it (a plan revealing an output to it is refused); server0 receives no material (this plan has no
  *    FSS key, so all its shares come from its seed); the model owner receives no data;
  *    the client receives only its output shares, from server0 and server1;
  *  - statistics (as pond.test.ts): every party's messages and openings have the same
@@ -28,7 +28,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { compile, type CompileResult } from '../../compiler/compile.js';
 import { zooModelPath } from '../../models/index.js';
-import type { Plan, Weights } from '../../src/plan/index.js';
+import { TfeError } from '../../src/errors.js';
+import { planDigest, type Plan, type Weights } from '../../src/plan/index.js';
 import type { FloatTensor } from '../../runtime/party/executor.js';
 import { readMnist } from '../support/mnist.js';
 import { describeFinding, loadRuntime, negated, secretViews, views, withWeights, type Runtime, type SecretViews } from './harness.js';
@@ -84,6 +85,23 @@ describe('party views under securenn (zoo network B; server2 the helper)', () =>
     assert.ok(count((x) => x.to === 'server2' && x.control === 'make') > 0, 'server2 is asked for bundles');
     assert.ok(count((x) => x.from === 'server0' && x.to === 'server1' && x.kind === 'data') > 0);
     assert.ok(count((x) => x.to === 'client' && x.kind === 'data') >= 2);
+  });
+
+  test('a plan that reveals an output to server2 is refused before any frame is sent (E_POLICY), by the reveal kernel and by the output binding', async () => {
+    const rt = await loadRuntime(DIST);
+    const at = c.plan.steps.findIndex((s) => s.kernel === 'reveal');
+    assert.ok(at >= 0);
+    const steps = c.plan.steps.map((s, i) => (i === at ? { ...s, attrs: { ...s.attrs, to: 'server2' } } : s));
+    for (const outputs of [c.plan.outputs, c.plan.outputs.map((o) => ({ ...o, receiver: 'server2' }))]) {
+      const { planId: _id, ...rest } = { ...c.plan, steps, outputs };
+      const planId = planDigest(rest);
+      const log = new TrafficLog();
+      await assert.rejects(
+        rt.executor.PlanDeployment.start({ ...rest, planId }, { ...c.weights, manifest: { ...c.weights.manifest, planId } }, { links: log.links(rt.links.memoryLinkPair) }),
+        (e: unknown) => e instanceof TfeError && e.code === 'E_POLICY' && /server2/.test(e.message),
+      );
+      assert.deepEqual(log.received, []);
+    }
   });
 
   test("real code: no word of a share-holder's material shares is in the other's view or drawn twice", async (t) => {
