@@ -29,6 +29,13 @@ export function structuralFindings(plan: Plan, log: TrafficLog, rec: ViewRecorde
   for (const m of rec.sent) {
     if ((m.from === 'server0' || m.from === 'server1') && m.to === 'server2') out.push(`${m.from} sent ${m.kind} to server2 at step ${m.step}`);
   }
+  // what server0 receives from the helper (FSS key correction words) is public to both: server1 receives the same words
+  const toServer1 = rec.received.filter((m) => m.to === 'server1' && m.kind === 'material');
+  for (const m of rec.received) {
+    if (m.to !== 'server0' || m.kind !== 'material') continue;
+    const same = toServer1.some((o) => o.session === m.session && o.step === m.step && o.words.length === m.words.length && o.words.every((w, i) => w === m.words[i]));
+    if (!same) out.push(`server0 received material #${m.seq} from ${m.from} at step ${m.step} that server1 did not receive (only words public to both may reach server0)`);
+  }
   return out;
 }
 
