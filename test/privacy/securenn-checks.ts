@@ -5,7 +5,8 @@
  */
 import type { Plan } from '../../src/plan/index.js';
 import type { Config, Runtime } from './harness.js';
-import { crossViewWords, recordDraws, reusedWords, withDraws } from './shares.js';
+import { crossViewWords, jointViews, recordDraws, reusedWords, withDraws } from './shares.js';
+import { compareViews, type BitCounts } from './stats.js';
 import { TrafficLog } from './traffic.js';
 import { ViewRecorder } from './views.js';
 
@@ -48,23 +49,33 @@ export interface Inspection {
   readonly reused: number;
   /** Draws recorded. */
   readonly draws: number;
+  /** Bit tests of the joint views (shares.ts jointViews) for the two inputs, and those that failed. */
+  readonly joint: { readonly tests: number; readonly failing: number };
 }
 
-/** `runs` fresh deployments of `c`, one prediction each, with the share-holders' draws and all traffic recorded. */
-export async function inspect(rt: Runtime, c: Config, runs: number): Promise<Inspection> {
+/** Total false-alarm rate of the joint views' comparison (stats.ts). */
+const ALPHA = 1e-6;
+
+/**
+ * `runs` fresh deployments of each input of `c` (same plan and weights), one prediction
+ * each, with the share-holders' draws and all traffic recorded.
+ */
+export async function inspect(rt: Runtime, c: Omit<Config, 'input'>, inputs: readonly [Config['input'], Config['input']], runs: number): Promise<Inspection> {
   await recordDraws(rt.root);
   const earlier = new Set<bigint>();
   const structural: string[] = [];
   const cross = { server0: 0, server1: 0 };
+  const joint: [Map<string, BitCounts>, Map<string, BitCounts>] = [new Map(), new Map()];
   let reused = 0;
   let count = 0;
-  for (let i = 0; i < runs; i++) {
+  for (let i = 0; i < 2 * runs; i++) {
+    const input = inputs[i % 2];
     const rec = new ViewRecorder();
     const log = new TrafficLog();
     const { draws } = await withDraws(async () => {
       const d = await rt.executor.PlanDeployment.start(c.plan, c.weights, { links: rec.links(log.links(rt.links.memoryLinkPair)) });
       try {
-        await d.predict({ [c.plan.inputs[0].name]: c.input });
+        await d.predict({ [c.plan.inputs[0].name]: input });
       } finally {
         d.close();
       }
@@ -75,6 +86,8 @@ export async function inspect(rt: Runtime, c: Config, runs: number): Promise<Ins
     cross.server1 += x.server1;
     reused += reusedWords(draws, earlier);
     count += draws.length;
+    jointViews(draws, rec.received, joint[i % 2]);
   }
-  return { structural, cross, reused, draws: count };
+  const r = compareViews(joint[0], joint[1], ALPHA);
+  return { structural, cross, reused, draws: count, joint: { tests: joint[0].size === 0 ? 0 : r.tests, failing: r.findings.length } };
 }

@@ -4,8 +4,10 @@
  * server2 makes (Boyle et al., EUROCRYPT 2021, sec. 3; runtime/protocols/pond/fss). Here
  * server0 does receive material from the helper (the keys' correction words, public to
  * both share-holders), so the share checks (shares.ts) carry the weight the "server0
- * receives no material" rule carries in securenn.test.ts: no word of one share-holder's
- * shares (the DCF root seeds included) is in the other's view, none is drawn twice.
+ * receives no material" rule carries in securenn.test.ts: every material frame server0
+ * receives is one server1 receives too, no word of one share-holder's shares (the DCF
+ * root seeds included) is in the other's view, none is drawn twice, and each material
+ * frame combined with each same-length draw of its receiver is uniform, bit by bit.
  *
  * The same structure and per-bit statistics as securenn.test.ts; the FSS material
  * mutants (comparison mask, payload masks) with the full statistics; securenn's seed
@@ -31,7 +33,8 @@ import { compareViews } from './stats.js';
 
 const RUNS = 8;
 const ALPHA = 1e-6;
-const DRAW_RUNS = 3;
+/** Deployments per input whose share-holders' draws are compared (across deployments too). */
+const DRAW_RUNS = 2;
 
 const STATISTICAL: readonly Mutant[] = FSS_MUTANTS.map((m) => ({ ...m, name: `sn-${m.name}` }));
 const SEEDS: readonly Mutant[] = SECURENN_MUTANTS.filter((m) => m.name !== 'sn-helper-leaks-corrections').map((m) => ({ ...m, name: `${m.name}-fss` }));
@@ -58,12 +61,14 @@ describe('party views under securenn with --compare fss (zoo network B, batch 1;
   });
 
   test("real code: server2 receives only make/consume; no share-holder's material share is in the other's view or drawn twice", async (t) => {
-    const r = await inspect(await loadRuntime(DIST), config(), DRAW_RUNS);
-    t.diagnostic(`${r.draws} draws of the share-holders in ${DRAW_RUNS} deployments`);
-    assert.ok(r.draws > 50 * DRAW_RUNS, `${r.draws} draws recorded`);
+    const r = await inspect(await loadRuntime(DIST), c, [images[0], images[1]], DRAW_RUNS);
+    t.diagnostic(`${r.draws} draws of the share-holders in ${2 * DRAW_RUNS} deployments; ${r.joint.tests} joint-view bit tests, ${r.joint.failing} failing`);
+    assert.ok(r.draws > 100 * DRAW_RUNS, `${r.draws} draws recorded`);
     assert.deepEqual(r.structural, []);
     assert.deepEqual(r.cross, { server0: 0, server1: 0 });
     assert.equal(r.reused, 0);
+    assert.ok(r.joint.tests > 5_000, `${r.joint.tests} joint-view bit tests`); // ~11,000: the keys' public words and server1's corrections, each with the same-length draws
+    assert.equal(r.joint.failing, 0);
   });
 
   test('real code: every view has the same distribution for two inputs and for two weight sets, and is uniform', async (t) => {
@@ -101,9 +106,9 @@ describe('party views under securenn with --compare fss (zoo network B, batch 1;
       realOutput ??= (await views(await loadRuntime(DIST), config(), 1)).output;
       const out = (await views(rt, config(), 1)).output;
       for (let i = 0; i < out.length; i++) assert.ok(Math.abs(out[i] - realOutput[i]) < 1e-3, `mutant ${m.name} output ${i}`);
-      const r = await inspect(rt, config(), DRAW_RUNS);
-      t.diagnostic(`${r.structural.length} structural findings; ${r.cross.server1} words of server1's shares in server0's view, ${r.cross.server0} of server0's in server1's; ${r.reused} words drawn twice (${DRAW_RUNS} deployments)`);
-      assert.ok(r.structural.length + r.cross.server0 + r.cross.server1 + r.reused > 0, `no test found the leak of mutant ${m.name}`);
+      const r = await inspect(rt, c, [images[0], images[1]], DRAW_RUNS);
+      t.diagnostic(`${r.structural.length} structural findings; ${r.cross.server1} words of server1's shares in server0's view, ${r.cross.server0} of server0's in server1's; ${r.reused} words drawn twice (${2 * DRAW_RUNS} deployments); ${r.joint.failing} failing joint-view bit tests of ${r.joint.tests}`);
+      assert.ok(r.structural.length + r.cross.server0 + r.cross.server1 + r.reused + r.joint.failing > 0, `no test found the leak of mutant ${m.name}`);
     });
   }
 });

@@ -14,7 +14,9 @@
  *    per-bit distribution for two inputs and for two weight sets, and are uniform, at a
  *    total false-alarm rate of 1e-6 per comparison (stats.ts);
  *  - the share-holders' own material (shares.ts): no word of one share-holder's mask
- *    shares is in the other's view, and none is ever drawn twice.
+ *    shares is in the other's view, none is ever drawn twice, and each material frame a
+ *    share-holder receives, combined with each of its own draws of the same length
+ *    (sum, XOR), is uniform and the same for two inputs, bit by bit (its joint view).
  *
  * Mutants (mutants.ts) must each be caught while computing the right answer: Pond's
  * zero-mask mutants (they patch the kernel and material files securenn shares with
@@ -43,8 +45,8 @@ import { ViewRecorder } from './views.js';
 const RUNS = 8;
 /** Total false-alarm rate of one comparison of two views. */
 const ALPHA = 1e-6;
-/** Deployments whose share-holders' draws are compared (across deployments too). */
-const DRAW_RUNS = 3;
+/** Deployments per input whose share-holders' draws are compared (across deployments too). */
+const DRAW_RUNS = 2;
 
 /** Pond's zero-mask mutants under their own directory names (pond.test.ts may run at the same time). */
 const MUTANTS: readonly Mutant[] = [...POND_MUTANTS.map((m) => ({ ...m, name: `sn-${m.name}` })), ...SECURENN_MUTANTS];
@@ -105,12 +107,14 @@ describe('party views under securenn (zoo network B; server2 the helper)', () =>
   });
 
   test("real code: no word of a share-holder's material shares is in the other's view or drawn twice", async (t) => {
-    const r = await inspect(await loadRuntime(DIST), { plan: c.plan, weights: c.weights, input: images[0] }, DRAW_RUNS);
-    t.diagnostic(`${r.draws} draws of the share-holders in ${DRAW_RUNS} deployments`);
-    assert.ok(r.draws > 100 * DRAW_RUNS, `${r.draws} draws recorded`);
+    const r = await inspect(await loadRuntime(DIST), c, [images[0], images[1]], DRAW_RUNS);
+    t.diagnostic(`${r.draws} draws of the share-holders in ${2 * DRAW_RUNS} deployments; ${r.joint.tests} joint-view bit tests, ${r.joint.failing} failing`);
+    assert.ok(r.draws > 200 * DRAW_RUNS, `${r.draws} draws recorded`);
     assert.deepEqual(r.structural, []);
     assert.deepEqual(r.cross, { server0: 0, server1: 0 });
     assert.equal(r.reused, 0);
+    assert.ok(r.joint.tests > 10_000, `${r.joint.tests} joint-view bit tests`);
+    assert.equal(r.joint.failing, 0);
   });
 
   test('real code: every view has the same distribution for two inputs and for two weight sets, and is uniform', async (t) => {
@@ -138,9 +142,9 @@ describe('party views under securenn (zoo network B; server2 the helper)', () =>
       for (let i = 0; i < v.output.length; i++) assert.ok(Math.abs(v.output[i] - realOutput[i]) < 1e-3, `mutant ${m.name} output ${i}`);
       const byInputs = compareViews(v.inputA, v.inputB, ALPHA).findings;
       const byWeights = compareViews(v.inputA, v.weightsB, ALPHA).findings;
-      const r = await inspect(rt, { plan: c.plan, weights: c.weights, input: images[0] }, DRAW_RUNS);
-      const caught = byInputs.length + byWeights.length + r.structural.length + r.cross.server0 + r.cross.server1 + r.reused;
-      t.diagnostic(`${byInputs.length} failing bit tests for two inputs, ${byWeights.length} for two weight sets; ${r.structural.length} structural findings; ${r.cross.server1} words of server1's shares in server0's view, ${r.cross.server0} of server0's in server1's; ${r.reused} words drawn twice (${DRAW_RUNS} deployments)`);
+      const r = await inspect(rt, c, [images[0], images[1]], DRAW_RUNS);
+      const caught = byInputs.length + byWeights.length + r.structural.length + r.cross.server0 + r.cross.server1 + r.reused + r.joint.failing;
+      t.diagnostic(`${byInputs.length} failing bit tests for two inputs, ${byWeights.length} for two weight sets; ${r.structural.length} structural findings; ${r.cross.server1} words of server1's shares in server0's view, ${r.cross.server0} of server0's in server1's; ${r.reused} words drawn twice (${2 * DRAW_RUNS} deployments); ${r.joint.failing} failing joint-view bit tests of ${r.joint.tests}`);
       assert.ok(caught > 0, `no test found the leak of mutant ${m.name}`);
     });
   }
@@ -149,8 +153,8 @@ describe('party views under securenn (zoo network B; server2 the helper)', () =>
     const zero = SECURENN_MUTANTS.find((m) => m.name === 'sn-helper-zero-seed') as Mutant;
     const pond = await compile(zooModelPath('B'), { inputRange: [0, 1] });
     assert.equal(pond.plan.protocol, 'pond');
-    const r = await inspect(await loadRuntime(mutantRoot(zero)), { plan: pond.plan, weights: pond.weights, input: images[0] }, DRAW_RUNS);
-    assert.ok(r.draws > 100 * DRAW_RUNS, `${r.draws} draws recorded`);
-    assert.deepEqual({ ...r, draws: 0 }, { structural: [], cross: { server0: 0, server1: 0 }, reused: 0, draws: 0 });
+    const r = await inspect(await loadRuntime(mutantRoot(zero)), pond, [images[0], images[1]], DRAW_RUNS);
+    assert.ok(r.draws > 200 * DRAW_RUNS, `${r.draws} draws recorded`);
+    assert.deepEqual({ ...r, draws: 0, joint: r.joint.failing }, { structural: [], cross: { server0: 0, server1: 0 }, reused: 0, draws: 0, joint: 0 });
   });
 });

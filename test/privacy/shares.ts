@@ -11,7 +11,11 @@
  *    material shares and every data or material frame it received);
  *  - no word of a share-holder's material shares occurs twice: not in another draw of
  *    the same deployment, nor in an earlier deployment (fresh seeds, never a stream used
- *    twice, never a fixed or zero seed).
+ *    twice, never a fixed or zero seed);
+ *  - per bit (jointViews): each material frame a share-holder receives, combined with
+ *    each of its own draws of the same length (sum and XOR), is uniform and the same
+ *    for two inputs: a frame that completes one of its shares into the value itself (a
+ *    product, a select bit) shows as a biased bit.
  *
  * Shares of a random sharing and corrections of a helper-made value are uniform 64-bit
  * words, independent of each other, so some word is found again by chance with
@@ -26,6 +30,7 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RingTensor, Shape } from '../../runtime/ring/tensor.js';
+import { countBits, newCounts, type BitCounts } from './stats.js';
 import type { Message } from './views.js';
 
 type MaterialModule = typeof import('../../runtime/crypto/material.js');
@@ -38,6 +43,9 @@ export const LIMIT = 256;
 export interface Draw {
   readonly side: 'server0' | 'server1';
   readonly method: string;
+  /** Elements drawn. */
+  readonly n: number;
+  /** The first LIMIT of them. */
   readonly words: BigUint64Array;
 }
 
@@ -45,7 +53,7 @@ let current: Draw[] | undefined;
 const patched = new WeakSet<object>();
 
 function keep(m: Material, method: string, words: BigUint64Array | undefined): void {
-  if (current && words && m.side !== 'dealer') current.push({ side: m.side, method, words: words.slice(0, LIMIT) });
+  if (current && words && m.side !== 'dealer') current.push({ side: m.side, method, n: words.length, words: words.slice(0, LIMIT) });
 }
 
 /** Makes the DealerMaterial of the runtime under `root` record what the share-holders draw (once per runtime). */
@@ -140,4 +148,41 @@ export function reusedWords(draws: readonly Draw[], earlier: Set<bigint>): numbe
   }
   for (const w of seen) earlier.add(w);
   return n;
+}
+
+/**
+ * The share-holders' joint views, per bit: every material frame a share-holder received
+ * combined with every one of its own draws of the same number of elements, as sum and
+ * XOR (the value it would hold if the frame were the other share of that draw), added
+ * to `into` under keys stable across deployments (receiver, bundle in order of
+ * arrival, step, sequence number, draw index). Under the real code these are sums of
+ * independent uniform words (a frame is the other share-holder's correction or public
+ * key words, independent of this one's draws), so uniform; compared with stats.ts.
+ */
+export function jointViews(draws: readonly Draw[], received: readonly Message[], into: Map<string, BitCounts>): void {
+  for (const side of ['server0', 'server1'] as const) {
+    const own = draws.filter((d) => d.side === side);
+    const bundles: bigint[] = [];
+    for (const m of received) {
+      if (m.to !== side || m.kind !== 'material') continue;
+      if (!bundles.includes(m.session)) bundles.push(m.session);
+      const frame = `${side} joint: material from ${m.from} b${bundles.indexOf(m.session)} step ${m.step} #${m.seq}`;
+      own.forEach((d, j) => {
+        if (d.n !== m.words.length) return;
+        const k = Math.min(LIMIT, d.n);
+        const sum = new BigUint64Array(k);
+        const xor = new BigUint64Array(k);
+        for (let i = 0; i < k; i++) {
+          sum[i] = m.words[i] + d.words[i];
+          xor[i] = m.words[i] ^ d.words[i];
+        }
+        for (const [op, w] of [['+', sum], ['^', xor]] as const) {
+          const key = `${frame} with own ${d.method} #${j} ${op}`;
+          const c = into.get(key) ?? newCounts();
+          countBits(c, w, LIMIT);
+          into.set(key, c);
+        }
+      });
+    }
+  }
 }
