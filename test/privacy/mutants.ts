@@ -131,6 +131,13 @@ export const SECURENN_MUTANTS: readonly Mutant[] = [
     replace: 'this.channel.send(minus(v, t, t).data);\n            this.channel0.send(t.data);',
   },
   {
+    name: 'sn-helper-leaks-values',
+    breaks: 'the helper sends server0 every helper-made value itself (products, truncation tuples, select bits) besides server1\'s correction',
+    file: 'runtime/crypto/material.js',
+    find: 'this.channel.send(minus(v, t, t).data);',
+    replace: 'this.channel0.send(v.data);\n            this.channel.send(minus(v, t, t).data);',
+  },
+  {
     name: 'sn-helper-same-seed',
     breaks: "the helper gives server0 and server1 the same seed, so server0 draws server1's share of every mask itself",
     file: 'runtime/party/dealer.js',

@@ -7,9 +7,10 @@
  *
  *  - structure: server2 receives no data and no material frame, only control messages
  *    (make, consume): nothing derived from a share ever reaches it, and no opening of
- *    server0 or server1 is sent to it (a plan revealing an output to it is refused); server0 receives no material (this plan has no
- *    FSS key, so all its shares come from its seed); the model owner receives no data;
- *    the client receives only its output shares, from server0 and server1;
+ *    server0 or server1 is sent to it (a plan revealing an output to it is refused);
+ *    server0 receives no material (this plan has no FSS key, so all its shares come
+ *    from its seed); the model owner receives no data; the client receives only its
+ *    output shares, from server0 and server1;
  *  - statistics (as pond.test.ts): every party's messages and openings have the same
  *    per-bit distribution for two inputs and for two weight sets, and are uniform, at a
  *    total false-alarm rate of 1e-6 per comparison (stats.ts);
@@ -20,8 +21,8 @@
  *
  * Mutants (mutants.ts) must each be caught while computing the right answer: Pond's
  * zero-mask mutants (they patch the kernel and material files securenn shares with
- * Pond) and securenn's own (the helper leaks server1's corrections to server0, gives
- * both the same seed, or gives server1 the zero seed). A mutant no test catches means
+ * Pond) and securenn's own (the helper leaks server1's corrections, or the values
+ * themselves, to server0; gives both the same seed; or gives server1 the zero seed). A mutant no test catches means
  * the tests are too weak.
  */
 import assert from 'node:assert/strict';
