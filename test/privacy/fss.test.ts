@@ -22,32 +22,11 @@ import type { Plan, Weights } from '../../src/plan/index.js';
 import type { FloatTensor } from '../../runtime/party/executor.js';
 import { readMnist } from '../support/mnist.js';
 import { describeFinding, loadRuntime, negated, secretViews, views, withWeights, type Runtime, type SecretViews } from './harness.js';
-import { DIST, mutantRoot, type Mutant } from './mutants.js';
+import { DIST, FSS_MUTANTS, mutantRoot } from './mutants.js';
 import { compareViews } from './stats.js';
 
 const RUNS = 8;
 const ALPHA = 1e-6;
-
-const ZERO = (shape: string): string => `ringTensor(${shape}, new BigUint64Array(sizeOf(${shape})))`;
-
-export const FSS_MUTANTS: readonly Mutant[] = [
-  {
-    name: 'fss-comparison-mask',
-    breaks: 'the FSS comparison mask r (the servers open c = x + r, the DCF point): r = 0',
-    file: 'runtime/protocols/pond/fss/material.js',
-    find: 'const r = m.randA(shape);\n    const rMsb',
-    replace: `const r = ${ZERO('shape')};\n    const rMsb`,
-  },
-  {
-    name: 'fss-payload-masks',
-    breaks: 'the FSS payload masks a_j (the servers open y_j - a_j in the comparison round): a_j = 0',
-    file: 'runtime/protocols/pond/fss/material.js',
-    find: 'a.push(m.randA(shape));',
-    replace: `a.push(${ZERO('shape')});`,
-  },
-];
-
-
 
 describe('party views under Pond with --compare fss (zoo network B: ReLUs folded into max-pools, all pairs)', () => {
   let c: CompileResult;

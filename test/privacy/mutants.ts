@@ -74,6 +74,24 @@ export const POND_MUTANTS: readonly Mutant[] = [
   },
 ];
 
+/** Mutants of the FSS comparison's material (runtime/protocols/pond/fss), run by fss.test.ts and securenn-fss.test.ts. */
+export const FSS_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'fss-comparison-mask',
+    breaks: 'the FSS comparison mask r (the servers open c = x + r, the DCF point): r = 0',
+    file: 'runtime/protocols/pond/fss/material.js',
+    find: 'const r = m.randA(shape);\n    const rMsb',
+    replace: `const r = ${ZERO('shape')};\n    const rMsb`,
+  },
+  {
+    name: 'fss-payload-masks',
+    breaks: 'the FSS payload masks a_j (the servers open y_j - a_j in the comparison round): a_j = 0',
+    file: 'runtime/protocols/pond/fss/material.js',
+    find: 'a.push(m.randA(shape));',
+    replace: `a.push(${ZERO('shape')});`,
+  },
+];
+
 /** dist/ (the compiled project), from this module's place in dist/test/privacy. */
 export const DIST = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -97,3 +115,40 @@ export function mutantRoot(m: Mutant): string {
   writeFileSync(file, text.slice(0, at) + m.replace + text.slice(at + m.find.length));
   return root;
 }
+
+/**
+ * Mutants of securenn's helper (server2, the material party that holds no share), run by
+ * test/privacy/securenn.test.ts on a securenn plan. They leave every message and every
+ * opening uniform, yet let server0 unmask: what they break is which shares server0 can
+ * hold, so the views must include the share-holders' own material (shares.ts).
+ */
+export const SECURENN_MUTANTS: readonly Mutant[] = [
+  {
+    name: 'sn-helper-leaks-corrections',
+    breaks: "the helper sends server1's correction of every helper-made value (server1's share of it) to server0 as well, so server0 holds both shares of every product, truncation tuple and select bit",
+    file: 'runtime/crypto/material.js',
+    find: 'this.channel.send(minus(v, t, t).data);',
+    replace: 'this.channel.send(minus(v, t, t).data);\n            this.channel0.send(t.data);',
+  },
+  {
+    name: 'sn-helper-leaks-values',
+    breaks: 'the helper sends server0 every helper-made value itself (products, truncation tuples, select bits) besides server1\'s correction',
+    file: 'runtime/crypto/material.js',
+    find: 'this.channel.send(minus(v, t, t).data);',
+    replace: 'this.channel0.send(v.data);\n            this.channel.send(minus(v, t, t).data);',
+  },
+  {
+    name: 'sn-helper-same-seed',
+    breaks: "the helper gives server0 and server1 the same seed, so server0 draws server1's share of every mask itself",
+    file: 'runtime/party/dealer.js',
+    find: 'this.seeds = Object.fromEntries(this.servers.map((s) => [s, freshSeed()]));',
+    replace: 'const seed = freshSeed();\n        this.seeds = Object.fromEntries(this.servers.map((s) => [s, seed]));',
+  },
+  {
+    name: 'sn-helper-zero-seed',
+    breaks: "securenn only (the material role is a server, not Pond's dealer): the helper gives server1 the all-zero seed, so server1's share of every mask is one fixed stream anyone can draw",
+    file: 'runtime/party/dealer.js',
+    find: 'this.seeds = Object.fromEntries(this.servers.map((s) => [s, freshSeed()]));',
+    replace: "this.seeds = Object.fromEntries(this.servers.map((s) => [s, this.role !== 'dealer' && s === this.servers[1] ? new Uint8Array(16) : freshSeed()]));",
+  },
+];

@@ -52,7 +52,10 @@ describe('party views under Pond (zoo network B)', () => {
     const m = readMnist(2);
     images = [0, 1].map((i) => ({ shape: [1, 28, 28, 1], data: Float64Array.from(m.images.subarray(i * 784, (i + 1) * 784)) }));
   });
-  after(() => rmSync(join(DIST, '.mutants'), { recursive: true, force: true }));
+  // only this file's mutants: the other privacy suites (fss, securenn) may be running theirs
+  after(() => {
+    for (const m of POND_MUTANTS) rmSync(join(DIST, '.mutants', m.name), { recursive: true, force: true });
+  });
 
   test('the dealer and the model owner receive no data; the client receives only its output shares', async () => {
     const rt = await loadRuntime(DIST);
