@@ -9,7 +9,8 @@
  * - input roles never connect to server2: the plan links them to the share-holders only,
  *   server2's log shows no input-role connection, and a connection made with the client's
  *   certificate straight to server2's address is refused there, naming the role;
- * - server2 killed and restarted mid-deployment: the servers redial it, a new epoch of
+ * - server2 killed: a prediction fails with an error naming server2;
+ * - server2 restarted mid-deployment: the servers redial it, a new epoch of
  *   seeds starts, the leader takes bundles of the new epoch, and the next prediction is
  *   right again (the new helper has no weight masks: the servers re-mask the weights
  *   they hold with it, runtime/party/remask.ts, without the model owner).
@@ -153,10 +154,18 @@ describe('a securenn deployment of zoo network A as processes over mutual TLS', 
     await logMatches(s2, /refused a connection: server2 refused a connection from .*: its certificate is for role 'client', which may not connect here \(allowed: server0, server1\)/, 5000);
   });
 
-  test('server2 killed and restarted: new epoch of seeds, and the next prediction is right', async () => {
+  test('server2 killed: the next prediction fails with an error naming server2', async () => {
     const old = servers.get('server2') as Proc;
     old.proc.kill('SIGKILL');
     await new Promise((r) => old.proc.on('exit', r));
+    const t0 = Date.now();
+    const r = await client();
+    assert.equal(r.code, 2, r.err);
+    assert.match(r.err, /^error: .*server2 did not connect within 10 s \[E_TRANSPORT\]$/m);
+    assert.ok(Date.now() - t0 < 20_000, `failed after ${Date.now() - t0} ms`);
+  });
+
+  test('server2 restarted: new epoch of seeds, the weights re-masked, and the next prediction is right', async () => {
     const fresh = startServer('server2');
     // both servers redial the new helper (each link starts an epoch of fresh seeds)
     await logMatches(fresh, /server0 connected[\s\S]*server1 connected|server1 connected[\s\S]*server0 connected/, 10_000);
