@@ -10,10 +10,16 @@
  * as below) narrow the run. Checked per model: agreement >= 0.999; every disagreement
  * is a near-tie of the plaintext model (its logit gap at most 2 x 128 ulps of 2^-f: each
  * logit's fixed-point error is within 128 ulps, test/compiler/mnist-sim.test.ts); the
- * plaintext (tfjs) accuracy equals PROVENANCE.md within 0.0005 for the shared models; for
- * the zoo nets (trained on images 0..7999, INFO.json) the accuracy on all 10,000 is at
- * least the held-out accuracy on 8000..9999 minus 0.005. Each model's result, with every
- * disagreement, is printed as a `# {json}` diagnostic line.
+ * plaintext (tfjs) accuracy equals PROVENANCE.md within 0.0005 for the shared models, and
+ * for the zoo nets INFO.json's figures weighted by their image counts (`train` on images
+ * 0..7999, `heldOut` on 8000..9999). Each model's result, with every disagreement, is
+ * printed as a `# {json}` diagnostic line.
+ *
+ * Measured (2026-12-04, securenn, batch 100, 2 shared vCPUs): agreement 100% on all nine
+ * models (no disagreement), private accuracy equal to the plaintext model's and to
+ * PROVENANCE.md / INFO.json: zoo A 0.9874, B 0.9862, C 0.9734, D 0.9851; moonflower h5
+ * 0.9928, keras3 0.9918; tf2onnx_fc_layers 0.9548; tfe_mnist_cnn_avgpool 0.987;
+ * tfe_short_dnn_h5 0.9657; 25 minutes in all.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -35,22 +41,23 @@ const GAP_ULPS = 2 * 128;
 interface Case {
   readonly name: string;
   readonly file: string;
-  /** All-10k plaintext accuracy from PROVENANCE.md, or (zoo) the floor from the held-out accuracy. */
-  readonly accuracy: { readonly exact: number } | { readonly atLeast: number };
+  /** All-10k plaintext accuracy from PROVENANCE.md (zoo: from INFO.json). */
+  readonly accuracy: number;
 }
 
 function zoo(net: string): Case {
-  const info = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'zoo', net, 'INFO.json'), 'utf8')) as { accuracy: { heldOut: { accuracy: number } } };
-  return { name: `zoo-${net}`, file: join(REPO_ROOT, 'models', 'zoo', net, 'model.json'), accuracy: { atLeast: info.accuracy.heldOut.accuracy - 0.005 } };
+  const info = JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'zoo', net, 'INFO.json'), 'utf8')) as { accuracy: { train: number; heldOut: { n: number; accuracy: number } } };
+  const a = info.accuracy;
+  return { name: `zoo-${net}`, file: join(REPO_ROOT, 'models', 'zoo', net, 'model.json'), accuracy: ((10000 - a.heldOut.n) * a.train + a.heldOut.n * a.heldOut.accuracy) / 10000 };
 }
 
 const CASES: readonly Case[] = [
   zoo('A'), zoo('B'), zoo('C'), zoo('D'),
-  { name: 'moonflower_mnist_convnet_h5', file: sharedModel('moonflower_mnist_convnet_h5', 'mnist_model.h5'), accuracy: { exact: 0.9928 } },
-  { name: 'moonflower_mnist_convnet_keras3', file: sharedModel('moonflower_mnist_convnet_keras3', 'mnist_model.keras'), accuracy: { exact: 0.9918 } },
-  { name: 'tf2onnx_fc_layers', file: sharedModel('tf2onnx_fc_layers', 'frozen.pb'), accuracy: { exact: 0.9548 } },
-  { name: 'tfe_mnist_cnn_avgpool', file: sharedModel('tfe_mnist_cnn_avgpool', 'mnist_model.pb'), accuracy: { exact: 0.987 } },
-  { name: 'tfe_short_dnn_h5', file: sharedModel('tfe_short_dnn_h5', 'short-dnn.h5'), accuracy: { exact: 0.9657 } },
+  { name: 'moonflower_mnist_convnet_h5', file: sharedModel('moonflower_mnist_convnet_h5', 'mnist_model.h5'), accuracy: 0.9928 },
+  { name: 'moonflower_mnist_convnet_keras3', file: sharedModel('moonflower_mnist_convnet_keras3', 'mnist_model.keras'), accuracy: 0.9918 },
+  { name: 'tf2onnx_fc_layers', file: sharedModel('tf2onnx_fc_layers', 'frozen.pb'), accuracy: 0.9548 },
+  { name: 'tfe_mnist_cnn_avgpool', file: sharedModel('tfe_mnist_cnn_avgpool', 'mnist_model.pb'), accuracy: 0.987 },
+  { name: 'tfe_short_dnn_h5', file: sharedModel('tfe_short_dnn_h5', 'short-dnn.h5'), accuracy: 0.9657 },
 ];
 
 async function tfe(...argv: string[]): Promise<string> {
@@ -78,8 +85,7 @@ for (const protocol of PROTOCOLS) {
       for (const d of r.disagreements) {
         assert.ok(d.plaintext_gap !== null && d.plaintext_gap <= GAP_ULPS * 2 ** -fracBits, `example ${d.index}: plaintext logit gap ${d.plaintext_gap} is no near-tie`);
       }
-      if ('exact' in c.accuracy) assert.ok(Math.abs(r.accuracy_plaintext - c.accuracy.exact) <= 0.0005, `plaintext accuracy ${r.accuracy_plaintext}, PROVENANCE.md says ${c.accuracy.exact}`);
-      else assert.ok(r.accuracy_plaintext >= c.accuracy.atLeast, `plaintext accuracy ${r.accuracy_plaintext} below the held-out floor ${c.accuracy.atLeast}`);
+      assert.ok(Math.abs(r.accuracy_plaintext - c.accuracy) <= 0.0005, `plaintext accuracy ${r.accuracy_plaintext}, PROVENANCE.md / INFO.json say ${c.accuracy}`);
     });
   }
 }
