@@ -9,7 +9,10 @@
  * setup's material steps again (mask_s: a fresh B', F' = W - B' opened) on the weight
  * shares they already hold, with one setup bundle of the new process. The model owner
  * is not needed; nothing new is revealed (F' is W under a fresh uniform mask, used for
- * W only, as F was). Cost: the setup's mask_s steps, 1 round and |W| elements per server.
+ * W only, as F was). Cost: the setup's mask_s steps, one round and |W| elements sent by
+ * each server per weight tensor (zoo net A: 3 rounds, 0.9 MiB per server), once per
+ * restart of the material role. A prediction while the material role is down is
+ * refused by the leader, naming it (`server2 did not connect within N s`).
  */
 import type { Plan, PlanStep } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
