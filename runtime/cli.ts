@@ -10,6 +10,7 @@
 import { Command, Option } from 'commander';
 import { TfeError } from '../src/errors.js';
 import { finalValues, maxAbsDiff, privateLabels, referenceLabels, rowsOf } from './eval/compare.js';
+import { disagreementLines } from './eval/disagreements.js';
 import { folderSet, mnistSet, npySet, type EvalSet } from './eval/datasets.js';
 import { batchSize, evaluate, type EvalResult } from './eval/evaluate.js';
 import { progressBar } from './eval/progress.js';
@@ -168,6 +169,11 @@ export function evalCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
         io.out(`${JSON.stringify(r)}\n`);
         return;
       }
-      io.out(`${evalLine(r, names ?? (set.classNames ? { names: set.classNames, file: o.data ?? '' } : undefined))}\n`);
+      const shown = names ?? (set.classNames ? { names: set.classNames, file: o.data ?? '' } : undefined);
+      io.out(`${evalLine(r, shown)}\n`);
+      if (r.disagreements.length) {
+        io.out(`disagreements with plaintext (${r.disagreements.length}):\n`);
+        for (const line of disagreementLines(r.disagreements, (c) => (shown?.names[c] === undefined ? String(c) : `${c} ${shown.names[c]}`))) io.out(`${line}\n`);
+      }
     });
 }

@@ -12,6 +12,7 @@ import type { Plan } from '../../src/plan/index.js';
 import type { FloatTensor, OutputValue, PlanDeployment } from '../party/executor.js';
 import { outputDifference, privateLabels, referenceLabels } from './compare.js';
 import type { EvalSet } from './datasets.js';
+import { disagreementsOf, type Disagreement } from './disagreements.js';
 import type { ModelLocation, ReferenceRunner } from './reference.js';
 
 export interface EvalResult {
@@ -27,6 +28,8 @@ export interface EvalResult {
   readonly batch: number;
   /** Examples per session: a batch larger than this ran as consecutive sessions (runtime/party/chunks.ts). */
   readonly chunk: number;
+  /** Every example whose private label differs from the plaintext model's, with the logit gaps (disagreements.ts). */
+  readonly disagreements: readonly Disagreement[];
 }
 
 /** Examples per prediction: the model's fixed batch if it has one, else `requested`. */
@@ -58,6 +61,7 @@ export async function evaluate(d: PlanDeployment, set: EvalSet, reference: Refer
   let okPlain = 0;
   let maxErr = 0;
   let ms = 0;
+  const disagreements: Disagreement[] = [];
   for (let s = 0; s < set.n; s += batch) {
     const m = Math.min(batch, set.n - s);
     const data = new Float64Array(batch === m || b.shape[0] === -1 ? m * per : batch * per);
@@ -72,6 +76,7 @@ export async function evaluate(d: PlanDeployment, set: EvalSet, reference: Refer
     const priv = privateLabels(got);
     const plain = referenceLabels(ref, m, got.kind === 'label');
     maxErr = Math.max(maxErr, outputDifference(got, ref));
+    disagreements.push(...disagreementsOf(s, set.labels, priv, plain, got, ref));
     for (let i = 0; i < m; i++) {
       const label = set.labels[s + i];
       if (priv[i] === plain[i]) agree++;
@@ -80,5 +85,5 @@ export async function evaluate(d: PlanDeployment, set: EvalSet, reference: Refer
     }
     opts.onProgress?.(s + m);
   }
-  return { n: set.n, agreement: agree / set.n, accuracy_private: okPrivate / set.n, accuracy_plaintext: okPlain / set.n, max_abs_err: maxErr, ms_per_example: ms / set.n, batch, chunk: Math.min(batch, d.chunk) };
+  return { n: set.n, agreement: agree / set.n, accuracy_private: okPrivate / set.n, accuracy_plaintext: okPlain / set.n, max_abs_err: maxErr, ms_per_example: ms / set.n, batch, chunk: Math.min(batch, d.chunk), disagreements };
 }

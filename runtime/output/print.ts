@@ -2,9 +2,13 @@
  * How a prediction is printed, the same by `tfe run` (a local simulation) and by the
  * deployed client (`tfe party client`, `tfe up`): the outputs (top classes with their
  * names, labels, or values), the measured rounds and bytes, the online time and the
- * dealer's offline time; as text, or as one JSON object whose keys scripts rely on.
+ * offline time of the party that made the correlated randomness (Pond's dealer, or a
+ * helper server such as securenn's server2); as text, or as one JSON object whose keys
+ * scripts rely on (`dealer_bytes` is the dealer's material, 0 when a helper server makes
+ * it: the helper's bytes are in `bytes` under its name, as the issue asks).
  */
 import type { Plan } from '../../src/plan/index.js';
+import { protocolSpec } from '../../src/protocols/registry.js';
 import { finalValues } from '../eval/compare.js';
 import type { Prediction } from '../party/executor.js';
 import { describeOutput, isClassScores, topClasses } from './describe.js';
@@ -12,11 +16,26 @@ import type { ClassNames } from './labels.js';
 
 const kb = (b: number | undefined): string => `${((b ?? 0) / 1024).toFixed(1)} KiB`;
 
-/** One line: rounds, bytes each party sent, dealer material, online and offline time. */
+/**
+ * Who made the material and when: `dealer N KiB (offline, made in X ms)` for a protocol
+ * with a dealer role; for one whose helper server makes it (no dealer), that server's
+ * name and offline time, its bytes being already in its `sent` column; nothing for a
+ * protocol with neither.
+ */
+function materialPart(plan: Plan, p: Prediction): string | undefined {
+  const spec = protocolSpec(plan.protocol);
+  const made = `offline, made in ${p.offlineMs.toFixed(1)} ms`;
+  if (spec.dealerRoles.length > 0) return `dealer ${kb(p.stats.dealerBytes)} (${made})`;
+  if (spec.helper !== undefined) return `no dealer: material by ${spec.helper} (the helper; ${made}, its bytes in ${spec.helper}'s sent)`;
+  return undefined;
+}
+
+/** One line: rounds, bytes each party sent, who made the material and its offline time, online time. */
 export function costLine(plan: Plan, p: Prediction): string {
   const s = p.stats;
   const sent = plan.roles.filter((r) => (s.bytes[r.name] ?? 0) > 0).map((r) => `${r.name} ${kb(s.bytes[r.name])}`).join(', ');
-  return `${s.rounds} rounds${p.sessions ? ` in ${p.sessions} sessions` : ''}; sent: ${sent}; dealer ${kb(s.dealerBytes)} (offline, made in ${p.offlineMs.toFixed(1)} ms); online ${p.onlineMs.toFixed(1)} ms`;
+  const material = materialPart(plan, p);
+  return `${s.rounds} rounds${p.sessions ? ` in ${p.sessions} sessions` : ''}; sent: ${sent}; ${material ? `${material}; ` : ''}online ${p.onlineMs.toFixed(1)} ms`;
 }
 
 /** The JSON object of a prediction (`extra` adds keys such as a plaintext check). */

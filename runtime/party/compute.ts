@@ -10,7 +10,9 @@
  * session; it checks the request (who asks, for what, at which batch size), picks a
  * bundle of dealer material made for that batch (from the dealer's announcements, or
  * asks the dealer to make one), tells the other compute roles and the dealer, and
- * answers. Weights must be shared (a completed setup) before any prediction.
+ * answers. Weights must be shared (a completed setup) before any prediction. When the
+ * material role restarted (its seeds say it holds no weight masks), the leader first
+ * re-masks the weights with it (remask.ts).
  */
 import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
@@ -26,6 +28,7 @@ import { SessionEndpoint } from '../transport/session.js';
 import type { Role } from '../transport/types.js';
 import { materialReceiver } from './material-channel.js';
 import { peakRssMb } from './peak-rss.js';
+import { materialSetupStep, remaskable } from './remask.js';
 import { runSteps, type Env } from './steps.js';
 import { ControlWaiters } from './waiters.js';
 
@@ -82,6 +85,10 @@ export class ComputeParty {
   private readonly joins = new Map<string, string>();
   /** Sessions completed and failed, for tests and logs. */
   readonly counts = { completed: 0, failed: 0 };
+  /** The leader's view: the material role holds no masks of the weights shared here (it restarted): re-mask before predicting. */
+  private remaskNeeded = false;
+  private remasking: Promise<void> | undefined;
+  private seedWait: Promise<void> | undefined;
 
   constructor(private readonly o: ComputeOptions) {
     this.plan = o.plan;
@@ -104,7 +111,10 @@ export class ComputeParty {
     this.router.onLinkClosed((peer) => {
       if (peer === this.dealer) {
         // the dealer's seeds and bundles go with its link; a new link brings a new epoch
+        // (a restarted dealer counts epochs from 1 again: an old seed must not pass for its new one)
         this.bundles.length = 0;
+        this.seed = undefined;
+        this.epoch = -1;
       }
     });
   }
@@ -152,6 +162,10 @@ export class ComputeParty {
         if (peer !== this.leader) return this.log(`ignored 'session' from ${peer}`);
         this.track(this.follow(msg));
         return;
+      case 'remask':
+        if (peer !== this.leader || this.isLeader) return this.log(`ignored 'remask' from ${peer}`);
+        this.track(this.runRemask(BigInt(msg.session), BigInt(msg.bundle), msg.epoch).catch(() => undefined));
+        return;
       default:
         this.log(`ignored '${msg.type}' from ${peer}`);
     }
@@ -182,6 +196,10 @@ export class ComputeParty {
       if (msg.batch > this.maxBatch) throw new TfeError('E_ARG', `batch ${msg.batch} is above this deployment's limit of ${this.maxBatch}`);
       // the other servers and the dealer may still be connecting (all parties just started)
       await Promise.all([...this.others, ...(this.dealer ? [this.dealer] : [])].map((r) => this.router.waitLink(r, this.router.receiveTimeoutMs)));
+      if (msg.purpose === 'predict') {
+        await this.linkSeed();
+        await this.ensureMasks();
+      }
       bundle = await this.takeBundle(msg.purpose, msg.batch);
       session = randomSessionId();
       for (const r of this.others) this.router.sendControl(r, { type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch: msg.batch, purpose: msg.purpose, peer: roleOfLink(peer) });
@@ -245,7 +263,94 @@ export class ComputeParty {
     this.seed = Buffer.from(m.seed, 'hex');
     this.epoch = m.epoch;
     this.bundles.length = 0;
+    if (m.masks === false && this.isLeader && this.base !== undefined && remaskable(this.plan)) {
+      this.remaskNeeded = true;
+      this.log(`${this.dealer ?? 'the material role'} holds no masks of the shared weights (it restarted): re-masking before the next prediction`);
+    }
     return this.seed;
+  }
+
+  /**
+   * The leader, before a prediction: waits for the material role's seed on its current
+   * link, which says whether it holds the weight masks (a bundle asked of a restarted
+   * material role before that would never come: it has no masks to make it with).
+   */
+  private async linkSeed(): Promise<void> {
+    if (!this.dealer || this.seed) return;
+    const dealer = this.dealer;
+    this.seedWait ??= this.waiters.wait((p, x): x is Extract<Control, { type: 'seed' }> => p === dealer && x.type === 'seed', this.router.receiveTimeoutMs, `the seed of ${dealer}`)
+      .then((m) => { this.adoptSeed(m); })
+      .finally(() => { this.seedWait = undefined; });
+    await this.seedWait;
+  }
+
+  /** The leader, before a prediction: re-masks the weights if the material role needs it, once for all waiting sessions. */
+  private async ensureMasks(): Promise<void> {
+    while (this.remaskNeeded || this.remasking) {
+      if (!this.remasking) {
+        this.remaskNeeded = false;
+        this.remasking = this.remask().then(() => { this.remasking = undefined; }, (e: unknown) => {
+          this.remasking = undefined;
+          this.remaskNeeded = true;
+          throw e;
+        });
+      }
+      await this.remasking;
+    }
+  }
+
+  /** The leader's side of a re-mask: a setup bundle of the material role, the other servers told, then run. */
+  private async remask(): Promise<void> {
+    const bundle = await this.takeBundle('setup', 1);
+    const session = randomSessionId();
+    for (const r of this.others) this.router.sendControl(r, { type: 'remask', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch });
+    if (this.dealer) this.router.sendControl(this.dealer, { type: 'consume', bundle: String(bundle.id) });
+    await this.runRemask(session, bundle.id, bundle.epoch);
+  }
+
+  /** This server's material provider for a bundle (server1 receives corrected shares; both receive what they hold in the clear). */
+  private async materialOf(bundle: bigint, epoch: number, ep: SessionEndpoint): Promise<{ dealer: DealerMaterial; material: MaterialChannel & { readonly bytes?: number } }> {
+    const d = this.dealer as Role;
+    const seed = await this.seedFor(epoch);
+    const material = materialReceiver(this.router, bundle, d);
+    ep.onFail((err) => this.router.inbox('material', bundle, d).fail(err));
+    const server1 = this.role === 'server1';
+    const dealer = new DealerMaterial(this.role as 'server0' | 'server1', this.o.ring, { [this.role]: new Prg(seed, bundle) }, server1 ? material : NO_MATERIAL, new Map(), server1 ? NO_MATERIAL : material);
+    return { dealer, material };
+  }
+
+  /**
+   * Both servers' side of a re-mask (remask.ts): the setup's material steps on the
+   * weight shares held since setup; the new opened masks replace the old ones once the
+   * other servers confirmed. Throws on failure (the leader's waiting prediction fails).
+   */
+  private async runRemask(session: bigint, bundle: bigint, epoch: number): Promise<void> {
+    const t0 = performance.now();
+    const ep = new SessionEndpoint(this.router, this.role, session, [...this.others]);
+    try {
+      if (!this.base || !this.dealer) throw new TfeError('E_PROTOCOL', `${this.role} has no shared weights to re-mask`);
+      const { dealer } = await this.materialOf(bundle, epoch, ep);
+      const env: Env = new Map(this.base);
+      const cache = new Map(this.cache);
+      const ctx = { role: this.role, net: ep, ring: this.o.ring, dealer, prg: Prg.fresh(), cache };
+      await runSteps(ctx, env, { plan: this.plan, list: 'setupSteps', batch: 1, kernels: this.o.kernels, kind: 'compute', only: materialSetupStep(this.plan) });
+      if (this.isLeader) {
+        for (const r of this.others) {
+          await this.waiters.wait((p, m): m is Extract<Control, { type: 'done' }> => p === r && m.type === 'done' && m.session === String(session), this.router.receiveTimeoutMs, `${r}'s confirmation of the re-mask`);
+        }
+      } else this.router.sendControl(this.leader, { type: 'done', session: String(session) });
+      this.base = keepShared(env);
+      this.cache = cache;
+      this.log(`re-masked the weights with ${this.dealer}'s setup bundle ${bundle} in ${(performance.now() - t0).toFixed(1)} ms`);
+    } catch (e) {
+      const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', `${this.role}: ${(e as Error).message}`);
+      ep.abort(err);
+      this.log(`re-mask session ${session} failed: ${err.message}`);
+      throw err;
+    } finally {
+      ep.close();
+      if (this.dealer) this.router.dropInbox('material', bundle, this.dealer);
+    }
   }
 
   /** The seed of `epoch`, waiting for it if the dealer's message is still on its way. */
@@ -263,15 +368,7 @@ export class ComputeParty {
     let material: (MaterialChannel & { readonly bytes?: number }) = NO_MATERIAL;
     try {
       let dealer: DealerMaterial | undefined;
-      if (this.dealer) {
-        const seed = await this.seedFor(epoch);
-        // server1 receives the corrected shares; both receive what they must hold in the clear (FSS key correction words)
-        material = materialReceiver(this.router, bundle, this.dealer);
-        const d = this.dealer;
-        ep.onFail((err) => this.router.inbox('material', bundle, d).fail(err));
-        const server1 = this.role === 'server1';
-        dealer = new DealerMaterial(this.role as 'server0' | 'server1', this.o.ring, { [this.role]: new Prg(seed, bundle) }, server1 ? material : NO_MATERIAL, new Map(), server1 ? NO_MATERIAL : material);
-      }
+      if (this.dealer) ({ dealer, material } = await this.materialOf(bundle, epoch, ep));
       const setup = purpose === 'setup';
       const cache = setup ? new Map<string, unknown>() : this.cache;
       const env: Env = setup ? new Map() : new Map(this.base);

@@ -12,7 +12,9 @@
  * masks), the dealer draws fresh seeds for both servers and discards its pool: no
  * stream is ever used twice, and no pooled material refers to masks of old weights.
  * The masks of the current weights (kept values B, see pond/material.ts weightMask)
- * live as long as the dealer process.
+ * live as long as the dealer process; each seed says whether this process holds them
+ * (`masks`), so that after a restart the servers re-mask the weights they hold with it
+ * (a setup bundle, runtime/party/remask.ts) before the next prediction.
  *
  * Pool: up to `poolSize` bundles per batch size asked for (batch 1 from the start),
  * within `poolBytes` of material; refilled as the leader consumes them.
@@ -123,7 +125,7 @@ export class DealerParty {
     this.pool.clear();
     this.seeds = Object.fromEntries(this.servers.map((s) => [s, freshSeed()]));
     for (const s of this.servers) {
-      if (this.o.router.hasLink(s)) this.o.router.sendControl(s, { type: 'seed', epoch: this.epoch, seed: Buffer.from(this.seeds[s]).toString('hex') });
+      if (this.o.router.hasLink(s)) this.o.router.sendControl(s, { type: 'seed', epoch: this.epoch, seed: Buffer.from(this.seeds[s]).toString('hex'), masks: this.masksMade });
     }
   }
 
@@ -184,8 +186,9 @@ export class DealerParty {
   private async make(purpose: 'setup' | 'predict', batch: number, demanded: boolean): Promise<void> {
     if (purpose === 'setup') {
       // new weights get new masks: nothing pooled for the old ones may be used again
-      this.newEpoch();
+      // (masks first: the new epoch's seeds tell the servers this party holds masks)
       this.masksMade = true;
+      this.newEpoch();
     }
     const t0 = performance.now();
     const id = this.nextBundle++;

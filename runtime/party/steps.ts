@@ -30,6 +30,8 @@ export interface StepsRun {
   readonly kernels: KernelRegistry;
   /** The role's kind in the plan. */
   readonly kind: string;
+  /** Runs only the steps this accepts (indices unchanged: a re-mask runs the setup's material steps, remask.ts). */
+  readonly only?: (s: PlanStep) => boolean;
 }
 
 /** Whether `role` (of `kind`) takes part in step `s` of a plan of protocol `p`. */
@@ -65,7 +67,7 @@ export async function runSteps(ctx: PartyContext & { readonly net: StepTagged },
   const tensors = tensorTable(r.plan);
   for (let i = 0; i < steps.length; i++) {
     const s = steps[i];
-    if (!takesPart(protocol, s, ctx.role, r.kind)) continue;
+    if (!takesPart(protocol, s, ctx.role, r.kind) || (r.only && !r.only(s))) continue;
     // the error context, made only when an error needs it
     const at = (): string => `${r.plan.protocol} ${s.kernel} (${r.list}[${i}], node '${s.source}', ${ctx.role})`;
     // a slow link holds this party back here instead of piling up its messages

@@ -10,7 +10,9 @@
  * `session`, tells the dealer `consume` (so it refills its pool) and answers the
  * client `accepted`; all run the plan's steps; each server ends with `stats` to the
  * client. A setup (the model owner sharing its weights) is the same with purpose
- * `setup`, and server1 reports `done` to the leader, which answers `ready`.
+ * `setup`, and server1 reports `done` to the leader, which answers `ready`. A material
+ * role that restarted says so in its seeds (`masks: false`); before the next prediction
+ * the leader has it make a setup bundle and tells server1 `remask` (runtime/party/remask.ts).
  */
 import { z } from 'zod';
 import { TfeError } from '../../src/errors.js';
@@ -20,7 +22,8 @@ const Id = z.string().regex(/^[0-9]{1,20}$/); // u64 as a decimal string
 const Batch = z.number().int().min(1).max(1 << 20);
 
 export const ControlSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('seed'), epoch: z.number().int().nonnegative(), seed: z.string().regex(/^[0-9a-f]{32}$/) }),
+  // `masks`: whether the material role holds the weight masks of the servers' setup (false after it restarted: runtime/party/remask.ts)
+  z.object({ type: z.literal('seed'), epoch: z.number().int().nonnegative(), seed: z.string().regex(/^[0-9a-f]{32}$/), masks: z.boolean().optional() }),
   z.object({ type: z.literal('open'), request: z.number().int().nonnegative(), purpose: Purpose, batch: Batch }),
   z.object({ type: z.literal('accepted'), request: z.number().int().nonnegative(), session: Id }),
   z.object({ type: z.literal('refused'), request: z.number().int().nonnegative(), code: z.string(), message: z.string().max(2000), hint: z.string().max(2000).optional() }),
@@ -30,6 +33,8 @@ export const ControlSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('consume'), bundle: Id }),
   // an input role tells each compute role but the leader which of its connections a session uses
   z.object({ type: z.literal('join'), session: Id }),
+  // the leader tells the other compute roles to re-mask the weights they hold with the material role's setup bundle (runtime/party/remask.ts)
+  z.object({ type: z.literal('remask'), session: Id, bundle: Id, epoch: z.number().int().nonnegative() }),
   z.object({ type: z.literal('done'), session: Id }),
   z.object({ type: z.literal('ready'), session: Id }),
   // a compute role's report at the end of a session: payload bytes and frames it sent, the dealer

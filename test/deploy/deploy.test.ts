@@ -161,3 +161,26 @@ test('bad options and files are clear errors', async () => {
   assert.deepEqual(splitAddress('[::1]:4000', 'x'), { host: '::1', port: 4000 });
   assert.throws(() => splitAddress('h:70000', 'x'), /not HOST:PORT/);
 });
+
+test('deploy init on a securenn plan: certificates for server0, server1 and server2 (which listens), none for a dealer; --host names server2', async () => {
+  const snPlan = join(root, 'plan-securenn');
+  const c = await tfe('compile', join(REPO_ROOT, 'models', 'zoo', 'A', 'model.json'), '-o', snPlan, '--protocol', 'securenn');
+  assert.equal(c.code, 0, c.err);
+  const dir = join(root, 'securenn');
+  const r = await tfe('deploy', 'init', dir, '--plan', snPlan, '--host', 'server2=10.1.2.4:4002');
+  assert.equal(r.code, 0, r.err);
+  const roles = ['server0', 'server1', 'server2', 'client', 'model-owner'];
+  assert.deepEqual(readdirSync(dir).sort(), ['deployment.json', 'ca.pem', 'ca.key', ...roles.flatMap((x) => [`${x}.key`, `${x}.pem`])].sort());
+  const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
+  for (const role of roles) assert.equal(roleOfCertificate(readFileSync(join(dir, `${role}.pem`), 'utf8')), role);
+  assert.ok(chainsTo(readFileSync(join(dir, 'server2.pem'), 'utf8'), ca));
+  const dep = readDeployment(join(dir, 'deployment.json'));
+  const kinds = Object.fromEntries(dep.roles.map((x) => [x.name, `${x.kind}${x.listen !== undefined ? ' listens' : ''}`]));
+  assert.deepEqual(kinds, { 'server0': 'compute listens', 'server1': 'compute listens', 'server2': 'compute listens', 'client': 'input', 'model-owner': 'input' });
+  assert.equal(dep.roles.find((x) => x.name === 'server2')?.listen, '10.1.2.4:4002');
+  // server2 accepts the servers' links, and a client's certificate works for server0 (its peer) as for Pond
+  await link(dep, 'server0', dep, 'client');
+  const h = await tfe('deploy', 'init', join(root, 'sn-x'), '--plan', snPlan, '--host', 'dealer=127.0.0.1:5000');
+  assert.equal(h.code, 2);
+  assert.match(h.err, /the plan has no role 'dealer'/);
+});

@@ -3,7 +3,8 @@
  * init`, `tfe party ROLE`, `tfe up`): zoo network A through five processes gives the
  * prediction `tfe run` gives; two clients at once both get theirs; a client with a
  * certificate of another CA is refused and the right client still works afterwards; a
- * client whose plan id differs is refused, naming both ids; a killed server makes the
+ * client whose plan id differs is refused, naming both ids; the dealer killed and
+ * restarted is re-linked and the weights re-masked with it; a killed server makes the
  * client fail within its connect timeout, naming the server; `tfe up` leaves no
  * process behind.
  */
@@ -140,6 +141,22 @@ describe('a deployment of zoo network A as processes over mutual TLS', () => {
     const r = await client([], join(forged, 'deployment.json'));
     assert.equal(r.code, 2, r.err);
     assert.ok(r.err.includes(c2.plan.planId.slice(0, 12)), r.err);
+  });
+
+  test('the dealer killed and restarted: the servers re-mask the weights with the new dealer, the next prediction is right', async () => {
+    const old = servers[2];
+    old.kill('SIGKILL');
+    await new Promise((r) => old.on('exit', r));
+    const fresh = tfe(['party', 'dealer', '--deployment', depFile], { TFE_EXIT_WITH_PARENT: '1' });
+    servers[2] = fresh.proc;
+    let log = '';
+    fresh.proc.stderr?.on('data', (d: Buffer) => (log += d.toString()));
+    const r = await client();
+    assert.equal(r.code, 0, r.err);
+    const got = values(r.out);
+    for (let i = 0; i < got.length; i++) assert.ok(Math.abs(got[i] - expected[i]) < 1e-3, `class ${i}: ${got[i]} vs ${expected[i]}`);
+    // the new dealer made the setup bundle of the re-mask before the prediction's material
+    assert.match(log, /made setup bundle \d+ for batch 1[\s\S]*made predict bundle \d+ for batch 1/);
   });
 
   test('a killed server makes the client fail within its connect timeout, naming the server', async () => {

@@ -40,7 +40,7 @@ export interface PartyCase {
 }
 
 const enc = new TextEncoder();
-const TYPES = ['open', 'accepted', 'refused', 'session', 'make', 'bundle', 'consume', 'join', 'done', 'ready', 'stats', 'seed'] as const;
+const TYPES = ['open', 'accepted', 'refused', 'session', 'make', 'bundle', 'consume', 'join', 'done', 'ready', 'stats', 'seed', 'remask'] as const;
 const id = fc.oneof(fc.constantFrom('0', '1', '7', '18446744073709551615'), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }).map(String));
 const controlLike = fc.record({
   type: fc.constantFrom(...TYPES),
@@ -52,6 +52,7 @@ const controlLike = fc.record({
   epoch: fc.nat({ max: 3 }),
   peer: fc.constantFrom('client', 'model-owner', 'server0', 'dealer', 'client#1'),
   seed: fc.constant('00112233445566778899aabbccddeeff'),
+  masks: fc.boolean(),
   offlineMs: fc.nat(),
   bytes: fc.nat(),
   frames: fc.nat(),
