@@ -12,6 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Plan, Weights } from '../src/plan/index.js';
 import { declaredCost, maxFramePayload } from '../src/plan/index.js';
+import { protocolSpec } from '../src/protocols/registry.js';
 import { writePlanDir } from '../compiler/plan/write.js';
 import { lastError, spawnParty, stopChildren, type PartyChild } from '../runtime/deploy/children.js';
 import { readDeployment } from '../runtime/deploy/config.js';
@@ -32,8 +33,16 @@ export interface DeployedRun {
   readonly declared_bytes_per_server: number;
   readonly frame_header_bytes_per_server: number;
   readonly dealer_bytes: number;
+  /** Bytes the protocol's helper server sent (securenn's server2: the material it made; 0 for Pond, whose dealer's are dealer_bytes). */
+  readonly helper_bytes: number;
   readonly rss_mb: number;
   readonly processes: number;
+}
+
+/** The bytes the plan's helper server sent (0 if its protocol has none). */
+export function helperBytes(plan: Plan, bytes: Readonly<Record<string, number>>): number {
+  const h = protocolSpec(plan.protocol).helper;
+  return h === undefined ? 0 : bytes[h] ?? 0;
 }
 
 /** Runs `runs` predictions of `feeds` on a fresh deployment of `plan` as processes. */
@@ -84,6 +93,7 @@ export async function benchDeployed(plan: Plan, weights: Weights, feeds: Readonl
         declared_bytes_per_server: declared.bytes.server0 ?? 0,
         frame_header_bytes_per_server: (last.r.frames.server0 ?? 0) * FRAME_HEADER_BYTES,
         dealer_bytes: last.r.dealerBytes,
+        helper_bytes: helperBytes(plan, last.r.bytes),
         rss_mb: Math.max(last.r.rssMb, process.resourceUsage().maxRSS / 1024),
         processes: procs.length + 1,
       };

@@ -20,7 +20,7 @@ import type { Plan, Weights } from '../src/plan/index.js';
 import { DEFAULT_PROTOCOL, protocolSpec } from '../src/protocols/registry.js';
 import { median, medianMs, type Row } from './stats.js';
 import { MNIST_DIR } from './paths.js';
-import { benchDeployed } from './deploy.js';
+import { benchDeployed, helperBytes } from './deploy.js';
 import { wanMsEstimate } from './wan.js';
 
 export interface InferenceFilter {
@@ -161,6 +161,7 @@ async function runConfig(f: InferenceFilter, plan: Plan, weights: Weights, batch
       bytes_per_server: last.stats.bytes.server0 ?? 0,
       wan_ms_est: wanMsEstimate(ms, last.stats.rounds, Math.max(last.stats.bytes.server0 ?? 0, last.stats.bytes.server1 ?? 0)),
       dealer_bytes: last.stats.dealerBytes,
+      helper_bytes: helperBytes(plan, last.stats.bytes),
       cost_matches_plan: last.stats.rounds === last.declared.rounds && last.stats.dealerBytes === last.declared.dealerBytes && last.stats.bytes.server0 === last.declared.bytes.server0,
       plaintext_ms: plaintextMs,
       ratio: ms / plaintextMs,
