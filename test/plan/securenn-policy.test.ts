@@ -11,24 +11,10 @@ import assert from 'node:assert/strict';
 import { before, describe, test } from 'node:test';
 import { compile } from '../../compiler/compile.js';
 import { zooModelPath } from '../../models/index.js';
-import { TfeError } from '../../src/errors.js';
-import { parsePlan, planDigest, verifyPlan, type Plan } from '../../src/plan/index.js';
+import { verifyPlan, type Plan } from '../../src/plan/index.js';
+import { clone, refused, type Mutate } from '../support/plan-refused.js';
 
-type Mutate = (p: Plan) => Plan;
 
-function clone(p: Plan): Plan {
-  return JSON.parse(JSON.stringify(p)) as Plan;
-}
-
-function refused(p: Plan, code: string, re: RegExp): void {
-  const q = { ...p, planId: planDigest(p) };
-  assert.throws(() => verifyPlan(parsePlan(q)), (e: unknown) => {
-    assert.ok(e instanceof TfeError, String(e));
-    assert.equal(e.code, code, e.message);
-    assert.match(e.message, re);
-    return true;
-  });
-}
 
 const stepIndex = (p: Plan, kernel: string): number => {
   const i = p.steps.findIndex((s) => s.kernel === kernel);

@@ -14,25 +14,11 @@ import { before, describe, test } from 'node:test';
 import { compile } from '../../compiler/compile.js';
 import { NETS, zooModelPath } from '../../models/index.js';
 import { TfeError } from '../../src/errors.js';
-import { parsePlan, planDigest, verifyPlan, type Plan, type PlanStep } from '../../src/plan/index.js';
+import { parsePlan, verifyPlan, type Plan, type PlanStep } from '../../src/plan/index.js';
 import { sharedModel } from '../support/paths.js';
+import { clone, refused, type Mutate } from '../support/plan-refused.js';
 
-type Mutate = (p: Plan) => Plan;
 
-function clone(p: Plan): Plan {
-  return JSON.parse(JSON.stringify(p)) as Plan;
-}
-
-/** Verifies `p` after giving it the id of its (tampered) content, as a careful attacker would. */
-function refused(p: Plan, code: string, re: RegExp): void {
-  const q = { ...p, planId: planDigest(p) };
-  assert.throws(() => verifyPlan(parsePlan(q)), (e: unknown) => {
-    assert.ok(e instanceof TfeError, String(e));
-    assert.equal(e.code, code, e.message);
-    assert.match(e.message, re);
-    return true;
-  });
-}
 
 function revealIndex(p: Plan): number {
   return p.steps.findIndex((s) => s.kernel === 'reveal');

@@ -8,6 +8,7 @@
 import { decodeControl } from '../../runtime/transport/control.js';
 import type { FrameKind } from '../../runtime/transport/frame.js';
 import type { Link } from '../../runtime/transport/link.js';
+import { tapLink, tappedPairs } from './tap.js';
 
 export interface Delivery {
   readonly from: string;
@@ -24,34 +25,9 @@ export class TrafficLog {
 
   /** Wraps a link pair factory so that each end records the frames handed to it. */
   links<L extends Link>(pair: (a: string, b: string) => [L, L]): (a: string, b: string) => [Link, Link] {
-    return (a, b) => {
-      const [la, lb] = pair(a, b);
-      return [this.wrap(la, a), this.wrap(lb, b)];
-    };
-  }
-
-  private wrap(link: Link, self: string): Link {
-    return {
-      get peer() {
-        return link.peer;
-      },
-      send: (f) => link.send(f),
-      onFrame: (h) => link.onFrame((f) => {
-        const control = f.kind === 'control' ? decodeControl(f.payload, link.peer).type : undefined;
-        this.received.push({ from: link.peer, to: self, kind: f.kind, step: f.step, ...(control === undefined ? {} : { control }) });
-        h(f);
-      }),
-      onClose: (h) => link.onClose(h),
-      close: () => link.close(),
-      get maxFrameBytes() {
-        return link.maxFrameBytes;
-      },
-      set maxFrameBytes(n: number) {
-        link.maxFrameBytes = n;
-      },
-      get counters() {
-        return link.counters;
-      },
-    };
+    return tappedPairs(pair, (link, self) => tapLink(link, () => undefined, (f) => {
+      const control = f.kind === 'control' ? decodeControl(f.payload, link.peer).type : undefined;
+      this.received.push({ from: link.peer, to: self, kind: f.kind, step: f.step, ...(control === undefined ? {} : { control }) });
+    }));
   }
 }

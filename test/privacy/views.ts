@@ -21,6 +21,7 @@ import type { Link } from '../../runtime/transport/link.js';
 import type { Frame } from '../../runtime/transport/frame.js';
 import { wordsOf } from '../../runtime/transport/session.js';
 import { countBits, newCounts, type BitCounts } from './stats.js';
+import { tapLink, tappedPairs } from './tap.js';
 
 export interface Message {
   readonly from: string;
@@ -40,40 +41,12 @@ export class ViewRecorder {
 
   /** Wraps a link pair factory so that each end records what it sends and receives. */
   links<L extends Link>(pair: (a: string, b: string) => [L, L]): (a: string, b: string) => [Link, Link] {
-    return (a, b) => {
-      const [la, lb] = pair(a, b);
-      return [this.wrap(la, a), this.wrap(lb, b)];
-    };
-  }
-
-  private wrap(link: Link, self: string): Link {
-    const record = (into: Message[], f: Frame, from: string, to: string): void => {
-      if (f.kind === 'data' || f.kind === 'material') into.push({ from, to, kind: f.kind, session: f.session, step: f.step, seq: f.seq, words: wordsOf(f.payload.slice()) });
-    };
-    return {
-      get peer() {
-        return link.peer;
-      },
-      send: (f) => {
-        record(this.sent, f, self, link.peer);
-        link.send(f);
-      },
-      onFrame: (h) => link.onFrame((f) => {
-        record(this.received, f, link.peer, self);
-        h(f);
-      }),
-      onClose: (h) => link.onClose(h),
-      close: () => link.close(),
-      get maxFrameBytes() {
-        return link.maxFrameBytes;
-      },
-      set maxFrameBytes(n: number) {
-        link.maxFrameBytes = n;
-      },
-      get counters() {
-        return link.counters;
-      },
-    };
+    return tappedPairs(pair, (link, self) => {
+      const record = (into: Message[], f: Frame, from: string, to: string): void => {
+        if (f.kind === 'data' || f.kind === 'material') into.push({ from, to, kind: f.kind, session: f.session, step: f.step, seq: f.seq, words: wordsOf(f.payload.slice()) });
+      };
+      return tapLink(link, (f) => record(this.sent, f, self, link.peer), (f) => record(this.received, f, link.peer, self));
+    });
   }
 
   /**
