@@ -55,6 +55,9 @@ interface Bundle {
   readonly bytes: number;
 }
 
+/** The tag of the waits on the material role (its seeds and bundles): they fail as soon as its link closes. */
+const MATERIAL_WAIT = 'material-role';
+
 /** A random odd 64-bit session id (from the CSPRNG, via the buffered seed draw of runtime/crypto/prg.ts). */
 export function randomSessionId(): bigint {
   const s = freshSeed();
@@ -115,6 +118,8 @@ export class ComputeParty {
         this.bundles.length = 0;
         this.seed = undefined;
         this.epoch = -1;
+        // whoever waits for its bundle or seed fails now, naming it, instead of after the timeout
+        this.waiters.cancel(MATERIAL_WAIT, new TfeError('E_TRANSPORT', `${peer} (the material role) closed its connection to ${this.role} before its material arrived`, `restart ${peer}; the servers re-mask the weights with it before the next prediction`));
       }
     });
   }
@@ -236,7 +241,7 @@ export class ComputeParty {
     const i = this.bundles.findIndex((b) => b.purpose === purpose && b.batch === batch && b.epoch === this.epoch);
     if (i >= 0) return this.bundles.splice(i, 1)[0];
     const dealer = this.dealer;
-    const wait = this.waiters.wait((p, m): m is Extract<Control, { type: 'bundle' }> => p === dealer && m.type === 'bundle' && m.purpose === purpose && m.batch === batch, this.materialTimeoutMs, `a ${purpose} bundle for batch ${batch} from ${dealer}`);
+    const wait = this.waiters.wait((p, m): m is Extract<Control, { type: 'bundle' }> => p === dealer && m.type === 'bundle' && m.purpose === purpose && m.batch === batch, this.materialTimeoutMs, `a ${purpose} bundle for batch ${batch} from ${dealer}`, MATERIAL_WAIT);
     this.router.sendControl(dealer, { type: 'make', purpose, batch });
     const m = await wait;
     return { id: BigInt(m.bundle), epoch: m.epoch, purpose, batch, offlineMs: m.offlineMs, bytes: m.bytes };
@@ -278,7 +283,7 @@ export class ComputeParty {
   private async linkSeed(): Promise<void> {
     if (!this.dealer || this.seed) return;
     const dealer = this.dealer;
-    this.seedWait ??= this.waiters.wait((p, x): x is Extract<Control, { type: 'seed' }> => p === dealer && x.type === 'seed', this.router.receiveTimeoutMs, `the seed of ${dealer}`)
+    this.seedWait ??= this.waiters.wait((p, x): x is Extract<Control, { type: 'seed' }> => p === dealer && x.type === 'seed', this.router.receiveTimeoutMs, `the seed of ${dealer}`, MATERIAL_WAIT)
       .then((m) => { this.adoptSeed(m); })
       .finally(() => { this.seedWait = undefined; });
     await this.seedWait;
@@ -357,7 +362,7 @@ export class ComputeParty {
   private async seedFor(epoch: number): Promise<Uint8Array> {
     if (this.seed && this.epoch === epoch) return this.seed;
     const dealer = this.dealer as Role;
-    const m = await this.waiters.wait((p, x): x is Extract<Control, { type: 'seed' }> => p === dealer && x.type === 'seed' && x.epoch === epoch, this.router.receiveTimeoutMs, `the seed of epoch ${epoch} from ${dealer}`);
+    const m = await this.waiters.wait((p, x): x is Extract<Control, { type: 'seed' }> => p === dealer && x.type === 'seed' && x.epoch === epoch, this.router.receiveTimeoutMs, `the seed of epoch ${epoch} from ${dealer}`, MATERIAL_WAIT);
     return this.adoptSeed(m);
   }
 

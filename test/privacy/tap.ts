@@ -1,12 +1,13 @@
 /**
  * A link that calls `onSend` for each frame its owner sends and `onReceive` for each
- * frame handed to it, then behaves exactly as the wrapped link: what the privacy tests'
+ * frame handed to it (which may `'drop'` it: a test of a party that dies on a request),
+ * then behaves exactly as the wrapped link: what the privacy tests'
  * recorders (views.ts, traffic.ts) put between two parties of a local deployment.
  */
 import type { Frame } from '../../runtime/transport/frame.js';
 import type { Link } from '../../runtime/transport/link.js';
 
-export function tapLink(link: Link, onSend: (f: Frame) => void, onReceive: (f: Frame) => void): Link {
+export function tapLink(link: Link, onSend: (f: Frame) => void, onReceive: (f: Frame) => void | 'drop'): Link {
   return {
     get peer() {
       return link.peer;
@@ -16,8 +17,7 @@ export function tapLink(link: Link, onSend: (f: Frame) => void, onReceive: (f: F
       link.send(f);
     },
     onFrame: (h) => link.onFrame((f) => {
-      onReceive(f);
-      h(f);
+      if (onReceive(f) !== 'drop') h(f);
     }),
     onClose: (h) => link.onClose(h),
     close: () => link.close(),
