@@ -111,7 +111,7 @@ async function benchPondMatmul(): Promise<Row> {
   };
   const kernel = pond.get('matmul_ss');
   const attrs = { cacheKey: 'w' };
-  const operands = new Map(['server0', 'server1', 'dealer', 'client', 'model-owner'].map((r) => [r as Role, ops(r as Role)]));
+  const operands = new Map(dep.roles.map((r) => [r, ops(r)]));
   // the weights' mask is opened once per deployment (a setup step), as in a plan
   await dep.run((ctx) => pond.get('mask_s').run(ctx, [(operands.get(ctx.role) ?? [])[1]], attrs));
   let last = { rounds: 0, bytes: {} as Record<Role, number>, dealerBytes: 0 };
