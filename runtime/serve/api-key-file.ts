@@ -29,7 +29,7 @@ export function readApiKeyFile(file: string): ApiKeyFile {
   try {
     text = readFileSync(abs, 'utf8');
   } catch (e) {
-    throw ioError('read the API key file', abs, e, 'make it with addApiKey (tfe serve-keys add FILE --id ID)');
+    throw ioError('read the API key file', abs, e, 'give the key file the server was set up with (made with addApiKey)');
   }
   return parseApiKeys(text, abs);
 }

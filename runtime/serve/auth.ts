@@ -107,7 +107,7 @@ function placeOf(json: unknown, path: readonly PropertyKey[]): string {
  * and column of a JSON syntax error, or the entry and field of a schema error, never a value).
  */
 export function parseApiKeys(text: string, file: string): ApiKeyFile {
-  const hint = 'make or extend the file with addApiKey (tfe serve-keys add), which writes the SHA-256 of a fresh token';
+  const hint = `expected {"format": "${API_KEYS_FORMAT}", "version": ${API_KEYS_VERSION}, "keys": [{"id", "sha256" (hex SHA-256 of the token), "perMinute"?}]}; add keys with addApiKey, which never stores a token`;
   const where = jsonSyntaxWhere(text);
   if (where !== undefined) {
     throw new TfeError('E_ARG', `${file}:${where.line}:${where.column}: the API key file is not valid JSON (${where.reason})`, hint);
