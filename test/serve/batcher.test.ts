@@ -359,7 +359,7 @@ interface Model {
 
 test('properties: answered once with its own value, rows conserved, bounds kept, overload at the bound, idle dispatch immediate, wait bounded', async () => {
   await fc.assert(
-    fc.asyncProperty(optionsArb, fc.array(opArb, { maxLength: 60 }), async (options, ops) => {
+    fc.asyncProperty(optionsArb, fc.array(opArb, { minLength: 10, maxLength: 80, size: 'max' }), async (options, ops) => {
       const h = harness(options);
       const c = h.batcher.config;
       const model = new Map<number, Model>();
