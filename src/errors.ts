@@ -17,9 +17,10 @@ export type ErrorCode =
   | 'E_IR' // an IR that fails verification
   | 'E_IO' // a file that cannot be read or written
   | 'E_PLAN' // a plan that fails its schema, version or verification
-  | 'E_POLICY'; // a plan that breaks the reveal policy (would disclose what it must not)
+  | 'E_POLICY' // a plan that breaks the reveal policy (would disclose what it must not)
+  | 'E_CIPHERTEXT'; // an encrypted envelope that does not decrypt or whose content is malformed
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(['E_RANGE', 'E_SHAPE', 'E_ARG', 'E_BACKEND', 'E_PROTOCOL', 'E_TRANSPORT', 'E_FORMAT', 'E_UNSUPPORTED', 'E_IR', 'E_IO', 'E_PLAN', 'E_POLICY']);
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(['E_RANGE', 'E_SHAPE', 'E_ARG', 'E_BACKEND', 'E_PROTOCOL', 'E_TRANSPORT', 'E_FORMAT', 'E_UNSUPPORTED', 'E_IR', 'E_IO', 'E_PLAN', 'E_POLICY', 'E_CIPHERTEXT']);
 
 /** Whether `s` is one of the error codes (for errors read back from a child process). */
 export function isErrorCode(s: string): s is ErrorCode {
