@@ -8,6 +8,8 @@
  */
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import type { Key } from 'hpke';
 import { TfeError, type ErrorCode } from '../../src/errors.js';
@@ -25,6 +27,7 @@ import {
   type RequestHeader,
 } from '../../runtime/serve/envelope.js';
 import { nodePrivateKeyFromPem, nodeSuite } from '../../runtime/serve/hpke-node.js';
+import { REPO_ROOT } from '../support/paths.js';
 
 const hex = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'hex'));
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
@@ -280,3 +283,16 @@ test('CPU: node:crypto seal + open of a net A share (784 words) stays within a l
 function cpuMs(u: NodeJS.CpuUsage): number {
   return (u.user + u.system) / 1000;
 }
+
+test('envelope.ts runs in a browser: neither it nor its project imports use a node: module or Buffer', () => {
+  const seen = new Set<string>();
+  const visit = (rel: string): void => {
+    if (seen.has(rel)) return;
+    seen.add(rel);
+    const src = readFileSync(join(REPO_ROOT, rel), 'utf8');
+    assert.doesNotMatch(src, /from 'node:|require\(|\bBuffer\b|\bprocess\./, `${rel} uses a Node-only API`);
+    for (const m of src.matchAll(/from '(\.{1,2}\/[^']+)\.js'/g)) visit(join(dirname(rel), `${m[1] ?? ''}.ts`));
+  };
+  visit('runtime/serve/envelope.ts');
+  assert.ok(seen.has('src/errors.ts'), [...seen].join(', '));
+});
