@@ -7,7 +7,7 @@
  * its code, and a loose CPU bound.
  */
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { createDecipheriv, generateKeyPairSync, hkdfSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
@@ -295,4 +295,25 @@ test('envelope.ts runs in a browser: neither it nor its project imports use a no
   };
   visit('runtime/serve/envelope.ts');
   assert.ok(seen.has('src/errors.ts'), [...seen].join(', '));
+});
+
+test('the response is the RFC 9458 4.4 construction: node:crypto hkdfSync + AES-128-GCM over the request exporter open it', async () => {
+  const s = webSuite();
+  const kp = await s.hpke.GenerateKeyPair(true);
+  const pub = await s.hpke.SerializePublicKey(kp.publicKey);
+  const aad = await requestHash(header(1));
+  const sealed = await sealRequest(s, { publicKey: pub, planId: PLAN, role: 'server1', aad, rows: 1, rowWords: 1, words: BigUint64Array.of(5n) });
+  const opened = await openRequest(s, kp, { planId: PLAN, role: 'server1', aad, rows: 1, rowWords: 1 }, sealed.envelope);
+  const wire = await sealResponse(s, opened.response, { rows: 1, rowWords: 2 }, BigUint64Array.of(0x1122334455667788n, 1n));
+  // Independent reference: the exporter straight from the library, then HKDF and AES-GCM from node:crypto.
+  const ctx = await s.hpke.SetupRecipient(kp, sealed.envelope.subarray(0, 32), { info: requestInfo(PLAN, 'server1') });
+  const secret = await ctx.Export(new TextEncoder().encode('tfe-serve response v1\0server1'), 16);
+  const salt = Buffer.concat([sealed.envelope.subarray(0, 32), wire.subarray(0, 16)]);
+  const key = Buffer.from(hkdfSync('sha256', secret, salt, 'key', 16));
+  const iv = Buffer.from(hkdfSync('sha256', secret, salt, 'nonce', 12));
+  const d = createDecipheriv('aes-128-gcm', key, iv);
+  d.setAAD(aad);
+  d.setAuthTag(wire.subarray(wire.length - 16));
+  const pt = Buffer.concat([d.update(wire.subarray(16, wire.length - 16)), d.final()]);
+  assert.equal(pt.toString('hex'), '54465231' + '01000000' + '8877665544332211' + '0100000000000000');
 });
