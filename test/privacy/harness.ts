@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { planDigest, weightsDigest, type Plan, type Weights } from '../../src/plan/index.js';
 import type { FloatTensor } from '../../runtime/party/executor.js';
-import type { BitCounts, Finding } from './stats.js';
+import assert from 'node:assert/strict';
+import { compareViews, type BitCounts, type Finding } from './stats.js';
 import { ViewRecorder } from './views.js';
 
 type ExecutorModule = typeof import('../../runtime/party/executor.js');
@@ -104,4 +105,14 @@ export async function secretViews(rt: Runtime, plan: Config['plan'], weights: Co
 /** One line per failing bit test, for assertion messages. */
 export function describeFinding(f: Finding): string {
   return `${f.test} ${f.key} bit ${f.bit}: frequencies ${f.p.map((p) => p.toFixed(3)).join(' vs ')}, threshold ${f.threshold.toFixed(3)}`;
+}
+
+/**
+ * A mutant's views against the real code's: its output must still be right (within
+ * 1e-3 of `realOutput`: only a test of what parties see can catch it), then the
+ * per-bit findings for two inputs and for two weight sets at false-alarm rate `alpha`.
+ */
+export function mutantFindings(name: string, v: SecretViews, realOutput: Float64Array<ArrayBufferLike>, alpha: number): { byInputs: Finding[]; byWeights: Finding[] } {
+  for (let i = 0; i < v.output.length; i++) assert.ok(Math.abs(v.output[i] - realOutput[i]) < 1e-3, `mutant ${name} output ${i}`);
+  return { byInputs: compareViews(v.inputA, v.inputB, alpha).findings, byWeights: compareViews(v.inputA, v.weightsB, alpha).findings };
 }
