@@ -56,6 +56,8 @@ const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   deploy: async (io) => (await import('../runtime/deploy/cli.js')).deployCommand(io),
   party: async (io) => (await import('../runtime/deploy/party-cli.js')).partyCommand(io),
   up: async (io) => (await import('../runtime/deploy/party-cli.js')).upCommand(io),
+  serve: async (io) => (await import('../runtime/serve/serve-cli.js')).serveCommand(io),
+  'serve-keys': async (io) => (await import('../runtime/serve/serve-keys-cli.js')).serveKeysCommand(io),
 };
 
 /** Builds the program (fresh for every call, so in-process runs do not share state). */
