@@ -19,7 +19,6 @@ import {
   OUTTAKE_MAGIC, SERVED_STATUS, decodeIntake, decodeOuttake, encodeIntake, encodeOuttake, outtakeWords, servedLayout,
 } from '../../runtime/party/served.js';
 import type { ServedRequest } from '../../runtime/party/served-types.js';
-import { weightEnv } from '../../runtime/party/weights-env.js';
 import { requestHash, sealRequest } from '../../runtime/serve/envelope.js';
 import { nodeSuite, type NodeX25519Key } from '../../runtime/serve/hpke-node.js';
 import { rowWordsOf } from '../../runtime/serve/oip.js';
