@@ -13,6 +13,13 @@
  * answers. Weights must be shared (a completed setup) before any prediction. When the
  * material role restarted (its seeds say it holds no weight masks), the leader first
  * re-masks the weights with it (remask.ts).
+ *
+ * Serving (issue 14): the leader also implements `ServedCompute` (served-types.ts) for the
+ * HTTP service in its process: `serve(batch)` runs a served batch (served.ts) through the
+ * same admission path as a client's `open`; the other shareholders open their envelopes,
+ * run, and seal their output shares to the client. Each non-leader shareholder sends its
+ * signed HPKE key statement to the leader whenever their link comes up (`hpke`); the leader
+ * hands them out, unverified (the client verifies them), once it knows all of them.
  */
 import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
@@ -24,9 +31,17 @@ import type { KernelRegistry } from '../protocols/registry.js';
 import type { RingBackend } from '../ring/backend.js';
 import type { Control } from '../transport/control.js';
 import { roleOfLink, type Router } from '../transport/router.js';
-import { SessionEndpoint } from '../transport/session.js';
+import { SessionEndpoint, bytesOf } from '../transport/session.js';
 import type { Role } from '../transport/types.js';
+import { openRequest, requestEnvelopeBytes, sealResponse } from '../serve/envelope.js';
+import { nodeSuite, type NodeX25519Key } from '../serve/hpke-node.js';
+import { MAX_PREWARM_COUNT, MAX_PREWARM_SIZES, MAX_SERVED_REQUESTS } from '../transport/control.js';
 import { materialReceiver } from './material-channel.js';
+import {
+  AAD_BYTES, SERVED_STATUS, checkServedShape, decodeIntake, decodeOuttake, encodeIntake, encodeOuttake, intakeBytes, outtakeWords,
+  recvChunked, sendChunked, servedError, servedInputEnv, servedLayout, servedOutputWords, wordsOfBytes, type ServedLayout, type ServedStatus,
+} from './served.js';
+import type { Readiness, ServedBatch, ServedCompute, ServedOutcome, ServedResult, SignedKeyStatement } from './served-types.js';
 import { peakRssMb } from './peak-rss.js';
 import { materialSetupStep, remaskable } from './remask.js';
 import { runSteps, type Env } from './steps.js';
@@ -44,6 +59,12 @@ export interface ComputeOptions {
   readonly materialTimeoutMs?: number;
   /** One line per event (session start, end, failure); never shares or values. */
   readonly log?: (line: string) => void;
+  /**
+   * This shareholder's HPKE key (ROLE.hpke.key) and its signed statement, for served
+   * sessions: a non-leader sends the statement to the leader and opens its envelopes with
+   * the key; the leader hands its own statement out first.
+   */
+  readonly hpke?: { readonly privateKey: NodeX25519Key; readonly statement: SignedKeyStatement };
 }
 
 interface Bundle {
@@ -64,7 +85,13 @@ export function randomSessionId(): bigint {
   return new DataView(s.buffer, s.byteOffset, 8).getBigUint64(0) | 1n;
 }
 
-export class ComputeParty {
+/** A served batch as announced to one other shareholder: rows per request, and its envelope sizes. */
+interface ServedAnnouncement {
+  readonly rows: readonly number[];
+  readonly sizes: ReadonlyMap<Role, readonly number[]>;
+}
+
+export class ComputeParty implements ServedCompute {
   readonly plan: Plan;
   readonly role: Role;
   private readonly router: Router;
@@ -92,6 +119,14 @@ export class ComputeParty {
   private remaskNeeded = false;
   private remasking: Promise<void> | undefined;
   private seedWait: Promise<void> | undefined;
+  /** The shareholders, in `shareholders()` order (the leader first). */
+  private readonly holders: readonly Role[];
+  /** The leader's view: the other shareholders' key statements, as they last sent them on their current link. */
+  private readonly statements = new Map<Role, SignedKeyStatement>();
+  /** The leader's standing pool request to the material role (re-sent whenever its link comes up). */
+  private prewarmAsk: { readonly batches: readonly number[]; readonly count: number } | undefined;
+  /** The node:crypto envelope suite, made on first use. */
+  private suite: ReturnType<typeof nodeSuite> | undefined;
 
   constructor(private readonly o: ComputeOptions) {
     this.plan = o.plan;
@@ -100,6 +135,7 @@ export class ComputeParty {
     const p = protocolSpec(o.plan.protocol);
     const holders = shareholders(p);
     if (!holders.includes(o.role)) throw new TfeError('E_PLAN', `${o.role} holds no shares under protocol ${p.name}: it runs as ${o.role === materialRole(p) ? 'the material party' : 'an input or output role'}, not as a compute party`);
+    this.holders = holders;
     this.leader = holders[0];
     this.others = holders.filter((r) => r !== o.role);
     // the role that makes this server's correlated randomness: Pond's dealer, securenn's helper server2
@@ -121,7 +157,14 @@ export class ComputeParty {
         // whoever waits for its bundle or seed fails now, naming it, instead of after the timeout
         this.waiters.cancel(MATERIAL_WAIT, new TfeError('E_TRANSPORT', `${peer} (the material role) closed its connection to ${this.role} before its material arrived`, `restart ${peer}; the servers re-mask the weights with it before the next prediction`));
       }
+      // a shareholder that reconnects sends its statement again (a restarted one may have a new key)
+      this.statements.delete(peer);
     });
+    this.router.onLinkAdded((peer) => {
+      if (peer === this.leader && !this.isLeader) this.sendStatement();
+      if (peer === this.dealer && this.isLeader) this.sendPrewarm();
+    });
+    if (!this.isLeader && this.router.hasLink(this.leader)) this.sendStatement();
   }
 
   get isLeader(): boolean {
@@ -165,7 +208,11 @@ export class ComputeParty {
         return;
       case 'session':
         if (peer !== this.leader) return this.log(`ignored 'session' from ${peer}`);
-        this.track(this.follow(msg));
+        this.track(msg.served ? this.followServed(msg) : this.follow(msg));
+        return;
+      case 'hpke':
+        if (!this.isLeader || !this.others.includes(peer) || msg.role !== peer) return this.log(`ignored an HPKE key statement from ${peer}${msg.role !== peer ? ` for ${msg.role}` : ''}`);
+        this.statements.set(peer, { role: msg.role, statement: msg.statement, signature: msg.signature, cert: msg.cert });
         return;
       case 'remask':
         if (peer !== this.leader || this.isLeader) return this.log(`ignored 'remask' from ${peer}`);
@@ -184,7 +231,7 @@ export class ComputeParty {
     }
   }
 
-  /** The leader's side of `open`: check, pick a bundle, announce, run. */
+  /** The leader's side of `open`: check who asks, admit, answer, run. */
   private async open(peer: Role, msg: Extract<Control, { type: 'open' }>): Promise<void> {
     let session: bigint;
     let bundle: Bundle;
@@ -195,20 +242,7 @@ export class ComputeParty {
       if (msg.purpose === 'setup' && !this.plan.weights.some((w) => w.owner === role) && this.plan.setupSteps.length > 0) {
         throw new TfeError('E_POLICY', `${role} owns no weights of this plan: only the weights' owner runs the setup`);
       }
-      if (msg.purpose === 'predict' && !this.ready) {
-        throw new TfeError('E_PLAN', `${this.role} has no weights yet: the model owner has not shared them`, 'start `tfe party model-owner` first, and wait for it to finish');
-      }
-      if (msg.batch > this.maxBatch) throw new TfeError('E_ARG', `batch ${msg.batch} is above this deployment's limit of ${this.maxBatch}`);
-      // the other servers and the dealer may still be connecting (all parties just started)
-      await Promise.all([...this.others, ...(this.dealer ? [this.dealer] : [])].map((r) => this.router.waitLink(r, this.router.receiveTimeoutMs)));
-      if (msg.purpose === 'predict') {
-        await this.linkSeed();
-        await this.ensureMasks();
-      }
-      bundle = await this.takeBundle(msg.purpose, msg.batch);
-      session = randomSessionId();
-      for (const r of this.others) this.router.sendControl(r, { type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch: msg.batch, purpose: msg.purpose, peer: roleOfLink(peer) });
-      if (this.dealer) this.router.sendControl(this.dealer, { type: 'consume', bundle: String(bundle.id) });
+      ({ session, bundle } = await this.admit(msg.purpose, msg.batch, role, undefined));
       this.router.sendControl(peer, { type: 'accepted', request: msg.request, session: String(session) });
     } catch (e) {
       const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', (e as Error).message);
@@ -217,6 +251,39 @@ export class ComputeParty {
       return;
     }
     await this.run(session, bundle.id, bundle.epoch, msg.batch, msg.purpose, peer, bundle);
+  }
+
+  /**
+   * The leader's admission of a session, for a link client's `open` and a served batch
+   * alike: readiness and batch checks, the other parties connected, the material role's
+   * seed and masks, a bundle for (purpose, batch), then the session announced to the other
+   * shareholders (with the served batch's rows and their envelope sizes) and the bundle's
+   * consumption to the material role. `bundleWaitMs`: time spent getting the bundle.
+   */
+  private async admit(purpose: Bundle['purpose'], batch: number, provider: Role, served: ServedAnnouncement | undefined): Promise<{ session: bigint; bundle: Bundle; bundleWaitMs: number }> {
+    if (purpose === 'predict' && !this.ready) {
+      throw new TfeError('E_PLAN', `${this.role} has no weights yet: the model owner has not shared them`, 'start `tfe party model-owner` first, and wait for it to finish');
+    }
+    if (batch > this.maxBatch) throw new TfeError('E_ARG', `batch ${batch} is above this deployment's limit of ${this.maxBatch}`);
+    // the other servers and the dealer may still be connecting (all parties just started)
+    await Promise.all([...this.others, ...(this.dealer ? [this.dealer] : [])].map((r) => this.router.waitLink(r, this.router.receiveTimeoutMs)));
+    if (purpose === 'predict') {
+      await this.linkSeed();
+      await this.ensureMasks();
+    }
+    const t0 = performance.now();
+    const bundle = await this.takeBundle(purpose, batch);
+    const bundleWaitMs = performance.now() - t0;
+    const session = randomSessionId();
+    for (const r of this.others) {
+      const sizes = served?.sizes.get(r);
+      this.router.sendControl(r, {
+        type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch, purpose, peer: provider,
+        ...(served && sizes ? { served: { rows: [...served.rows], sizes: [...sizes] } } : {}),
+      });
+    }
+    if (this.dealer) this.router.sendControl(this.dealer, { type: 'consume', bundle: String(bundle.id) });
+    return { session, bundle, bundleWaitMs };
   }
 
   /** The connection of `role` that joined `session` (its input role says so with `join`). */
@@ -398,6 +465,221 @@ export class ComputeParty {
       ep.abort(err);
       this.counts.failed++;
       this.log(`${purpose} session ${session} for ${peer} failed: ${err.message}`);
+    } finally {
+      ep.close();
+      if (this.dealer) this.router.dropInbox('material', bundle, this.dealer);
+    }
+  }
+  // ---- serving (ServedCompute, served.ts) ------------------------------------------------
+
+  private sendStatement(): void {
+    const h = this.o.hpke;
+    if (!h || this.isLeader) return;
+    try {
+      this.router.sendControl(this.leader, { type: 'hpke', role: this.role, statement: h.statement.statement, signature: h.statement.signature, cert: h.statement.cert });
+    } catch (e) {
+      this.log(`could not send the HPKE key statement to ${this.leader}: ${(e as Error).message}`);
+    }
+  }
+
+  private sendPrewarm(): void {
+    const ask = this.prewarmAsk;
+    if (!ask || !this.dealer || !this.router.hasLink(this.dealer)) return;
+    try {
+      this.router.sendControl(this.dealer, { type: 'prewarm', batches: [...ask.batches], count: ask.count });
+    } catch (e) {
+      this.log(`could not ask ${this.dealer} to prewarm: ${(e as Error).message}`);
+    }
+  }
+
+  /** Every shareholder's key statement (this leader's first, in `shareholders()` order) once all are known, else none. */
+  keyStatements(): readonly SignedKeyStatement[] {
+    const own = this.o.hpke?.statement;
+    if (!own) return [];
+    const all = this.holders.map((r) => (r === this.role ? own : this.statements.get(r)));
+    return all.every((x): x is SignedKeyStatement => x !== undefined) ? all : [];
+  }
+
+  /** Whether this leader can serve now, or what it waits for. */
+  readiness(): Readiness {
+    const no = (reason: string): Readiness => ({ ready: false, reason });
+    if (!this.isLeader) return no(`${this.role} is not the leader (${this.leader} serves)`);
+    try {
+      servedLayout(this.plan);
+    } catch (e) {
+      return no((e as Error).message);
+    }
+    if (!this.ready) return no('the weights are not shared yet: the model owner has not run the setup');
+    for (const r of [...this.others, ...(this.dealer ? [this.dealer] : [])]) if (!this.router.hasLink(r)) return no(`${this.role} is not connected to ${r}`);
+    if (this.dealer && !this.seed) return no(`no seed from ${this.dealer} (the material role) yet`);
+    if (!this.o.hpke) return no(`${this.role} has no HPKE key`);
+    const missing = this.others.filter((r) => !this.statements.has(r));
+    if (missing.length) return no(`waiting for the HPKE key statement of ${missing.join(', ')}`);
+    return { ready: true };
+  }
+
+  /** Asks the material role to keep `count` bundles pooled for each batch size (now, and whenever its link comes up again). */
+  prewarm(batches: readonly number[], count: number): void {
+    if (!this.isLeader) throw new TfeError('E_PROTOCOL', `${this.role} is not the leader: only ${this.leader} asks for pools`);
+    if (!Number.isInteger(count) || count < 0 || count > MAX_PREWARM_COUNT) throw new TfeError('E_ARG', `prewarm: count must be an integer in 0..${MAX_PREWARM_COUNT}, got ${count}`);
+    if (batches.length > MAX_PREWARM_SIZES) throw new TfeError('E_ARG', `prewarm: at most ${MAX_PREWARM_SIZES} batch sizes, got ${batches.length}`);
+    for (const b of batches) {
+      if (!Number.isInteger(b) || b < 1 || b > this.maxBatch) throw new TfeError('E_ARG', `prewarm: batch size ${b} is not an integer in 1..${this.maxBatch}`);
+    }
+    this.prewarmAsk = { batches: [...new Set(batches)], count };
+    this.sendPrewarm();
+  }
+
+  /** The leader's pooled prediction bundles per batch size (current epoch). */
+  poolLevels(): ReadonlyMap<number, number> {
+    const m = new Map<number, number>();
+    for (const b of this.bundles) if (b.purpose === 'predict' && b.epoch === this.epoch) m.set(b.batch, (m.get(b.batch) ?? 0) + 1);
+    return m;
+  }
+
+  private envelopeSuite(): ReturnType<typeof nodeSuite> {
+    this.suite ??= nodeSuite();
+    return this.suite;
+  }
+
+  /**
+   * Runs a served batch (leader only): checks it, admits a session at `padTo`, sends each
+   * other shareholder its envelopes, runs the plan without the provider's steps, and
+   * collects their sealed responses. Rejects with a TfeError when the session fails as a
+   * whole; an envelope that fails at its shareholder fails only its request (its result
+   * carries the error).
+   */
+  async serve(b: ServedBatch): Promise<ServedOutcome> {
+    if (!this.isLeader) throw new TfeError('E_PROTOCOL', `${this.role} is not the leader: served batches go to ${this.leader}`);
+    const layout = servedLayout(this.plan);
+    const n = b.requests.length;
+    if (n < 1 || n > MAX_SERVED_REQUESTS) throw new TfeError('E_ARG', `a served batch has ${n} requests, expected 1..${MAX_SERVED_REQUESTS}`);
+    if (!Number.isInteger(b.padTo) || b.padTo < 1) throw new TfeError('E_ARG', `a served batch's size must be a positive integer, got ${b.padTo}`);
+    const rows = b.requests.map((q, i) => {
+      if (!Number.isInteger(q.rows) || q.rows < 1) throw new TfeError('E_ARG', `request ${i} of the served batch has ${q.rows} rows`);
+      if (q.own.length !== q.rows * layout.rowWords) throw new TfeError('E_SHAPE', `request ${i} of the served batch carries ${q.own.length} share words for ${this.role}, expected ${q.rows * layout.rowWords} (${q.rows} row(s) of ${layout.rowWords})`);
+      if (q.aad.length !== AAD_BYTES) throw new TfeError('E_ARG', `request ${i} of the served batch has an aad of ${q.aad.length} bytes, expected ${AAD_BYTES}`);
+      return q.rows;
+    });
+    const total = rows.reduce((a, r) => a + r, 0);
+    if (total > b.padTo) throw new TfeError('E_ARG', `a served batch of ${total} rows does not fit its size ${b.padTo}`);
+    if (this.keyStatements().length === 0) throw new TfeError('E_OVERLOAD', `${this.role} does not know every shareholder's HPKE key yet`, 'wait for /v2/health/ready');
+    // each other shareholder's envelopes; one of the wrong length is not forwarded (its shareholder answers E_SHAPE for it)
+    const forwarded = new Map<Role, Uint8Array[]>();
+    for (const r of this.others) {
+      forwarded.set(r, b.requests.map((q, i) => {
+        const env = q.sealed.get(r);
+        if (!env) throw new TfeError('E_ARG', `request ${i} of the served batch has no envelope for ${r}`);
+        return env.length === requestEnvelopeBytes(q.rows, layout.rowWords) ? env : new Uint8Array(0);
+      }));
+    }
+    const sizes = new Map([...forwarded].map(([r, envs]) => [r, envs.map((e) => e.length)]));
+    const { session, bundle, bundleWaitMs } = await this.admit('predict', b.padTo, layout.provider, { rows, sizes });
+    return this.runServed(session, bundle, b, layout, rows, forwarded, bundleWaitMs);
+  }
+
+  /** The leader's side of a served session (after admission). */
+  private async runServed(session: bigint, bundle: Bundle, b: ServedBatch, layout: ServedLayout, rows: readonly number[], forwarded: ReadonlyMap<Role, readonly Uint8Array[]>, bundleWaitMs: number): Promise<ServedOutcome> {
+    const t0 = performance.now();
+    const ep = new SessionEndpoint(this.router, this.role, session, [...this.others]);
+    let material: (MaterialChannel & { readonly bytes?: number }) = NO_MATERIAL;
+    try {
+      let dealer: DealerMaterial | undefined;
+      if (this.dealer) ({ dealer, material } = await this.materialOf(bundle.id, bundle.epoch, ep));
+      ep.setStep(layout.intakeStep, 'served intake');
+      for (const [r, envs] of forwarded) sendChunked(ep, r, wordsOfBytes(encodeIntake(envs.map((envelope, i) => ({ aad: b.requests[i].aad, envelope })))));
+      const env: Env = new Map(this.base);
+      for (const [id, x] of servedInputEnv(layout, rows, b.requests.map((q) => q.own), b.padTo)) env.set(id, x);
+      const ctx = { role: this.role, net: ep, ring: this.o.ring, dealer, prg: Prg.fresh(), cache: this.cache };
+      await runSteps(ctx, env, { plan: this.plan, list: 'steps', batch: b.padTo, kernels: this.o.kernels, kind: 'compute', only: layout.only });
+      const rounds = ep.stats.clock;
+      const own = servedOutputWords(layout, rows, env, this.role);
+      ep.setStep(layout.outtakeStep, 'served outtake');
+      const outtakes = new Map<Role, ReturnType<typeof decodeOuttake>>();
+      for (const r of this.others) outtakes.set(r, decodeOuttake(await recvChunked(ep, r, outtakeWords(rows, layout.outRowWords)), rows, layout.outRowWords, r));
+      const bytes: Record<Role, number> = { [this.role]: ep.stats.bytesTotal };
+      let materialBytes = material.bytes ?? 0;
+      for (const [r, o] of outtakes) {
+        bytes[r] = o.bytes;
+        materialBytes += o.materialBytes;
+      }
+      if (this.dealer && materialBytes > 0) bytes[this.dealer] = materialBytes;
+      const results = own.map((words, i): ServedResult => ({
+        own: words,
+        sealed: new Map([...outtakes].map(([r, o]) => {
+          const x = o.results[i];
+          return [r, x instanceof Uint8Array ? x : servedError(r, x)] as const;
+        })),
+      }));
+      const sessionMs = performance.now() - t0;
+      this.counts.completed++;
+      const failed = results.filter((x) => [...x.sealed.values()].some((v) => !(v instanceof Uint8Array))).length;
+      this.log(`served session ${session} (${rows.length} request(s), ${rows.reduce((a, r) => a + r, 0)} of ${b.padTo} rows${failed ? `, ${failed} failed at a shareholder` : ''}) done in ${sessionMs.toFixed(1)} ms`);
+      return { results, sessionMs, bundleWaitMs, rounds, bytes };
+    } catch (e) {
+      const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', `${this.role}: ${(e as Error).message}`);
+      ep.abort(err);
+      this.counts.failed++;
+      this.log(`served session ${session} failed: ${err.message}`);
+      throw err;
+    } finally {
+      ep.close();
+      if (this.dealer) this.router.dropInbox('material', bundle.id, this.dealer);
+    }
+  }
+
+  /**
+   * A non-leader shareholder's side of a served session: check the announcement, take the
+   * intake, open each request's envelope with this role's key (one that fails gets zero
+   * rows and a status: only that request fails), run, seal each output share to its
+   * client's response key, and send the outtake to the leader.
+   */
+  private async followServed(msg: Extract<Control, { type: 'session' }>): Promise<void> {
+    const session = BigInt(msg.session);
+    const bundle = BigInt(msg.bundle);
+    const ep = new SessionEndpoint(this.router, this.role, session, [...this.others]);
+    let material: (MaterialChannel & { readonly bytes?: number }) = NO_MATERIAL;
+    const t0 = performance.now();
+    try {
+      const served = msg.served;
+      if (!served) throw new TfeError('E_PROTOCOL', `session ${msg.session} is not a served session`);
+      const layout = servedLayout(this.plan);
+      if (msg.purpose !== 'predict') throw new TfeError('E_PROTOCOL', `${this.leader} announced a served ${msg.purpose} session`);
+      if (msg.batch > this.maxBatch) throw new TfeError('E_PROTOCOL', `${this.leader} announced a served session of batch ${msg.batch}, above this server's limit of ${this.maxBatch}`);
+      checkServedShape(layout, served.rows, served.sizes, msg.batch, this.leader);
+      const hpke = this.o.hpke;
+      if (!hpke) throw new TfeError('E_PROTOCOL', `${this.role} has no HPKE key to open served requests with`, `start ${this.role} with its ROLE.hpke.key`);
+      if (!this.base) throw new TfeError('E_PLAN', `${this.role} has no weights yet: the model owner has not shared them`);
+      let dealer: DealerMaterial | undefined;
+      if (this.dealer) ({ dealer, material } = await this.materialOf(bundle, msg.epoch, ep));
+      ep.setStep(layout.intakeStep, 'served intake');
+      const intake = decodeIntake(bytesOf(await recvChunked(ep, this.leader, intakeBytes(served.sizes) / 8)), served.sizes, this.leader);
+      const suite = this.envelopeSuite();
+      const opened = await Promise.all(intake.map(async ({ aad, envelope }, i) => {
+        try {
+          return await openRequest(suite, hpke.privateKey, { rows: served.rows[i], rowWords: layout.rowWords, planId: this.plan.planId, role: this.role, aad }, envelope);
+        } catch (e) {
+          const status: Exclude<ServedStatus, 0> = e instanceof TfeError && e.code === 'E_SHAPE' ? SERVED_STATUS.shape : SERVED_STATUS.ciphertext;
+          return status;
+        }
+      }));
+      const env: Env = new Map(this.base);
+      for (const [id, x] of servedInputEnv(layout, served.rows, opened.map((o) => (typeof o === 'number' ? undefined : o.words)), msg.batch)) env.set(id, x);
+      const ctx = { role: this.role, net: ep, ring: this.o.ring, dealer, prg: Prg.fresh(), cache: this.cache };
+      await runSteps(ctx, env, { plan: this.plan, list: 'steps', batch: msg.batch, kernels: this.o.kernels, kind: 'compute', only: layout.only });
+      const outs = servedOutputWords(layout, served.rows, env, this.role);
+      const results = await Promise.all(opened.map((o, i) => (typeof o === 'number' ? o : sealResponse(suite, o.response, { rows: served.rows[i], rowWords: layout.outRowWords }, outs[i]))));
+      const words = outtakeWords(served.rows, layout.outRowWords);
+      ep.setStep(layout.outtakeStep, 'served outtake');
+      sendChunked(ep, this.leader, encodeOuttake({ bytes: ep.stats.bytesTotal + words * 8, materialBytes: material.bytes ?? 0, results }, served.rows, layout.outRowWords));
+      this.counts.completed++;
+      const failed = opened.filter((o) => typeof o === 'number').length;
+      this.log(`served session ${msg.session} (${served.rows.length} request(s)${failed ? `, ${failed} did not open here` : ''}) done in ${(performance.now() - t0).toFixed(1)} ms`);
+    } catch (e) {
+      const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', `${this.role}: ${(e as Error).message}`);
+      ep.abort(err);
+      this.counts.failed++;
+      this.log(`served session ${msg.session} failed: ${err.message}`);
     } finally {
       ep.close();
       if (this.dealer) this.router.dropInbox('material', bundle, this.dealer);

@@ -17,7 +17,9 @@
  * (a setup bundle, runtime/party/remask.ts) before the next prediction.
  *
  * Pool: up to `poolSize` bundles per batch size asked for (batch 1 from the start),
- * within `poolBytes` of material; refilled as the leader consumes them.
+ * within `poolBytes` of material; refilled as the leader consumes them. A leader that
+ * serves (issue 14) names its batch sizes and the bundles to keep of each with `prewarm`,
+ * which overrides these targets (the `poolBytes` cap still holds).
  */
 import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
@@ -134,6 +136,12 @@ export class DealerParty {
     if (msg.type === 'make') {
       this.demands.push({ purpose: msg.purpose, batch: msg.batch });
       if (msg.purpose === 'predict' && this.poolSize > 0 && !this.targets.has(msg.batch)) this.targets.set(msg.batch, 1);
+      this.kick();
+    } else if (msg.type === 'prewarm') {
+      // serving: the leader names the batch sizes its sessions use, so each finds a pooled bundle
+      if (peer !== this.servers[0]) return this.log(`ignored 'prewarm' from ${peer}: only the leader asks for pools`);
+      for (const b of msg.batches) this.targets.set(b, msg.count);
+      this.log(`keeping ${msg.count} bundle(s) pooled for batch sizes ${msg.batches.join(', ')}`);
       this.kick();
     } else if (msg.type === 'consume') {
       this.pool.delete(BigInt(msg.bundle));

@@ -18,7 +18,7 @@ import { bufferLimits } from '../transport/buffer-limits.js';
 import { memoryLinkPair } from '../transport/memory-link.js';
 import { Router } from '../transport/router.js';
 import type { Role } from '../transport/types.js';
-import { ComputeParty } from './compute.js';
+import { ComputeParty, type ComputeOptions } from './compute.js';
 import { DealerParty } from './dealer.js';
 import { InputParty, type InputSessionResult } from './input.js';
 import type { Env } from './steps.js';
@@ -36,6 +36,8 @@ export interface LocalOptions {
   readonly publicWeights?: boolean;
   /** Makes the link pair between two roles (a's end first): in-memory by default; the privacy tests record what each party sends and receives. */
   readonly links?: (a: Role, b: Role) => [Link, Link];
+  /** Each shareholder's HPKE key and statement (served sessions, runtime/party/served.ts); none by default. */
+  readonly hpke?: Readonly<Record<Role, ComputeOptions['hpke']>>;
 }
 
 /**
@@ -68,7 +70,7 @@ export class LocalDeployment {
     const p = protocolSpec(plan.protocol);
     const caps = bufferLimits(plan, DEFAULT_PLAN_LIMITS.maxBatch);
     const routers = new Map<Role, Router>(plan.roles.map((r) => [r.name, new Router(r.name, { receiveTimeoutMs: opts.receiveTimeoutMs, ...caps })]));
-    const computes = shareholders(p).map((role) => new ComputeParty({ plan, role, router: routers.get(role) as Router, ring, kernels, log: opts.log }));
+    const computes = shareholders(p).map((role) => new ComputeParty({ plan, role, router: routers.get(role) as Router, ring, kernels, log: opts.log, hpke: opts.hpke?.[role] }));
     const dealerRole = materialRole(p);
     const dealer = dealerRole === undefined ? undefined : new DealerParty({ plan, router: routers.get(dealerRole) as Router, ring, kernels, poolSize: opts.poolSize ?? 0, log: opts.log });
     const inputs = new Map<Role, InputParty>();

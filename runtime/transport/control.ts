@@ -13,6 +13,11 @@
  * `setup`, and server1 reports `done` to the leader, which answers `ready`. A material
  * role that restarted says so in its seeds (`masks: false`); before the next prediction
  * the leader has it make a setup bundle and tells server1 `remask` (runtime/party/remask.ts).
+ *
+ * Serving (issue 14, runtime/party/served.ts): each non-leader shareholder sends the leader
+ * its signed HPKE key statement (`hpke`) whenever their link comes up; a served batch is a
+ * `session` with `served` (no client connection: its envelopes ride in the session's intake
+ * frames); the leader's `prewarm` asks the material role to keep bundles pooled per batch size.
  */
 import { z } from 'zod';
 import { TfeError } from '../../src/errors.js';
@@ -21,13 +26,28 @@ const Purpose = z.enum(['setup', 'predict']);
 const Id = z.string().regex(/^[0-9]{1,20}$/); // u64 as a decimal string
 const Batch = z.number().int().min(1).max(1 << 20);
 
+/** Most requests one served session carries (a served batch has at most its batch size of rows, each request >= 1). */
+export const MAX_SERVED_REQUESTS = 4096;
+/** Most batch sizes one `prewarm` names, and most bundles it asks to keep per size. */
+export const MAX_PREWARM_SIZES = 64;
+export const MAX_PREWARM_COUNT = 64;
+
 export const ControlSchema = z.discriminatedUnion('type', [
   // `masks`: whether the material role holds the weight masks of the servers' setup (false after it restarted: runtime/party/remask.ts)
   z.object({ type: z.literal('seed'), epoch: z.number().int().nonnegative(), seed: z.string().regex(/^[0-9a-f]{32}$/), masks: z.boolean().optional() }),
   z.object({ type: z.literal('open'), request: z.number().int().nonnegative(), purpose: Purpose, batch: Batch }),
   z.object({ type: z.literal('accepted'), request: z.number().int().nonnegative(), session: Id }),
   z.object({ type: z.literal('refused'), request: z.number().int().nonnegative(), code: z.string(), message: z.string().max(2000), hint: z.string().max(2000).optional() }),
-  z.object({ type: z.literal('session'), session: Id, bundle: Id, epoch: z.number().int().nonnegative(), batch: Batch, purpose: Purpose, peer: z.string() }),
+  // `served`: a served batch (runtime/party/served.ts): the input role `peer` is not connected; the
+  // session's intake frames carry, per request of `rows[i]` rows, its aad and the recipient's
+  // sealed envelope of `sizes[i]` bytes (0: the leader found it malformed and forwards nothing)
+  z.object({
+    type: z.literal('session'), session: Id, bundle: Id, epoch: z.number().int().nonnegative(), batch: Batch, purpose: Purpose, peer: z.string(),
+    served: z.object({
+      rows: z.array(Batch).min(1).max(MAX_SERVED_REQUESTS),
+      sizes: z.array(z.number().int().nonnegative().max(2 ** 40)).min(1).max(MAX_SERVED_REQUESTS),
+    }).optional(),
+  }),
   z.object({ type: z.literal('make'), purpose: Purpose, batch: Batch }),
   z.object({ type: z.literal('bundle'), bundle: Id, epoch: z.number().int().nonnegative(), purpose: Purpose, batch: Batch, offlineMs: z.number().nonnegative(), bytes: z.number().int().nonnegative() }),
   z.object({ type: z.literal('consume'), bundle: Id }),
@@ -36,6 +56,11 @@ export const ControlSchema = z.discriminatedUnion('type', [
   // the leader tells the other compute roles to re-mask the weights they hold with the material role's setup bundle (runtime/party/remask.ts)
   z.object({ type: z.literal('remask'), session: Id, bundle: Id, epoch: z.number().int().nonnegative() }),
   z.object({ type: z.literal('done'), session: Id }),
+  // a shareholder's signed HPKE key statement (runtime/party/served-types.ts SignedKeyStatement), sent to
+  // the leader whenever their link comes up; opaque here (the client verifies it: runtime/serve/keys.ts)
+  z.object({ type: z.literal('hpke'), role: z.string().max(64), statement: z.string().max(2000), signature: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/).max(200), cert: z.string().max(8000) }),
+  // the leader asks the material role to keep `count` bundles pooled for each of these batch sizes (serving)
+  z.object({ type: z.literal('prewarm'), batches: z.array(Batch).max(MAX_PREWARM_SIZES), count: z.number().int().min(0).max(MAX_PREWARM_COUNT) }),
   z.object({ type: z.literal('ready'), session: Id }),
   // a compute role's report at the end of a session: payload bytes and frames it sent, the dealer
   // material the session used, the time the dealer took to make it, and the process's peak RSS so far
