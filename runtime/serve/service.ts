@@ -32,7 +32,7 @@ import type { Readiness, ServedCompute, ServedRequest, ServedResult } from '../p
 import type { Role } from '../transport/types.js';
 import { Batcher, systemClock, type Batch, type BatchClock, type ItemOutcome } from './batcher.js';
 import type { BatcherConfig, BatcherOptions } from './batch-options.js';
-import type { DrainResult } from './batcher.js';
+import type { BatcherGauges, DrainResult } from './batcher.js';
 import { openRequest, requestHash, sealResponse, type ResponseKey } from './envelope.js';
 import { nodeSuite, type NodeX25519Key } from './hpke-node.js';
 import { UnavailableError } from './http-errors.js';
@@ -161,6 +161,11 @@ export class PredictionService {
   /** The batcher's settings with defaults filled in. */
   get config(): BatcherConfig {
     return this.batcher.config;
+  }
+
+  /** The batcher's queue and in-flight levels. */
+  gauges(): BatcherGauges {
+    return this.batcher.gauges();
   }
 
   /** Whether plaintext requests are served. */
