@@ -32,7 +32,7 @@ import type { AddressInfo } from 'node:net';
 import { TfeError } from '../../src/errors.js';
 import type { ApiKeys } from './auth.js';
 import type { DrainResult } from './batcher.js';
-import { AuthError, errorAnswer, HttpError, RateLimitedError } from './http-errors.js';
+import { AuthError, errorAnswer, HttpError, RateLimitedError, UnavailableError } from './http-errors.js';
 import { jsonSyntaxWhere } from './json-where.js';
 import { createRequestLogger, logRequest, type RequestLogger } from './log.js';
 import type { RouteLabel } from './metrics.js';
@@ -78,6 +78,9 @@ export interface HttpHandle {
   /** Graceful stop (SIGTERM): see the module comment. Resolves when the listener is closed. */
   drain(timeoutMs: number): Promise<DrainResult>;
 }
+
+/** The status logged for a request whose client closed the connection before the answer (nginx's convention). */
+const CLIENT_CLOSED = 499;
 
 /** Whether a Content-Type is JSON (`application/json`, any parameters, or a `+json` type). */
 function isJson(type: string | undefined): boolean {
@@ -213,7 +216,7 @@ export async function startHttp(service: PredictionService, options: HttpOptions
         const declared = req.headers['content-length'];
         if (declared !== undefined && Number(declared) > maxBody) throw tooLarge(maxBody, declared);
         const who = authenticate(req, st);
-        if (draining) throw new TfeError('E_OVERLOAD', 'the service is shutting down and takes no new requests', 'retry on another replica or after the restart');
+        if (draining) throw new UnavailableError('draining', 'the service is shutting down and takes no new requests');
         const bytes = await readBody(req, maxBody);
         st.bytesIn = bytes.length;
         const body = parseJson(bytes);
@@ -274,7 +277,13 @@ export async function startHttp(service: PredictionService, options: HttpOptions
     inFlight.add(p);
     res.once('close', () => {
       const ms = performance.now() - st.started;
-      service.metrics.observeHttp(st.route, res.statusCode, ms / 1000);
+      // A client that hung up before its answer: 499, as nginx logs it (nothing was sent).
+      const status = res.writableFinished ? res.statusCode : CLIENT_CLOSED;
+      if (status === CLIENT_CLOSED && st.code === undefined) {
+        st.code = 'E_HTTP';
+        st.error = 'the client closed the connection before the answer';
+      }
+      service.metrics.observeHttp(st.route, status, ms / 1000);
       const n = st.note;
       logRequest(logger, {
         req_id: st.id,
@@ -285,7 +294,7 @@ export async function startHttp(service: PredictionService, options: HttpOptions
         route: st.route,
         ...(n.rows === undefined ? {} : { rows: n.rows }),
         ...(n.batchRows === undefined ? {} : { batch_rows: n.batchRows, batch_size: n.batchSize }),
-        status: res.statusCode,
+        status,
         ...(st.code === undefined ? {} : { code: st.code, error: st.error }),
         ...(n.queueMs === undefined ? {} : { queue_ms: round3(n.queueMs) }),
         ...(n.sessionMs === undefined ? {} : { session_ms: round3(n.sessionMs) }),

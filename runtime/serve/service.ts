@@ -28,6 +28,7 @@ import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { shareholders } from '../../src/protocols/spec.js';
+import { classNamesFor } from '../output/labels.js';
 import type { Readiness, ServedCompute, ServedRequest, ServedResult } from '../party/served-types.js';
 import type { Role } from '../transport/types.js';
 import { Batcher, systemClock, type Batch, type BatchClock, type ItemOutcome } from './batcher.js';
@@ -68,8 +69,10 @@ export interface PredictionServiceInit {
   readonly name: string;
   /** The leader's HPKE private key (its ROLE.hpke.key). */
   readonly hpkeKey: NodeX25519Key;
-  /** Class names of the output (labels.txt beside the plan), when known. */
+  /** Class names of the output; default: `labels.txt` in `planDir` when there is one (as `tfe run` finds them). */
   readonly labels?: readonly string[];
+  /** The plan directory (for labels.txt). */
+  readonly planDir?: string;
   readonly options?: PredictionServiceOptions;
 }
 
@@ -136,7 +139,7 @@ export class PredictionService {
     this.plan = compute.plan;
     this.name = init.name;
     this.key = init.hpkeKey;
-    this.labels = init.labels;
+    this.labels = init.labels ?? (init.planDir === undefined ? undefined : classNamesFor(init.planDir, undefined)?.names);
     this.options = init.options ?? {};
     const o = this.options;
     if (o.allowPlaintext === true && o.plaintext === undefined) {

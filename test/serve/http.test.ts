@@ -231,6 +231,37 @@ describe('limits, keys and the log', () => {
   });
 });
 
+describe('static pages and hung-up clients', () => {
+  let t: Harness;
+  before(async () => {
+    const page = '<!doctype html><title>tfe demo</title>';
+    t = await startHarness(plan, { http: { static: (path) => (path === '/' ? { type: 'text/html; charset=utf-8', body: page } : undefined) }, fake: { delayMs: 200 } });
+  });
+  after(() => t.h.close());
+
+  test('the static option answers GET / and nothing under /v2', async () => {
+    const r = await get(`${t.h.url}/`);
+    assert.equal(r.status, 200);
+    assert.equal(r.headers.get('content-type'), 'text/html; charset=utf-8');
+    assert.match(r.text, /tfe demo/);
+    assert.equal((await get(`${t.h.url}/other.js`)).status, 404);
+    assert.equal((await get(`${t.h.url}/v2/other`)).status, 404);
+  });
+
+  test('a client that hangs up before its answer is logged as 499 and the server goes on', async () => {
+    const sealed = await sealInfer(t.view, randomWords(784), 1);
+    const abort = new AbortController();
+    const p = fetch(`${t.model}/infer`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(sealed.body), signal: abort.signal });
+    while (t.fake.inFlight === 0) await new Promise((r) => setTimeout(r, 2));
+    abort.abort();
+    await assert.rejects(p);
+    while (t.fake.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(t.log.records().some((l) => l.route === 'infer' && l.status === 499), 'logged as 499');
+    assert.equal((await post(`${t.model}/infer`, sealed.body)).status, 200);
+  });
+});
+
 describe('streamed body limit', () => {
   let t: Harness;
   before(async () => {

@@ -7,6 +7,9 @@
  * that is not ready.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { TfeError, type ErrorCode } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
@@ -63,6 +66,20 @@ test('metadata: OIP shape, bindings without tensor ids, shareholders, key statem
   // Allowed batch sizes were prewarmed: powers of two up to maxBatch.
   assert.deepEqual(fake.prewarmed, [{ batches: [1, 2, 4, 8, 16], count: 2 }]);
   assert.equal(setup().service.metadata().parameters.tfe.labels, undefined);
+});
+
+test('labels come from labels.txt in the plan directory, as tfe run finds them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tfe-serve-labels-'));
+  try {
+    writeFileSync(join(dir, 'labels.txt'), 'cat\r\ndog\n\n');
+    const key0 = freshKey();
+    const fake = new FakeCompute(plan, key0.publicRaw, freshKey());
+    assert.deepEqual(new PredictionService({ compute: fake, name: 'A', hpkeKey: key0, planDir: dir }).metadata().parameters.tfe.labels, ['cat', 'dog']);
+    assert.deepEqual(new PredictionService({ compute: fake, name: 'A', hpkeKey: key0, planDir: dir, labels: ['x'] }).metadata().parameters.tfe.labels, ['x'], 'given labels win');
+    assert.equal(new PredictionService({ compute: fake, name: 'A', hpkeKey: key0, planDir: tmpdir() + '/no-such-plan-dir' }).metadata().parameters.tfe.labels, undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('defaultBatchSizes ends with maxBatch', () => {
