@@ -15,7 +15,7 @@ import { TfeError } from '../../src/errors.js';
 import type { InputBinding, OutputBinding, Plan } from '../../src/plan/index.js';
 import type { Role } from '../transport/types.js';
 import { requestEnvelopeBytes, type RequestHeader } from './envelope.js';
-import { EncryptedInferRequestSchema, fromBase64, rowWordsOf } from './oip.js';
+import { EncryptedInferRequestSchema, rowWordsOf } from './oip.js';
 
 /** What the service checks requests against: fixed per plan and model name. */
 export interface ServedLayout {
@@ -99,7 +99,8 @@ export function checkEncryptedRequest(body: unknown, l: ServedLayout): CheckedRe
   for (const t of req.inputs) {
     if (!l.holders.includes(t.name)) throw new TfeError('E_SHAPE', `the request has an envelope for '${t.name}', which holds no shares here (shareholders: ${l.holders.join(', ')})`, ENCRYPTED_HINT);
     if (envelopes.has(t.name)) throw new TfeError('E_SHAPE', `the request has two envelopes for ${t.name}`, ENCRYPTED_HINT);
-    const bytes = fromBase64(t.data[0]);
+    // node:buffer's decoder: the alphabet was checked by the schema; ~10x faster than oip.ts fromBase64 (atob) in Node.
+    const bytes: Uint8Array = Buffer.from(t.data[0], 'base64');
     if (bytes.length !== expected) {
       throw new TfeError('E_SHAPE', `the envelope for ${t.name} has ${bytes.length} bytes, expected ${expected} for ${rows} row(s) of ${l.inRowWords} words`, 'seal exactly the declared rows for each role');
     }

@@ -16,7 +16,8 @@
  *   6. sealing the leader's output share to the client's one-time response key, next to the
  *      other shareholders' sealed answers: the leader relays ciphertexts it cannot open.
  *
- * The aad of every envelope is `requestHash({model, plan_id, rows, inputs})` with the model
+ * The aad of every envelope is `requestHash({model, plan_id, rows, inputs})` (computed with
+ * node:crypto: request-hash-node.ts) with the model
  * name this service answers to, so an envelope made for another model name, plan or shape
  * does not open.
  *
@@ -34,7 +35,7 @@ import type { Role } from '../transport/types.js';
 import { Batcher, systemClock, type Batch, type BatchClock, type ItemOutcome } from './batcher.js';
 import type { BatcherConfig, BatcherOptions } from './batch-options.js';
 import type { BatcherGauges, DrainResult } from './batcher.js';
-import { openRequest, requestHash, sealResponse, type ResponseKey } from './envelope.js';
+import { openRequest, sealResponse, type ResponseKey } from './envelope.js';
 import { nodeSuite, type NodeX25519Key } from './hpke-node.js';
 import { UnavailableError } from './http-errors.js';
 import { modelMetadata, planVersion } from './metadata.js';
@@ -48,6 +49,7 @@ import {
   type PlaintextInferRequest,
   type PlaintextInferResponse,
 } from './oip.js';
+import { requestHashNode } from './request-hash-node.js';
 import { checkEncryptedRequest, isPlaintextBody, plaintextRows, schemaError, servedLayout, type ServedLayout } from './request-check.js';
 
 export interface PredictionServiceOptions {
@@ -255,7 +257,7 @@ export class PredictionService {
     ctx.note.rows = req.rows;
     this.checkReady();
     ctx.admit?.(req.rows);
-    const aad = await requestHash(req.header);
+    const aad = requestHashNode(req.header);
     const own = req.envelopes.get(this.leader) as Uint8Array;
     const opened = await openRequest(this.suite, this.key, { planId: l.planId, role: this.leader, aad, rows: req.rows, rowWords: l.inRowWords }, own);
     const sealed = new Map<Role, Uint8Array>();

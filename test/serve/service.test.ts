@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { TfeError, type ErrorCode } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
+import { requestHash } from '../../runtime/serve/envelope.js';
+import { requestHashNode } from '../../runtime/serve/request-hash-node.js';
 import { UnavailableError } from '../../runtime/serve/http-errors.js';
 import { EncryptedInferResponseSchema, fromBase64, ModelMetadataSchema, toBase64, type EncryptedInferRequest, type PlaintextInferRequest } from '../../runtime/serve/oip.js';
 import { defaultBatchSizes, PredictionService, type InferContext, type PredictionServiceOptions } from '../../runtime/serve/service.js';
@@ -80,6 +82,14 @@ test('labels come from labels.txt in the plan directory, as tfe run finds them',
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("the leader's node:crypto request hash equals envelope.ts requestHash (WebCrypto)", async () => {
+  const headers = [
+    { model: 'A', plan_id: plan.planId, rows: 1, inputs: [{ name: 'flatten_input', shape: [1, 28, 28, 1] }] },
+    { model: 'ünïcode/名前', plan_id: 'p', rows: 7, inputs: [{ name: 'b', shape: [7, 3] }, { name: 'a"\\', shape: [7] }] },
+  ];
+  for (const h of headers) assert.deepEqual(requestHashNode(h), await requestHash(h));
 });
 
 test('defaultBatchSizes ends with maxBatch', () => {
