@@ -1,5 +1,6 @@
 /**
- * The leader's HTTP listener (issue 14; serve-design.md sections 2.3, 2.6, 2.7) on node:http,
+ * The leader's HTTP listener (issue 14; serve-design.md sections 2.3, 2.6, 2.7) on node:http
+ * (node:https with the `tls` option),
  * shaped like the Open Inference Protocol v2:
  *
  * | route | answer |
@@ -28,6 +29,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { TfeError } from '../../src/errors.js';
 import type { ApiKeys } from './auth.js';
@@ -67,10 +69,16 @@ export interface HttpOptions {
   readonly logger?: RequestLogger;
   /** GET paths outside /v2 and /metrics: the demo page. */
   readonly static?: (path: string) => StaticAnswer | undefined;
+  /**
+   * Serve HTTPS (node:https) with this certificate and key (PEM), for a non-loopback
+   * listener: without it a bearer token and the page's code travel in clear, and browsers
+   * give a non-loopback http:// page no WebCrypto.
+   */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface HttpHandle {
-  /** `http://HOST:PORT` (the real port when 0 was asked). */
+  /** `http://HOST:PORT` or `https://…` (the real port when 0 was asked). */
   readonly url: string;
   readonly port: number;
   /** Stops at once: refuses what is queued, closes every connection. */
@@ -259,7 +267,8 @@ export async function startHttp(service: PredictionService, options: HttpOptions
     await route.handle(req, res, st);
   };
 
-  const server: Server = createServer({ maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, requestTimeout: options.requestTimeoutMs ?? 5000, headersTimeout: options.requestTimeoutMs ?? 5000 }, (req, res) => {
+  const limits = { maxHeaderSize: options.maxHeaderSize ?? 16 * 1024, requestTimeout: options.requestTimeoutMs ?? 5000, headersTimeout: options.requestTimeoutMs ?? 5000 };
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const st: RequestState = { id: randomUUID(), started: performance.now(), route: 'other', note: {} };
     res.setHeader('x-request-id', st.id);
     const p = handle(req, res, st).catch((e: unknown) => {
@@ -302,7 +311,10 @@ export async function startHttp(service: PredictionService, options: HttpOptions
         ...(st.bytesIn === undefined ? {} : { bytes_in: st.bytesIn }),
       });
     });
-  });
+  };
+  const server: Server = options.tls === undefined
+    ? createServer(limits, onRequest)
+    : createHttpsServer({ ...limits, cert: options.tls.cert, key: options.tls.key, minVersion: 'TLSv1.2' }, onRequest);
   server.keepAliveTimeout = options.keepAliveTimeoutMs ?? 5000;
 
   await new Promise<void>((resolve, reject) => {
@@ -320,7 +332,7 @@ export async function startHttp(service: PredictionService, options: HttpOptions
   };
 
   return {
-    url: `http://${host}:${port}`,
+    url: `${options.tls === undefined ? 'http' : 'https'}://${host}:${port}`,
     port,
     async close() {
       stopListening();
