@@ -242,8 +242,8 @@ export async function startHttp(service: PredictionService, options: HttpOptions
     const r = routes.get(path);
     if (r !== undefined) return r;
     if (path.startsWith('/v2/models/')) {
-      const rest = path.slice('/v2/models/'.length).split('/')[0];
-      throw new HttpError(404, `no model named '${decodeSafe(rest).slice(0, 64)}' here; this server serves '${name}'`, `use ${base}`);
+      const asked = decodeSafe(path.slice('/v2/models/'.length).split('/')[0]);
+      if (asked !== name) throw new HttpError(404, `no model named '${asked.slice(0, 64)}' here; this server serves '${name}'`, `use ${base}`);
     }
     return undefined;
   };

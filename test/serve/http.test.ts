@@ -45,6 +45,7 @@ describe('routes and predictions', () => {
     assert.equal(nf.status, 404);
     assert.match(errorOf(nf).error, /no model named 'B' here; this server serves 'A'/);
     assert.equal(errorOf(await get(`${t.h.url}/nothing`)).code, 'E_HTTP');
+    assert.match(errorOf(await get(`${t.model}/explain`)).error, /^no route \/v2\/models\/A\/explain$/);
     assert.equal((await get(`${t.h.url}/`)).status, 404, 'no demo page without the static option');
     const m405 = await get(`${t.model}/infer`);
     assert.equal(m405.status, 405);
