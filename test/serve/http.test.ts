@@ -208,6 +208,14 @@ describe('limits, keys and the log', () => {
     assert.equal((await post(`${t.model}/infer`, second.body, auth(alice.token))).status, 200, "alice's budget is her own");
   });
 
+  test('refusals before any secure work are counted by reason; headers beyond 16 KiB get 431', async () => {
+    const m = await get(`${t.h.url}/metrics`);
+    for (const reason of ['auth', 'rate', 'too-large']) assert.match(m.text, new RegExp(`tfe_rejected_total\\{reason="${reason}"\\} [1-9]`), reason);
+    const big = await fetch(`${t.h.url}/v2/health/live`, { headers: { 'x-big': 'a'.repeat(20_000) } });
+    assert.equal(big.status, 431);
+    assert.equal((await get(`${t.h.url}/v2/health/live`)).status, 200);
+  });
+
   test('the captured log never holds a share, an envelope or a token', async () => {
     const x = randomWords(784);
     const sealed = await sealInfer(t.view, x, 1);
