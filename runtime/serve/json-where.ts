@@ -37,7 +37,8 @@ function validPrefix(prefix: string): boolean {
 
 /** The parser's reason without any quoted source text (V8 quotes up to ~10 characters of it). */
 function reasonOf(message: string): string {
-  const cut = message.search(/, "|\s+in JSON\b| is not valid JSON/);
+  // V8 quotes the source as `, "…"` or, mid-text, as `, ..."…"`: cut before either.
+  const cut = message.search(/, (\.\.\.)?"|\s+in JSON\b| is not valid JSON/);
   const r = (cut >= 0 ? message.slice(0, cut) : message).trim();
   // "Unexpected token 'x'" names one character of the source; keep that, nothing longer.
   return r.length > 0 && r.length <= 80 ? r : 'not valid JSON';
