@@ -20,9 +20,10 @@ export type ErrorCode =
   | 'E_POLICY' // a plan that breaks the reveal policy (would disclose what it must not)
   | 'E_OVERLOAD' // a service that cannot take the request now (queue full, draining): retry later
   | 'E_TIMEOUT' // a request that did not finish within its deadline
-  | 'E_CIPHERTEXT'; // an encrypted envelope that does not decrypt or whose content is malformed
+  | 'E_CIPHERTEXT' // an encrypted envelope that does not decrypt or whose content is malformed
+  | 'E_TRUST'; // a server key or certificate that does not verify against the deployment CA
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(['E_RANGE', 'E_SHAPE', 'E_ARG', 'E_BACKEND', 'E_PROTOCOL', 'E_TRANSPORT', 'E_FORMAT', 'E_UNSUPPORTED', 'E_IR', 'E_IO', 'E_PLAN', 'E_POLICY', 'E_OVERLOAD', 'E_TIMEOUT', 'E_CIPHERTEXT']);
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(['E_RANGE', 'E_SHAPE', 'E_ARG', 'E_BACKEND', 'E_PROTOCOL', 'E_TRANSPORT', 'E_FORMAT', 'E_UNSUPPORTED', 'E_IR', 'E_IO', 'E_PLAN', 'E_POLICY', 'E_OVERLOAD', 'E_TIMEOUT', 'E_CIPHERTEXT', 'E_TRUST']);
 
 /** Whether `s` is one of the error codes (for errors read back from a child process). */
 export function isErrorCode(s: string): s is ErrorCode {
