@@ -56,6 +56,7 @@ const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   deploy: async (io) => (await import('../runtime/deploy/cli.js')).deployCommand(io),
   party: async (io) => (await import('../runtime/deploy/party-cli.js')).partyCommand(io),
   up: async (io) => (await import('../runtime/deploy/party-cli.js')).upCommand(io),
+  predict: async (io) => (await import('../runtime/serve/predict-cli.js')).predictCommand(io),
 };
 
 /** Builds the program (fresh for every call, so in-process runs do not share state). */
