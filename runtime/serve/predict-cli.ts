@@ -35,7 +35,7 @@ interface PredictOptions {
 
 const kb = (b: number | undefined): string => `${((b ?? 0) / 1024).toFixed(1)} KiB`;
 
-function readSecretFile(path: string, what: string): string {
+function readTextFile(path: string, what: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (e) {
@@ -46,7 +46,7 @@ function readSecretFile(path: string, what: string): string {
 /** The bearer token: the first non-empty line of --api-key-file, else $TFE_API_KEY, else none. */
 function apiKeyOf(file: string | undefined, env: NodeJS.ProcessEnv): string | undefined {
   if (file !== undefined) {
-    const token = readSecretFile(file, 'the API key file').split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
+    const token = readTextFile(file, 'the API key file').split(/\r?\n/).map((l) => l.trim()).find((l) => l !== '');
     if (token === undefined) throw new TfeError('E_ARG', `the API key file ${file} is empty`, 'put the token printed by `tfe serve-keys add` in it');
     return token;
   }
@@ -110,7 +110,7 @@ export function predictCommand(io: PredictIo, env: NodeJS.ProcessEnv = process.e
       const apiKey = apiKeyOf(o.apiKeyFile, env);
       const options: NodeClientOptions = {
         ...(apiKey === undefined ? {} : { apiKey }),
-        ...(o.ca === undefined ? {} : { caPem: readSecretFile(o.ca, 'the CA certificate') }),
+        ...(o.ca === undefined ? {} : { caPem: readTextFile(o.ca, 'the CA certificate') }),
         ...(o.caSha256 === undefined ? {} : { caSha256: o.caSha256 }),
         ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
         onWarning: (w) => io.err(`warning: ${w}\n`),
