@@ -7,13 +7,14 @@
  * dealer_bytes, declared, ms, online_ms, offline_ms; `declared` and `offline_ms` are null:
  * the service does not report them) plus `served` (rows, batch, queue and session time).
  * The API key comes from --api-key-file, else from the environment variable TFE_API_KEY.
+ * Class names come from --labels FILE, else from the metadata's `labels`.
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { TfeError } from '../../src/errors.js';
 import { readInputFile } from '../io/inputs.js';
 import { describeOutput } from '../output/describe.js';
-import type { ClassNames } from '../output/labels.js';
+import { readClassNames, type ClassNames } from '../output/labels.js';
 import { outputsJson } from '../output/print.js';
 import { connect, type NodeClientOptions, type ServedPrediction } from './client/index.js';
 import type { ModelMetadata } from './oip.js';
@@ -31,6 +32,7 @@ interface PredictOptions {
   apiKeyFile?: string;
   resize: boolean;
   timeoutMs?: number;
+  labels?: string;
 }
 
 const kb = (b: number | undefined): string => `${((b ?? 0) / 1024).toFixed(1)} KiB`;
@@ -105,6 +107,7 @@ export function predictCommand(io: PredictIo, env: NodeJS.ProcessEnv = process.e
     .addOption(new Option('--ca-sha256 <HEX>', 'check the CA certificate (--ca, or fetched from URL/ca.pem) against this SHA-256 of its DER'))
     .addOption(new Option('--api-key-file <FILE>', 'a file holding the API key (else the environment variable TFE_API_KEY)'))
     .addOption(new Option('--resize', "resize a .png input to the model's height and width (bilinear)").default(false))
+    .addOption(new Option('--labels <FILE>', "class names, one per line (default: the model's labels from the server, if any)"))
     .addOption(new Option('--timeout-ms <MS>', 'per HTTP request (default 30000)').argParser(positive('--timeout-ms')))
     .action(async (url: string, o: PredictOptions) => {
       const apiKey = apiKeyOf(o.apiKeyFile, env);
@@ -119,7 +122,7 @@ export function predictCommand(io: PredictIo, env: NodeJS.ProcessEnv = process.e
       const meta = client.metadata;
       const inputs = readInputFile(o.input, meta.parameters.tfe.bindings.inputs, { resize: o.resize, onWarning: (w) => io.err(`warning: ${w}\n`) });
       const p = await client.predict(inputs);
-      const names = namesOf(meta, client.url);
+      const names = o.labels === undefined ? namesOf(meta, client.url) : readClassNames(o.labels);
       if (o.json) {
         io.out(`${JSON.stringify(servedJson(p, names))}\n`);
         return;

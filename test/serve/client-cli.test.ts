@@ -54,6 +54,10 @@ test('tfe predict prints the prediction as tfe run does; --json has the keys of 
   assert.match(text.out, /^y: top 2 of 2 classes \(score\)\n {2}class 0 {2}0\.9998\d\d {2}left\n {2}class 1 {2}0\.0001\d\d {2}right\ns \[1,1\] values: 4\.25000\n/);
   assert.match(text.out, /cost: 12 rounds; sent: server0 2\.0 KiB, server1 3\.0 KiB, dealer 0\.5 KiB; served in a session of 1 row\(s\) \(batch 4\); queue 0\.3 ms, session 1\.5 ms; latency \d+\.\d ms\n$/);
 
+  writeFileSync(join(dir, 'names.txt'), 'cat\ndog\n');
+  const named = await tfe(['predict', fake.modelUrl, '--input', join(dir, 'x.json'), '--ca', join(dir, 'ca.pem'), '--labels', join(dir, 'names.txt')]);
+  assert.match(named.out, /class 0 {2}0\.9998\d\d {2}cat\n {2}class 1 {2}0\.0001\d\d {2}dog\n/, '--labels overrides the served labels');
+
   const json = await tfe(['predict', fake.modelUrl, '--input', join(dir, 'x.json'), '--json']);
   assert.equal(json.code, 0, json.err);
   assert.match(json.err, /^warning: server keys are unauthenticated: a leader could swap server1's key; give --ca ca\.pem\n$/);
