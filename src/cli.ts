@@ -15,7 +15,7 @@ import type { ReferenceRunner } from '../runtime/eval/reference.js';
 import { type ErrorCode, TfeError } from './errors.js';
 
 /** Error codes that mean "the input or the request is wrong", exit code 2. */
-const USER_ERRORS: ReadonlySet<ErrorCode> = new Set(['E_UNSUPPORTED', 'E_ARG', 'E_FORMAT', 'E_IO', 'E_SHAPE', 'E_RANGE', 'E_PLAN', 'E_POLICY', 'E_TRANSPORT', 'E_BACKEND']);
+const USER_ERRORS: ReadonlySet<ErrorCode> = new Set(['E_UNSUPPORTED', 'E_ARG', 'E_FORMAT', 'E_IO', 'E_SHAPE', 'E_RANGE', 'E_PLAN', 'E_POLICY', 'E_TRANSPORT', 'E_BACKEND', 'E_TRUST']);
 
 const processIo: CliIo = {
   out: (s) => process.stdout.write(s),
@@ -58,6 +58,7 @@ const COMMANDS: Readonly<Record<string, CommandLoader>> = {
   up: async (io) => (await import('../runtime/deploy/party-cli.js')).upCommand(io),
   serve: async (io) => (await import('../runtime/serve/serve-cli.js')).serveCommand(io),
   'serve-keys': async (io) => (await import('../runtime/serve/serve-keys-cli.js')).serveKeysCommand(io),
+  predict: async (io) => (await import('../runtime/serve/predict-cli.js')).predictCommand(io),
 };
 
 /** Builds the program (fresh for every call, so in-process runs do not share state). */

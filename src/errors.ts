@@ -25,9 +25,10 @@ export type ErrorCode =
   | 'E_AUTH' // a request without a valid API key
   | 'E_RATE' // a request beyond its API key's rate limit: retry later
   | 'E_INTERNAL' // an unexpected failure inside the service (a bug: reported without details)
-  | 'E_HTTP'; // an HTTP request the service cannot take (unknown route or method, media type, size)
+  | 'E_HTTP' // an HTTP request the service cannot take (unknown route or method, media type, size)
+  | 'E_TRUST'; // a server key or certificate that does not verify against the deployment CA
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(['E_RANGE', 'E_SHAPE', 'E_ARG', 'E_BACKEND', 'E_PROTOCOL', 'E_TRANSPORT', 'E_FORMAT', 'E_UNSUPPORTED', 'E_IR', 'E_IO', 'E_PLAN', 'E_POLICY', 'E_OVERLOAD', 'E_TIMEOUT', 'E_CIPHERTEXT', 'E_PLAINTEXT', 'E_AUTH', 'E_RATE', 'E_INTERNAL', 'E_HTTP']);
+const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>(['E_RANGE', 'E_SHAPE', 'E_ARG', 'E_BACKEND', 'E_PROTOCOL', 'E_TRANSPORT', 'E_FORMAT', 'E_UNSUPPORTED', 'E_IR', 'E_IO', 'E_PLAN', 'E_POLICY', 'E_OVERLOAD', 'E_TIMEOUT', 'E_CIPHERTEXT', 'E_PLAINTEXT', 'E_AUTH', 'E_RATE', 'E_INTERNAL', 'E_HTTP', 'E_TRUST']);
 
 /** Whether `s` is one of the error codes (for errors read back from a child process). */
 export function isErrorCode(s: string): s is ErrorCode {

@@ -10,7 +10,7 @@ import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import type { TlsIdentity } from '../transport/tls.js';
 
-/** A deployment whose paths (plan, ca, every cert and key) are absolute. */
+/** A deployment whose paths (plan, ca, every cert, key and HPKE key) are absolute. */
 export interface LoadedDeployment extends Deployment {
   /** deployment.json itself, absolute. */
   readonly file: string;
@@ -40,7 +40,7 @@ export function readDeployment(file: string): LoadedDeployment {
   const d = parseDeployment(json, abs);
   const dir = dirname(abs);
   const at = (p: string): string => resolve(dir, p);
-  return { ...d, file: abs, dir, plan: at(d.plan), ca: at(d.ca), roles: d.roles.map((r) => ({ ...r, cert: at(r.cert), key: at(r.key) })) };
+  return { ...d, file: abs, dir, plan: at(d.plan), ca: at(d.ca), roles: d.roles.map((r) => ({ ...r, cert: at(r.cert), key: at(r.key), ...(r.hpkeKey === undefined ? {} : { hpkeKey: at(r.hpkeKey) }) })) };
 }
 
 /** The deployment's entry for `role`; E_ARG naming the roles it has. */

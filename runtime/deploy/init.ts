@@ -2,9 +2,12 @@
  * Making a deployment's files (`tfe deploy init` and `tfe deploy sign`):
  *
  * - all on one machine: deployment.json, ca.pem + ca.key, and ROLE.key + ROLE.pem for
- *   every role of the plan;
+ *   every role of the plan, and ROLE.hpke.key (the X25519 key clients seal input shares
+ *   to, issue 14) for every shareholder of the protocol (`shareholders(spec)`: server0
+ *   and server1 under pond and securenn; securenn's server2 holds no shares);
  * - one key per organisation: the coordinator writes deployment.json + the CA
- *   (`--ca-only`), each organisation writes its own ROLE.key + ROLE.csr (`--role`)
+ *   (`--ca-only`), each organisation writes its own ROLE.key + ROLE.csr (`--role`,
+ *   and ROLE.hpke.key for a shareholder)
  *   and sends only the request, and the coordinator signs it into ROLE.pem (`sign`).
  *   No organisation ever holds another's key.
  *
@@ -13,12 +16,15 @@
  * no existing file is ever overwritten (a key, once handed out, must not silently
  * change).
  */
+import { generateKeyPairSync } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { DEFAULT_CONNECT_MS, DEFAULT_RECEIVE_MS, parseDeployment, splitAddress, type Deployment } from '../../src/deploy/config.js';
 import { TfeError } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
+import { protocolSpec } from '../../src/protocols/registry.js';
+import { shareholders } from '../../src/protocols/spec.js';
 import { readPlanFile } from '../party/files.js';
 import { makeCa, makeRoleCertificate, makeRoleRequest, signRequest } from './certs.js';
 import { readDeployment, readText, roleOf } from './config.js';
@@ -52,6 +58,19 @@ export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]
 
 const listens = (kind: string): boolean => kind === 'compute' || kind === 'dealer';
 
+/** The file name of a role's HPKE private key. */
+export const hpkeKeyFile = (role: string): string => `${role}.hpke.key`;
+
+/** Whether `role` gets an HPKE key under `protocol`: it holds input shares of a served request. */
+export function holdsShares(protocol: string, role: string): boolean {
+  return shareholders(protocolSpec(protocol)).includes(role);
+}
+
+/** A new X25519 HPKE private key as PKCS#8 PEM (RFC 8410). */
+function newHpkeKeyPem(): string {
+  return generateKeyPairSync('x25519').privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+}
+
 /** Parses the --host options into role -> HOST:PORT, checking each names a listening role of the plan. */
 export function parseHosts(hosts: readonly string[], plan: Plan): Map<string, string> {
   const out = new Map<string, string>();
@@ -84,7 +103,10 @@ export async function planDeployment(plan: Plan, planDir: string, dir: string, h
     planId: plan.planId,
     plan: relative(resolve(dir), resolve(planDir)).split('\\').join('/') || '.',
     ca: CA_CERT,
-    roles: plan.roles.map((r) => ({ name: r.name, kind: r.kind, ...(listens(r.kind) ? { listen: listen.get(r.name) } : {}), cert: `${r.name}.pem`, key: `${r.name}.key` })),
+    roles: plan.roles.map((r) => ({
+      name: r.name, kind: r.kind, ...(listens(r.kind) ? { listen: listen.get(r.name) } : {}), cert: `${r.name}.pem`, key: `${r.name}.key`,
+      ...(holdsShares(plan.protocol, r.name) ? { hpkeKey: hpkeKeyFile(r.name) } : {}),
+    })),
     timeouts: { connectMs: DEFAULT_CONNECT_MS, receiveMs: DEFAULT_RECEIVE_MS },
   };
   return parseDeployment(json, 'the new deployment');
@@ -123,7 +145,7 @@ export async function initDeployment(o: InitOptions): Promise<string[]> {
   const dir = resolve(o.dir);
   const dep = await planDeployment(plan, o.planDir, dir, hosts);
   const files = [join(dir, DEPLOYMENT_FILE), join(dir, CA_CERT), join(dir, CA_KEY)];
-  const roleFiles = o.caOnly ? [] : dep.roles.flatMap((r) => [join(dir, r.key), join(dir, r.cert)]);
+  const roleFiles = o.caOnly ? [] : dep.roles.flatMap((r) => [join(dir, r.key), join(dir, r.cert), ...(r.hpkeKey === undefined ? [] : [join(dir, r.hpkeKey)])]);
   checkAbsent([...files, ...roleFiles]);
   const ca = await makeCa(`tfe deployment CA for plan ${plan.planId}`);
   const roles = o.caOnly ? [] : await Promise.all(dep.roles.map(async (r) => ({ r, kc: await makeRoleCertificate(r.name, ca) })));
@@ -132,12 +154,13 @@ export async function initDeployment(o: InitOptions): Promise<string[]> {
   for (const { r, kc } of roles) {
     write(join(dir, r.key), kc.keyPem, true);
     write(join(dir, r.cert), kc.certPem);
+    if (r.hpkeKey !== undefined) write(join(dir, r.hpkeKey), newHpkeKeyPem(), true);
   }
   write(join(dir, DEPLOYMENT_FILE), `${JSON.stringify(dep, null, 2)}\n`);
   return [...files, ...roleFiles];
 }
 
-/** `tfe deploy init DIR --plan PLAN_DIR --role ROLE`: writes DIR/ROLE.key and DIR/ROLE.csr only. */
+/** `tfe deploy init DIR --plan PLAN_DIR --role ROLE`: writes DIR/ROLE.key and DIR/ROLE.csr only (and DIR/ROLE.hpke.key for a shareholder). */
 export async function initRole(o: { dir: string; planDir: string; role: string }): Promise<string[]> {
   const plan = readPlanFile(o.planDir);
   if (!plan.roles.some((r) => r.name === o.role)) {
@@ -146,11 +169,13 @@ export async function initRole(o: { dir: string; planDir: string; role: string }
   const dir = resolve(o.dir);
   const key = join(dir, `${o.role}.key`);
   const csr = join(dir, `${o.role}.csr`);
-  checkAbsent([key, csr]);
+  const hpke = holdsShares(plan.protocol, o.role) ? join(dir, hpkeKeyFile(o.role)) : undefined;
+  checkAbsent([key, csr, ...(hpke === undefined ? [] : [hpke])]);
   const req = await makeRoleRequest(o.role);
   write(key, req.keyPem, true);
   write(csr, req.csrPem);
-  return [key, csr];
+  if (hpke !== undefined) write(hpke, newHpkeKeyPem(), true);
+  return [key, csr, ...(hpke === undefined ? [] : [hpke])];
 }
 
 /** `tfe deploy sign ROLE.csr --deployment DIR/deployment.json`: writes the role's certificate beside the deployment. */

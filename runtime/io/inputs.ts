@@ -10,13 +10,15 @@
 import { readFileSync, statSync } from 'node:fs';
 import { extname } from 'node:path';
 import { TfeError } from '../../src/errors.js';
-import type { InputBinding } from '../../src/plan/index.js';
 import type { FloatTensor } from '../party/executor.js';
 import { fitInput } from './fit-shape.js';
 import { MAX_JSON_BYTES, parseJsonInputs } from './json-input.js';
 import { parseNpy } from './npy.js';
 import { parsePng } from './png.js';
-import { userShape } from './preprocess.js';
+import { userShape, type PreprocessBinding } from './preprocess.js';
+
+/** What reading needs of an input binding: the plan's InputBinding, or the served metadata's ServedInput (tfe predict). */
+type InputBinding = PreprocessBinding;
 
 export interface InputFileOptions {
   /** Resize images to the model's height and width. */

@@ -7,7 +7,6 @@
  * position and the id (a wrong id must not silently select nothing).
  */
 import { TfeError } from '../../src/errors.js';
-import type { InputBinding } from '../../src/plan/index.js';
 
 /** A float tensor (the executor's FloatTensor; declared here so the executor can import this file without a cycle). */
 export interface FloatTensor {
@@ -15,13 +14,20 @@ export interface FloatTensor {
   readonly data: Float64Array;
 }
 
+/** What preprocessing needs of an input binding (the plan's InputBinding, or the served metadata's ServedInput). */
+export interface PreprocessBinding {
+  readonly name: string;
+  readonly shape: readonly number[];
+  readonly preprocess?: { readonly op: 'one_hot'; readonly depth: number; readonly dtype: 'int32' | 'int64'; readonly shape: readonly number[] } | undefined;
+}
+
 /** The user-facing shape of a binding's input (before preprocessing). */
-export function userShape(b: InputBinding): readonly number[] {
+export function userShape(b: PreprocessBinding): readonly number[] {
   return b.preprocess?.shape ?? b.shape;
 }
 
 /** `x` as the binding's provider shares it: preprocessed when the binding says so, else as is. */
-export function preprocessInput(b: InputBinding, x: FloatTensor): FloatTensor {
+export function preprocessInput(b: PreprocessBinding, x: FloatTensor): FloatTensor {
   const p = b.preprocess;
   if (p === undefined) return x;
   const want = p.shape;

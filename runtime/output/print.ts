@@ -10,7 +10,7 @@
 import type { Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { finalValues } from '../eval/compare.js';
-import type { Prediction } from '../party/executor.js';
+import type { OutputValue, Prediction } from '../party/executor.js';
 import { describeOutput, isClassScores, topClasses } from './describe.js';
 import type { ClassNames } from './labels.js';
 
@@ -38,14 +38,19 @@ export function costLine(plan: Plan, p: Prediction): string {
   return `${s.rounds} rounds${p.sessions ? ` in ${p.sessions} sessions` : ''}; sent: ${sent}; ${material ? `${material}; ` : ''}online ${p.onlineMs.toFixed(1)} ms`;
 }
 
+/** The `outputs` object of the JSON of a prediction (shared with `tfe predict --json`). */
+export function outputsJson(outputs: Readonly<Record<string, OutputValue>>, names: ClassNames | undefined): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, {
+    shape: v.shape, kind: v.kind, values: Array.from(finalValues(v)),
+    ...(isClassScores(v, names) ? { top: topClasses(v, names, k) } : {}),
+    ...(v.kind === 'label' && names ? { names: Array.from(v.data, (l) => names.names[l] ?? null) } : {}),
+  }]));
+}
+
 /** The JSON object of a prediction (`extra` adds keys such as a plaintext check). */
 export function predictionJson(p: Prediction, names: ClassNames | undefined, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    outputs: Object.fromEntries(Object.entries(p.outputs).map(([k, v]) => [k, {
-      shape: v.shape, kind: v.kind, values: Array.from(finalValues(v)),
-      ...(isClassScores(v, names) ? { top: topClasses(v, names, k) } : {}),
-      ...(v.kind === 'label' && names ? { names: Array.from(v.data, (l) => names.names[l] ?? null) } : {}),
-    }])),
+    outputs: outputsJson(p.outputs, names),
     rounds: p.stats.rounds,
     bytes: p.stats.bytes,
     dealer_bytes: p.stats.dealerBytes,

@@ -8,7 +8,7 @@
  *     { "format": "tfe-deployment", "version": 1, "protocol": "pond", "planId": "...",
  *       "plan": "../model", "ca": "ca.pem",
  *       "roles": [ { "name": "server0", "kind": "compute", "listen": "127.0.0.1:40123",
- *                    "cert": "server0.pem", "key": "server0.key" }, ... ],
+ *                    "cert": "server0.pem", "key": "server0.key", "hpkeKey": "server0.hpke.key" }, ... ],
  *       "timeouts": { "connectMs": 10000, "receiveMs": 30000 } }
  */
 import { z } from 'zod';
@@ -48,6 +48,12 @@ export const DeploymentRoleSchema = RoleDeclSchema.extend({
   /** The role's certificate (PEM) and private key (PKCS#8 PEM). */
   cert: PathSchema,
   key: PathSchema,
+  /**
+   * A shareholder's HPKE private key (X25519, PKCS#8 PEM) for the prediction service's
+   * envelopes (issue 14); optional, so deployments written before it stay readable
+   * (version 1), and absent for roles that hold no input shares.
+   */
+  hpkeKey: PathSchema.optional(),
 });
 export type DeploymentRole = z.infer<typeof DeploymentRoleSchema>;
 

@@ -68,7 +68,7 @@ test('deploy init writes every file; keys are 0600; certificates chain to the CA
   const dir = join(root, 'all');
   const r = await tfe('deploy', 'init', dir, '--plan', planDir, '--host', 'server1=10.1.2.3:4001');
   assert.equal(r.code, 0, r.err);
-  const expected = ['deployment.json', 'ca.pem', 'ca.key', ...ROLES.flatMap((x) => [`${x}.key`, `${x}.pem`])];
+  const expected = ['deployment.json', 'ca.pem', 'ca.key', ...ROLES.flatMap((x) => [`${x}.key`, `${x}.pem`]), 'server0.hpke.key', 'server1.hpke.key'];
   assert.deepEqual(readdirSync(dir).sort(), expected.sort());
   for (const f of expected.filter((x) => x.endsWith('.key'))) assert.equal(statSync(join(dir, f)).mode & 0o777, 0o600, f);
   const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
@@ -104,7 +104,7 @@ test('the split flow: --ca-only, --role per organisation, sign; no key leaves it
   for (const [dir, role] of [[org0, 'server0'], [orgC, 'client']]) {
     const r = await tfe('deploy', 'init', dir, '--plan', planDir, '--role', role);
     assert.equal(r.code, 0, r.err);
-    assert.deepEqual(readdirSync(dir).sort(), [`${role}.csr`, `${role}.key`]);
+    assert.deepEqual(readdirSync(dir).sort(), role === 'server0' ? ['server0.csr', 'server0.hpke.key', 'server0.key'] : [`${role}.csr`, `${role}.key`]);
     assert.equal(statSync(join(dir, `${role}.key`)).mode & 0o777, 0o600);
     const s = await tfe('deploy', 'sign', join(dir, `${role}.csr`), '--deployment', join(coord, 'deployment.json'));
     assert.equal(s.code, 0, s.err);
@@ -170,7 +170,8 @@ test('deploy init on a securenn plan: certificates for server0, server1 and serv
   const r = await tfe('deploy', 'init', dir, '--plan', snPlan, '--host', 'server2=10.1.2.4:4002');
   assert.equal(r.code, 0, r.err);
   const roles = ['server0', 'server1', 'server2', 'client', 'model-owner'];
-  assert.deepEqual(readdirSync(dir).sort(), ['deployment.json', 'ca.pem', 'ca.key', ...roles.flatMap((x) => [`${x}.key`, `${x}.pem`])].sort());
+  // securenn's server2 holds no input shares, so it gets no HPKE key
+  assert.deepEqual(readdirSync(dir).sort(), ['deployment.json', 'ca.pem', 'ca.key', ...roles.flatMap((x) => [`${x}.key`, `${x}.pem`]), 'server0.hpke.key', 'server1.hpke.key'].sort());
   const ca = readFileSync(join(dir, 'ca.pem'), 'utf8');
   for (const role of roles) assert.equal(roleOfCertificate(readFileSync(join(dir, `${role}.pem`), 'utf8')), role);
   assert.ok(chainsTo(readFileSync(join(dir, 'server2.pem'), 'utf8'), ca));
