@@ -29,14 +29,14 @@ function executable(path: string): boolean {
   }
 }
 
-/** Finds a Chromium executable (see the module comment for the order). */
-export function findChromium(env: NodeJS.ProcessEnv = process.env): ChromiumLookup {
+/** Finds a Chromium executable (see the module comment for the order; `system` are the fixed paths tried before PATH). */
+export function findChromium(env: NodeJS.ProcessEnv = process.env, system: readonly string[] = ['/usr/bin/chromium']): ChromiumLookup {
   const forced = env.TFE_CHROMIUM;
   if (forced !== undefined && forced !== '') {
     if (!executable(forced)) throw new Error(`TFE_CHROMIUM=${forced} is not an executable file: point it at a Chromium binary, or unset it`);
     return { path: forced };
   }
-  if (executable('/usr/bin/chromium')) return { path: '/usr/bin/chromium' };
+  for (const p of system) if (executable(p)) return { path: p };
   for (const dir of (env.PATH ?? '').split(delimiter)) {
     if (dir === '') continue;
     for (const name of ['chromium', 'chromium-browser']) {
