@@ -3,6 +3,7 @@
  * `/` (index.html), `/tfe-client.js` (the client bundle) and `/demo.js` (the page's
  * script), all from dist/web, which `npm run build:web` writes (part of `npm run build`).
  *
+ * Each asset carries the headers to send with it (a Content-Security-Policy for the page).
  * index.html gets two `<meta>` tags in place of its `<!--tfe-meta-->` marker: `tfe-model`
  * (the model the page asks for) and, when the deployment CA is given, `tfe-ca-sha256`:
  * the hex SHA-256 of the CA certificate's DER, which the page hands to the client as the pin
@@ -16,11 +17,21 @@ import { join } from 'node:path';
 import { TfeError } from '../../src/errors.js';
 import { packageRoot } from '../package-root.js';
 
-/** One file of the demo: its Content-Type and bytes. */
+/** One file of the demo: its Content-Type, bytes, and further headers to send with it. */
 export interface DemoAsset {
   readonly type: string;
   readonly body: Buffer;
+  /** `content-security-policy` (the page) and `x-content-type-options` (every file). */
+  readonly headers: Readonly<Record<string, string>>;
 }
+
+/**
+ * The page's Content-Security-Policy: scripts only from the leader's origin (no inline
+ * script, no eval), requests only to it (`connect-src 'self'`: a script injected through
+ * the page cannot post the drawing elsewhere), the page's own inline `<style>` and a `data:`
+ * favicon, and no framing. Tested in headless Chromium (test/serve/demo-page.test.ts).
+ */
+export const DEMO_CSP = "default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 export interface DemoAssetOptions {
   /** The model name the page predicts with (`GET /v2/models/NAME`). */
@@ -83,7 +94,10 @@ export function demoAssets(options: DemoAssetOptions): (path: string) => DemoAss
   return (path) => {
     const f = Object.hasOwn(FILES, path) ? FILES[path] : undefined;
     const body = f === undefined ? undefined : bodies.get(f.file);
-    return f === undefined || body === undefined ? undefined : { type: f.type, body };
+    if (f === undefined || body === undefined) return undefined;
+    const headers: Record<string, string> = { 'x-content-type-options': 'nosniff' };
+    if (f.file === 'index.html') headers['content-security-policy'] = DEMO_CSP;
+    return { type: f.type, body, headers };
   };
 }
 

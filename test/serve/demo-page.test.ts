@@ -25,7 +25,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { makeCa } from '../../runtime/deploy/certs.js';
-import { caSha256, demoAssets } from '../../runtime/serve/demo-assets.js';
+import { caSha256, DEMO_CSP, demoAssets } from '../../runtime/serve/demo-assets.js';
 import { DIGIT_PIXELS, hexWords, mnistPixels, softmax, topClasses } from '../../runtime/serve/demo/digit.js';
 import { ModelMetadataSchema, type ModelMetadata } from '../../runtime/serve/oip.js';
 import { TfeError } from '../../src/errors.js';
@@ -137,6 +137,8 @@ describe('demo assets (demo-assets.ts)', () => {
     assert.deepEqual(asset('/index.html'), index);
     assert.equal(asset('/tfe-client.js')?.body.toString(), 'export const client = 1;');
     assert.equal(asset('/demo.js')?.type, 'text/javascript; charset=utf-8');
+    assert.deepEqual(index?.headers, { 'x-content-type-options': 'nosniff', 'content-security-policy': DEMO_CSP });
+    assert.deepEqual(asset('/demo.js')?.headers, { 'x-content-type-options': 'nosniff' });
     for (const p of ['/x', '/demo.js/', '/../package.json', '/constructor', '/toString', '']) assert.equal(asset(p), undefined, p);
     assert.doesNotMatch(demoAssets({ model: 'm', webDir: dir })('/')?.body.toString() ?? '', /tfe-ca-sha256/);
   });
@@ -195,6 +197,7 @@ export class TfeError extends Error { constructor(code, message, hint) { super(m
 export const TfeClient = {
   async connect(url, options) {
     calls.connect.push({ url, caSha256: options.caSha256 ?? null, suite: options.suite.name });
+    if (options.caSha256 === undefined) options.onWarning?.('server keys are unauthenticated (fake client)');
     return {
       metadata: META,
       async predict(inputs) {
@@ -260,8 +263,10 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
     try {
       const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       const problems = watchProblems(page);
-      await page.goto(`${server.origin}/`);
+      const response = await page.goto(`${server.origin}/`);
+      assert.equal(response?.headers()['content-security-policy'], DEMO_CSP, 'the page runs under its Content-Security-Policy');
       await page.evaluate(() => (globalThis as unknown as DemoGlobals).tfeDemo.ready);
+      assert.equal(await page.locator('#warning').isVisible(), false);
       const connect = await page.evaluate(() => (globalThis as unknown as DemoGlobals).fakeCalls.connect);
       assert.deepEqual(connect, [{ url: `${server.origin}/v2/models/mnist-a`, caSha256: pin, suite: 'fake-webcrypto' }]);
       assert.match(await page.locator('#status').textContent() ?? '', /model mnist-a \(pond, plan abababababab…\), server keys checked against the pinned CA: draw a digit/);
@@ -325,6 +330,33 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
       assert.equal(await page.locator('#latency').textContent(), '');
       assert.deepEqual(problems, { consoleErrors: [], uncaught: [] });
     } finally {
+      await server.close();
+    }
+  });
+
+  test('with a fake client and no CA pin: the warning of the client is shown, and a tap on a touch screen draws and predicts', async () => {
+    const assets = demoAssets({ model: 'mnist-a' });
+    const server = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: FAKE_CLIENT } : assets(path)));
+    const context = await browser.newContext({ hasTouch: true, viewport: { width: 500, height: 900 } });
+    try {
+      const page = await context.newPage();
+      const problems = watchProblems(page);
+      await page.goto(`${server.origin}/`);
+      await page.evaluate(() => (globalThis as unknown as DemoGlobals).tfeDemo.ready);
+      assert.deepEqual(await page.evaluate(() => (globalThis as unknown as DemoGlobals).fakeCalls.connect.map((c) => c.caSha256)), [null]);
+      assert.equal(await page.locator('#warning').textContent(), 'server keys are unauthenticated (fake client)');
+      assert.equal(await page.locator('#warning').isVisible(), true);
+      const box = await page.locator('#pad').boundingBox();
+      assert.ok(box !== null);
+      await page.touchscreen.tap(box.x + box.width / 2, box.y + box.height / 2);
+      await page.waitForFunction(() => (globalThis as unknown as DemoGlobals).fakeCalls.predict.length === 1);
+      // A dot is scaled to fill the 20×20 box: a disc centred at (14, 14).
+      const sent = pixelsFromB64(await page.evaluate(() => (globalThis as unknown as DemoGlobals).fakeCalls.predict[0]));
+      assert.ok(sent[14 * SIDE + 14] > 0.99 && sent[4 * SIDE + 4] < 0.5 && sent[0] === 0, 'a disc in the middle');
+      await page.waitForFunction(() => (globalThis as unknown as DemoGlobals).document.querySelector('#top li') !== null);
+      assert.deepEqual(problems, { consoleErrors: [], uncaught: [] });
+    } finally {
+      await context.close();
       await server.close();
     }
   });

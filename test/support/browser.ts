@@ -62,6 +62,7 @@ export async function launchChromium(path: string): Promise<Browser> {
 export interface ServedFile {
   readonly type: string;
   readonly body: string | Buffer;
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface TestServer {
@@ -83,7 +84,7 @@ export async function serveFiles(files: (path: string) => ServedFile | undefined
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`no ${path}`);
       return;
     }
-    res.writeHead(200, { 'content-type': f.type, 'cache-control': 'no-store' }).end(f.body);
+    res.writeHead(200, { ...f.headers, 'content-type': f.type, 'cache-control': 'no-store' }).end(f.body);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
