@@ -4,6 +4,9 @@
  *   compile                                                  compile time and peak memory per shared model
  *   inference [--net A] [--batch 1] [--relu exact] [--maxpool auto|pairs|tournament] [--compare exact|fss|exact,fss] [--protocol pond|securenn|pond,securenn] [--runs N] [--deploy memory|processes]
  *                                                           private predictions of networks A-D vs tfjs
+ *   serve [--net A] [--concurrency 1,4,16,64] [--requests N] [--protocol pond|securenn] [--out DIR|none]
+ *                                                           the HTTP prediction service (tfe serve) under closed-loop load;
+ *                                                           writes bench/results/serve.svg
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
  *   fuzz [--runs N] [--target plan|models|inputs|frames|party] [--seed S]
  *                                                           the fuzz targets of test/fuzz, N cases each (default 10x CI)
@@ -18,6 +21,7 @@ import { benchFuzz } from './fuzz.js';
 import { benchInference } from './inference.js';
 import { benchKernels } from './kernels.js';
 import { benchReport } from './report.js';
+import { benchServe } from './serve.js';
 import { benchNativeMatmul } from './kernels-native.js';
 import { report, type Row } from './stats.js';
 
@@ -29,6 +33,7 @@ const BENCHES: Record<string, (opts: Opts) => Promise<Row[]>> = {
   kernels: (o) => benchKernels({ backend: str(o.backend) }),
   compile: () => benchCompile(),
   inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), maxpool: str(o.maxpool), compare: str(o.compare), protocol: str(o.protocol), runs: num(o.runs), deploy: str(o.deploy) }),
+  serve: (o) => benchServe({ net: str(o.net), concurrency: str(o.concurrency), requests: num(o.requests), protocol: str(o.protocol), out: str(o.out) }),
   fuzz: (o) => benchFuzz({ runs: num(o.runs), target: str(o.target), seed: num(o.seed) }),
   'native-isa': async () => {
     const r = benchNativeMatmul();
@@ -60,6 +65,8 @@ async function main(): Promise<number> {
       batches: { type: 'string' },
       from: { type: 'string' },
       out: { type: 'string' },
+      concurrency: { type: 'string' },
+      requests: { type: 'string' },
     },
   });
   if (positionals[0] === 'report') {
@@ -76,7 +83,8 @@ async function main(): Promise<number> {
       return 1;
     }
   }
-  const names = positionals.length ? positionals : Object.keys(BENCHES);
+  // serve starts a service and loads it for minutes: only when named
+  const names = positionals.length ? positionals : Object.keys(BENCHES).filter((n) => n !== 'serve');
   for (const name of names) {
     const b = BENCHES[name];
     if (!b) {

@@ -15,7 +15,7 @@ import type { ReferenceRunner } from '../runtime/eval/reference.js';
 import { type ErrorCode, TfeError } from './errors.js';
 
 /** Error codes that mean "the input or the request is wrong", exit code 2. */
-const USER_ERRORS: ReadonlySet<ErrorCode> = new Set(['E_UNSUPPORTED', 'E_ARG', 'E_FORMAT', 'E_IO', 'E_SHAPE', 'E_RANGE', 'E_PLAN', 'E_POLICY', 'E_TRANSPORT', 'E_BACKEND', 'E_TRUST']);
+const USER_ERRORS: ReadonlySet<ErrorCode> = new Set(['E_UNSUPPORTED', 'E_ARG', 'E_FORMAT', 'E_IO', 'E_SHAPE', 'E_RANGE', 'E_PLAN', 'E_POLICY', 'E_TRANSPORT', 'E_BACKEND', 'E_TRUST', 'E_PLAINTEXT', 'E_AUTH', 'E_RATE', 'E_HTTP', 'E_OVERLOAD', 'E_TIMEOUT', 'E_CIPHERTEXT']);
 
 const processIo: CliIo = {
   out: (s) => process.stdout.write(s),

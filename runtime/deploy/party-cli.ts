@@ -31,6 +31,7 @@ import { childError, spawnParty, stopChildren, type PartyChild } from './childre
 import { checkPlanMatches, readDeployment } from './config.js';
 import { startRole, type RunningRole } from './party.js';
 import { tlsNetwork } from './tls-network.js';
+import { addHttpFlags, type HttpFlagValues } from '../serve/http-flags.js';
 
 export interface PartyIo {
   readonly out: (text: string) => void;
@@ -64,13 +65,24 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
   const net = tlsNetwork(dep, role, plan.planId, maxFramePayload(plan, MAX_BATCH) + FRAME_HEADER_BYTES);
   const log = (line: string): void => io.err(`[${role}] ${line}\n`);
   const ring = defaultBackend();
-  const running: RunningRole = await startRole({ plan, role, net, ring, receiveTimeoutMs: dep.timeouts.receiveMs, maxBatch: MAX_BATCH, log });
+  const holders = shareholders(protocolSpec(plan.protocol));
+  const me = dep.roles.find((r) => r.name === role);
+  if (o.http !== undefined && role !== holders[0]) throw new TfeError('E_ARG', `--http is for the leader (${holders[0]}), not ${role}`, `run: tfe party ${holders[0]} --deployment FILE --http HOST:PORT`);
+  // a shareholder with an HPKE key (tfe deploy init writes one) can take served predictions
+  const serve = o.http !== undefined ? await import('../serve/party-http.js') : undefined;
+  const identity = holders.includes(role) && (me?.hpkeKey !== undefined || o.http !== undefined)
+    ? (await import('../serve/identity.js')).loadServeIdentity(requireRole(me, role), plan.planId)
+    : undefined;
+  const running: RunningRole = await startRole({ plan, role, net, ring, receiveTimeoutMs: dep.timeouts.receiveMs, maxBatch: MAX_BATCH, log, ...(identity ? { hpke: identity } : {}) });
   try {
     if (decl.kind === 'compute' || decl.kind === 'dealer') {
-      const me = dep.roles.find((r) => r.name === role);
       log(`${decl.kind} role of plan ${plan.planId.slice(0, 12)} listening on ${me?.listen ?? '(nothing)'}; stop with SIGTERM`);
+      const http = serve && identity && running.compute
+        ? await serve.startPartyHttp({ o, compute: running.compute, plan, planDir, identity, caFile: dep.ca, io, log })
+        : undefined;
       const why = await stopSignal();
       log(`stopping (${why})`);
+      if (http) await serve?.stopPartyHttp(http, o, log);
       // the parent's pipe was only watched to stop with it: let the process exit
       if (process.env.TFE_EXIT_WITH_PARENT === '1') process.stdin.destroy();
       return;
@@ -109,7 +121,16 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
   }
 }
 
-interface PartyOptions {
+function requireRole<T>(r: T | undefined, role: string): T {
+  if (r === undefined) throw new TfeError('E_ARG', `the deployment has no role '${role}'`);
+  return r;
+}
+
+export interface PartyOptions extends HttpFlagValues {
+  /** HOST:PORT of the leader's HTTP prediction API. */
+  readonly http?: string;
+  readonly httpCert?: string;
+  readonly httpKey?: string;
   readonly deployment: string;
   readonly plan?: string;
   readonly weights?: string;
@@ -122,7 +143,7 @@ interface PartyOptions {
 }
 
 export function partyCommand(io: PartyIo): Command {
-  return new Command('party')
+  const cmd = new Command('party')
     .description('run ONE role of a deployment as this process (servers and the dealer serve until SIGTERM; the model owner shares its weights and exits; the client runs one prediction)')
     .argument('<ROLE>', 'the role: server0, server1, dealer, model-owner, client (the plan\'s roles)')
     .requiredOption('--deployment <FILE>', 'deployment.json written by `tfe deploy init`')
@@ -134,7 +155,11 @@ export function partyCommand(io: PartyIo): Command {
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
     .addOption(new Option('--public-weights', 'the model owner consents to a plan that sends its weights to the servers in the clear (compiled with --public-weights)').default(false))
     .addOption(chunkOption())
-    .action(async (role: string, o: PartyOptions) => runPartyRole(role, o, io));
+    .option('--http <HOST:PORT>', 'the leader (server0) also serves the HTTP prediction API there (Open Inference Protocol v2 routes; see the README)')
+    .option('--http-cert <FILE>', 'serve the API over HTTPS with this certificate (PEM; with --http-key)')
+    .option('--http-key <FILE>', 'the HTTPS private key (PEM)');
+  addHttpFlags(cmd);
+  return cmd.action(async (role: string, o: PartyOptions) => runPartyRole(role, o, io));
 }
 
 export function upCommand(io: PartyIo): Command {

@@ -12,7 +12,7 @@ import { TfeError } from '../../src/errors.js';
 import { DEFAULT_PLAN_LIMITS, type Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { materialRole } from '../../src/protocols/spec.js';
-import { ComputeParty } from '../party/compute.js';
+import { ComputeParty, type ComputeOptions } from '../party/compute.js';
 import { DealerParty } from '../party/dealer.js';
 import { InputParty } from '../party/input.js';
 import { planLinks } from '../party/local.js';
@@ -40,6 +40,8 @@ export interface RoleOptions {
   readonly maxBatch?: number;
   /** Dealer bundles kept ready per batch size. */
   readonly poolSize?: number;
+  /** A shareholder's HPKE key and signed statement (runtime/serve/identity.ts), for served predictions. */
+  readonly hpke?: ComputeOptions['hpke'];
   readonly log?: (line: string) => void;
 }
 
@@ -73,7 +75,7 @@ export async function startRole(o: RoleOptions): Promise<RunningRole> {
   let input: InputParty | undefined;
   // the material party is Pond's dealer or securenn's helper server2 (a compute role that holds no shares)
   if (o.role === materialRole(protocolSpec(o.plan.protocol))) dealer = new DealerParty({ plan: o.plan, router, ring: o.ring, kernels, poolSize: o.poolSize, log });
-  else if (decl.kind === 'compute') compute = new ComputeParty({ plan: o.plan, role: o.role, router, ring: o.ring, kernels, maxBatch: o.maxBatch, log });
+  else if (decl.kind === 'compute') compute = new ComputeParty({ plan: o.plan, role: o.role, router, ring: o.ring, kernels, maxBatch: o.maxBatch, log, hpke: o.hpke });
   else input = new InputParty({ plan: o.plan, role: o.role, router, ring: o.ring, kernels });
 
   const { dials, accepts } = linkPlan(o.plan, o.role);

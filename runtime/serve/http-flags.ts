@@ -72,18 +72,11 @@ function int(flag: string, v: string | undefined, min: number): number | undefin
   return n;
 }
 
-/** Powers of two up to `max`, then `max` itself (the batcher's allowed sizes must end with the maximum). */
-export function defaultBatchSizes(max: number): number[] {
-  const sizes: number[] = [];
-  for (let s = 1; s < max; s *= 2) sizes.push(s);
-  sizes.push(max);
-  return sizes;
-}
-
 /** Checks and types the flags (E_ARG naming the flag). */
 export function serviceFlags(v: HttpFlagValues): ServiceFlags {
   const maxBatch = int('--max-batch', v.maxBatch, 1) ?? 32;
-  const padTo = v.batchSizes === undefined ? defaultBatchSizes(maxBatch) : v.batchSizes.split(',').map((s) => {
+  // absent: the service's default (powers of two up to --max-batch)
+  const padTo = v.batchSizes === undefined ? undefined : v.batchSizes.split(',').map((s) => {
     const n = int('--batch-sizes', s.trim(), 1);
     if (n === undefined) throw new TfeError('E_ARG', '--batch-sizes is empty');
     return n;
@@ -98,7 +91,7 @@ export function serviceFlags(v: HttpFlagValues): ServiceFlags {
     drainMs: int('--drain-ms', v.drainMs, 0) ?? 30_000,
     batcher: {
       maxBatch,
-      padTo,
+      ...(padTo ? { padTo } : {}),
       batchTimeoutMs: int('--batch-timeout-ms', v.batchTimeoutMs, 0),
       maxInFlight: int('--max-sessions', v.maxSessions, 1),
       maxQueueRows: int('--max-queue', v.maxQueue, 1),
@@ -134,4 +127,11 @@ export function parseHostPort(text: string): { host: string; port: number } {
 /** True for a loopback host: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+/** The default model name: the plan directory's base name, made URL-safe. */
+export function planName(planDir: string): string {
+  const base = planDir.split(/[\\/]/).filter(Boolean).pop() ?? 'model';
+  const safe = base.replace(/[^A-Za-z0-9._-]/g, '_');
+  return safe.length > 0 && safe !== '.' && safe !== '..' ? safe : 'model';
 }

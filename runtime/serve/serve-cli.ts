@@ -19,7 +19,7 @@ import { protocolSpec } from '../../src/protocols/registry.js';
 import { shareholders } from '../../src/protocols/spec.js';
 import { childError, spawnParty, stopChildren, type PartyChild } from '../deploy/children.js';
 import { readPlanFile } from '../party/files.js';
-import { addHttpFlags, httpFlagArgs, serviceFlags, type HttpFlagValues } from './http-flags.js';
+import { addHttpFlags, httpFlagArgs, planName, serviceFlags, type HttpFlagValues } from './http-flags.js';
 
 export interface ServeIo {
   readonly out: (text: string) => void;
@@ -103,7 +103,7 @@ export function serveCommand(io: ServeIo): Command {
       const { initDeployment } = await import('../deploy/init.js');
       await initDeployment({ dir, planDir: resolve(planDir), hosts: [] });
       const depFile = join(dir, 'deployment.json');
-      const name = o.name ?? planName(planDir);
+      const name = o.name ?? planName(resolve(planDir));
       for (const r of plan.roles.filter((x) => x.kind === 'compute' || x.kind === 'dealer')) {
         const extra = r.name === leader ? ['--http', `127.0.0.1:${port}`, ...httpFlagArgs({ ...o, name })] : [];
         const c = spawnParty(r.name, ['--deployment', depFile, ...extra], true);
@@ -134,11 +134,4 @@ export function serveCommand(io: ServeIo): Command {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-}
-
-/** The default model name: the plan directory's base name, made URL-safe. */
-export function planName(planDir: string): string {
-  const base = resolve(planDir).split(/[\\/]/).filter(Boolean).pop() ?? 'model';
-  const safe = base.replace(/[^A-Za-z0-9._-]/g, '_');
-  return safe.length > 0 ? safe : 'model';
 }
