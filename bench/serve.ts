@@ -13,7 +13,7 @@
  * Writes bench/results/serve.svg (latency against throughput, one point per concurrency)
  * unless `--out none`.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,20 +60,25 @@ function images(n: number): Float32Array[] {
   return Array.from({ length: n }, (_, i) => Float32Array.from(bytes.subarray(i * 784, (i + 1) * 784), (b) => b / 255));
 }
 
-interface Server {
+/** A running `tfe serve` child. */
+export interface ServeProcess {
   readonly url: string;
-  stop(): Promise<void>;
+  readonly proc: ChildProcess;
+  /** Its stderr so far (the last 200 kB). */
+  stderr(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number>;
 }
 
-/** Starts `tfe serve PLAN_DIR --port 0 ...` and waits for its URL. */
-async function startServe(planDir: string, args: readonly string[]): Promise<Server> {
+/** Starts `tfe serve PLAN_DIR --port 0 ...` and waits until it prints its model URL (it is then ready). */
+export async function startServe(planDir: string, args: readonly string[] = []): Promise<ServeProcess> {
   const root = packageRoot();
   if (root === undefined) throw new Error('cannot find the tfe package root');
   const proc = spawn(process.execPath, [join(root, 'dist', 'src', 'cli.js'), 'serve', planDir, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stderr.on('data', (d: Buffer) => {
-    err = (err + d.toString()).slice(-20_000);
+    err = (err + d.toString()).slice(-200_000);
   });
   const exited = new Promise<number>((res) => proc.on('exit', (code) => res(code ?? 1)));
   const url = await new Promise<string>((res, rej) => {
@@ -86,10 +91,13 @@ async function startServe(planDir: string, args: readonly string[]): Promise<Ser
   });
   return {
     url,
-    stop: async () => {
-      proc.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 40_000).unref())]);
+    proc,
+    stderr: () => err,
+    stop: async (graceMs = 40_000) => {
+      if (proc.exitCode === null) proc.kill('SIGTERM');
+      await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs).unref())]);
       if (proc.exitCode === null) proc.kill('SIGKILL');
+      return exited;
     },
   };
 }
@@ -160,7 +168,7 @@ export async function benchServe(f: ServeBenchFilter): Promise<Row[]> {
   const protocol = f.protocol ?? 'pond';
   const dir = mkdtempSync(join(tmpdir(), 'tfe-bench-serve-'));
   const rows: Row[] = [];
-  let server: Server | undefined;
+  let server: ServeProcess | undefined;
   try {
     const c = await compile(zooModelPath(net), { inputRange: [0, 1], protocol });
     const planDir = join(dir, net);
