@@ -9,6 +9,7 @@
  * | GET /v2/health/ready, GET /v2/models/NAME/ready | 200 `{"ready":true}`, or 503 + Retry-After with the reason |
  * | GET /v2/models/NAME | the model metadata (API key needed when keys are configured) |
  * | POST /v2/models/NAME/infer | a prediction (API key needed when keys are configured) |
+ * | GET /v2/models/NAME/ca.pem | the deployment CA certificate (with the `caPem` option) |
  * | GET /metrics | Prometheus text (no key: scrape it from the operator's network) |
  * | GET anything else | the `static` option's answer (the demo page at `/`), else 404 |
  *
@@ -67,6 +68,8 @@ export interface HttpOptions {
   readonly maxHeaderSize?: number;
   /** Request log; default JSON lines on stderr. */
   readonly logger?: RequestLogger;
+  /** The deployment CA certificate (PEM), served at `/v2/models/NAME/ca.pem` (browser clients check it against their pin). */
+  readonly caPem?: string;
   /** GET paths outside /v2 and /metrics: the demo page. */
   readonly static?: (path: string) => StaticAnswer | undefined;
   /**
@@ -216,6 +219,12 @@ export async function startHttp(service: PredictionService, options: HttpOptions
         return Promise.resolve();
       },
     }],
+    // the deployment CA, for browser pages that pin its SHA-256 (the pin, not this answer, is what they trust)
+    ...(options.caPem === undefined ? [] : [[`${base}/ca.pem`, {
+      label: 'metadata' as const,
+      methods: ['GET'],
+      handle: (_q: IncomingMessage, res: ServerResponse) => Promise.resolve(send(res, 200, 'application/x-pem-file', options.caPem as string)),
+    }] as [string, Route]]),
     [`${base}/infer`, {
       label: 'infer',
       methods: ['POST'],

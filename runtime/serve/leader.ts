@@ -118,6 +118,7 @@ export async function startLeaderHttp(a: LeaderHttpArgs): Promise<LeaderHttp> {
     ...(perMinute !== undefined ? { rateLimit: { perMinute } } : {}),
     ...(f.demo ? { static: demoAssets({ model: a.name, caPem }) } : {}),
     ...(a.tls ? { tls: a.tls } : {}),
+    caPem,
   });
   return { handle, service, modelUrl: `${handle.url}/v2/models/${a.name}` };
 }
