@@ -5,7 +5,7 @@
  * over MAX_JSON_BYTES or nested deeper than MAX_JSON_DEPTH (checked before parsing).
  */
 import { TfeError } from '../../src/errors.js';
-import type { FloatTensor } from '../party/executor.js';
+import type { FloatTensor } from './preprocess.js';
 
 /** The largest JSON input read (256 MiB of text): larger inputs belong in .npy files. */
 export const MAX_JSON_BYTES = 2 ** 28;

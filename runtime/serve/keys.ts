@@ -22,9 +22,11 @@ import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 import canonicalizeModule from 'canonicalize';
 import { TfeError } from '../../src/errors.js';
-import type { SignedKeyStatement } from '../party/served-types.js';
 import { fromBase64 } from './oip.js';
 import type { ModelMetadata } from './oip.js';
+
+/** A signed key statement as the metadata carries it (runtime/party/served-types.ts SignedKeyStatement, structurally). */
+type SignedKeyStatement = ModelMetadata['parameters']['tfe']['keys'][number];
 
 export const KEY_STATEMENT_FORMAT = 'tfe-hpke-key';
 export const KEY_STATEMENT_VERSION = 1;
@@ -205,7 +207,7 @@ async function verifyOne(k: SignedKeyStatement, planId: string, ca: x509.X509Cer
   let ok = false;
   try {
     const key = await cert.publicKey.export(ECDSA, ['verify']);
-    ok = await globalThis.crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, signature, new TextEncoder().encode(k.statement));
+    ok = await globalThis.crypto.subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, new Uint8Array(signature), new TextEncoder().encode(k.statement));
   } catch (e) {
     throw trust(`the key statement signature of ${role} cannot be checked (${errorText(e)}): its certificate key is not ECDSA P-256`);
   }

@@ -4,11 +4,15 @@
  * dist/web/tfe-client.js, which the leader serves at `/tfe-client.js` with `--demo`.
  *
  * It imports nothing from node: (the envelopes use WebCrypto through `webSuite()`, the wire
- * schemas are zod), so the same sources run in Node and in the page. The platform-neutral
- * client (runtime/serve/client/core.ts: `TfeClient.connect(modelUrl, { suite: webSuite(), … })`)
- * is exported from here once it lands; until then a page gets the HPKE envelopes and the
- * OIP wire schemas, which test/serve/browser-hpke.test.ts exercises in headless Chromium.
+ * schemas are zod, the server keys are checked with WebCrypto and @peculiar/x509), so the
+ * same sources run in Node and in the page. A page connects with the platform-neutral
+ * client: `TfeClient.connect(modelUrl, { suite: webSuite(), caSha256? })` then
+ * `client.predict({ [inputName]: { shape, data } })`. test/serve/browser-hpke.test.ts runs
+ * the envelopes in headless Chromium, test/serve/browser-e2e.test.ts the demo page against
+ * a served model.
  */
+export { parseModelUrl, ServiceError, shareWords, TfeClient, type ClientInput, type ClientOptions, type ServedPrediction } from './core.js';
+export { verifyServerKeys, isLoopbackUrl, UNAUTHENTICATED_WARNING } from '../keys.js';
 export {
   ENC_BYTES,
   HEADER_BYTES,

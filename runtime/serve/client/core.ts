@@ -42,7 +42,12 @@ import {
 /** A nested array of numbers (one example or a batch), as JSON gives it. */
 export type NestedArray = number | readonly NestedArray[];
 /** An input: nested arrays, or flat values with their shape (a Float32Array from a canvas, say). */
-export type ClientInput = NestedArray | { readonly shape: readonly number[]; readonly data: ArrayLike<number> };
+/**
+ * An input value: nested arrays (as JSON), a tensor `{shape, data}` (row-major), or a flat
+ * Float32Array/Float64Array holding whole rows of the input's shape row-major (its length a
+ * multiple of the per-row size; the row count is length / per-row size).
+ */
+export type ClientInput = NestedArray | Float32Array | Float64Array | { readonly shape: readonly number[]; readonly data: ArrayLike<number> };
 
 /** fetch as both Node and browsers provide it. */
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
@@ -155,7 +160,15 @@ export function shareWords(x: BigUint64Array, n: number, random: (n: number) => 
   return shares;
 }
 
-function toTensor(v: ClientInput, where: string): FloatTensor {
+function toTensor(v: ClientInput, where: string, shape: readonly number[] | undefined): FloatTensor {
+  if (v instanceof Float32Array || v instanceof Float64Array) {
+    if (shape === undefined) throw new TfeError('E_ARG', `${where}: a flat typed array needs the input's shape, and the model has no such input`);
+    const perRow = shape.slice(1).reduce((a, d) => a * d, 1);
+    if (v.length === 0 || v.length % perRow !== 0) {
+      throw new TfeError('E_SHAPE', `${where}: a flat array of ${v.length} values is not a whole number of rows of ${perRow} values (shape [N,${shape.slice(1).join(',')}])`, 'give {shape, data} or nested arrays');
+    }
+    return { shape: [v.length / perRow, ...shape.slice(1)], data: Float64Array.from(v) };
+  }
   if (typeof v === 'object' && !Array.isArray(v) && v !== null && 'shape' in v && 'data' in v) {
     const t = v as { readonly shape: readonly number[]; readonly data: ArrayLike<number> };
     return { shape: [...t.shape], data: Float64Array.from(t.data) };
@@ -202,7 +215,7 @@ export class TfeClient<K extends Key = Key> {
     const tensors: Record<string, FloatTensor> = {};
     for (const [name, v] of Object.entries(inputs)) {
       const b = t.bindings.inputs.find((x) => x.name === name);
-      const tensor = toTensor(v, `input '${name}'`);
+      const tensor = toTensor(v, `input '${name}'`, b ? userShape(b) : undefined);
       tensors[name] = b ? fitInput(tensor, name, userShape(b), `input '${name}'`) : tensor;
     }
     const { encoded } = encodeBindings(t.bindings.inputs, tensors);
