@@ -14,7 +14,7 @@
  * client as exactly `mnistPixels` of the canvas (and as the bar a hand computation expects,
  * with the ink mass the box filter must conserve), the top-3, the latency and the share
  * words are shown, `clear` clears, and nothing is logged as an error. With the real bundle
- * and no model server the page loads without an uncaught error and says it cannot reach
+ * and no model server the page loads without an uncaught error and says it is not ready
  * the model.
  */
 import assert from 'node:assert/strict';
@@ -190,9 +190,9 @@ const SENT: Record<string, bigint[]> = {
 };
 
 /** A stand-in for dist/web/tfe-client.js with the client API the page uses; it records what the page asks. */
-const FAKE_CLIENT = `
+const fakeClient = (meta: ModelMetadata): string => `
 const calls = (globalThis.fakeCalls = { connect: [], predict: [] });
-const META = ${JSON.stringify(META)};
+const META = ${JSON.stringify(meta)};
 export function webSuite() { return { name: 'fake-webcrypto' }; }
 export class TfeError extends Error { constructor(code, message, hint) { super(message); this.code = code; this.hint = hint; } }
 export const TfeClient = {
@@ -260,7 +260,7 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
 
   test('with a fake client: connects with the pin, a mouse stroke becomes the expected 28×28 input, results are shown, clear clears', async () => {
     const assets = demoAssets({ model: 'mnist-a', caPem });
-    const server: TestServer = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: FAKE_CLIENT } : assets(path)));
+    const server: TestServer = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: fakeClient(META) } : assets(path)));
     try {
       const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       const problems = watchProblems(page);
@@ -343,7 +343,7 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
 
   test('with a fake client and no CA pin: the warning of the client is shown, and a tap on a touch screen draws and predicts', async () => {
     const assets = demoAssets({ model: 'mnist-a' });
-    const server = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: FAKE_CLIENT } : assets(path)));
+    const server = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: fakeClient(META) } : assets(path)));
     const context = await browser.newContext({ hasTouch: true, viewport: { width: 500, height: 900 } });
     try {
       const page = await context.newPage();
@@ -368,7 +368,24 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
     }
   });
 
-  test('with the real client bundle and no model server: the page loads without an uncaught error and says it cannot reach the model', async () => {
+  test('a model without a 28×28 input: the page says so and predicts nothing', async () => {
+    const meta = ModelMetadataSchema.parse({ ...META, parameters: { tfe: { ...META.parameters.tfe, bindings: { ...META.parameters.tfe.bindings, inputs: [{ name: 'x', shape: [-1, 10], dtype: 'float32', scale: 16, range: [0, 1] }] } } } });
+    const assets = demoAssets({ model: 'mnist-a' });
+    const server = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: fakeClient(meta) } : assets(path)));
+    try {
+      const page = await browser.newPage();
+      const problems = watchProblems(page);
+      await page.goto(`${server.origin}/`);
+      const outcome = await page.evaluate(() => (globalThis as unknown as DemoGlobals).tfeDemo.ready.then(() => 'ready', (e: unknown) => `rejected: ${String(e)}`));
+      assert.match(outcome, /^rejected: /);
+      assert.equal(await page.locator('#status').textContent(), 'not ready: model mnist-a has no 28×28 input (its inputs: x [-1, 10]); the demo draws MNIST digits');
+      assert.deepEqual(problems, { consoleErrors: [], uncaught: [] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('with the real client bundle and no model server: the page loads without an uncaught error and says it is not ready', async () => {
     const assets = demoAssets({ model: 'A' });
     const server = await serveFiles(assets);
     try {
@@ -377,7 +394,7 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
       await page.goto(`${server.origin}/`);
       const outcome = await page.evaluate(() => (globalThis as unknown as DemoGlobals).tfeDemo.ready.then(() => 'ready', (e: unknown) => `rejected: ${String(e)}`));
       assert.match(outcome, /^rejected: /);
-      assert.match(await page.locator('#status').textContent() ?? '', /^cannot reach the model: /);
+      assert.match(await page.locator('#status').textContent() ?? '', /^not ready: /);
       assert.deepEqual(problems.uncaught, []);
       assert.ok(server.requested.includes('/tfe-client.js') && server.requested.includes('/demo.js'), `requested: ${server.requested.join(', ')}`);
     } finally {
