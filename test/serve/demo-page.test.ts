@@ -14,8 +14,8 @@
  * client as exactly `mnistPixels` of the canvas (and as the bar a hand computation expects,
  * with the ink mass the box filter must conserve), the top-3, the latency and the share
  * words are shown, `clear` clears, and nothing is logged as an error. With the real bundle
- * and no model server the page loads without an uncaught error and says it is not ready
- * the model.
+ * and no model server the page loads without an uncaught error and says it is not ready;
+ * a model without a 28×28 input is reported the same way.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
