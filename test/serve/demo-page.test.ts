@@ -14,8 +14,8 @@
  * client as exactly `mnistPixels` of the canvas (and as the bar a hand computation expects,
  * with the ink mass the box filter must conserve), the top-3, the latency and the share
  * words are shown, `clear` clears, and nothing is logged as an error. With the real bundle
- * and no model server the page loads without an uncaught error and says it cannot reach
- * the model.
+ * and no model server the page loads without an uncaught error and says it is not ready;
+ * a model without a 28×28 input is reported the same way.
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -57,19 +57,20 @@ describe('demo preprocessing (digit.ts), by hand', () => {
     assert.deepEqual(mnistPixels(image(280, 280, []), 280, 280), new Float32Array(DIGIT_PIXELS));
   });
 
-  test('a filled 100×100 square becomes a 20×20 block of ones centred at (14, 14): rows and columns 4..23', () => {
-    assert.deepEqual(mnistPixels(image(280, 280, [[37, 90, 100, 100]]), 280, 280), expected(4, 4, 20, 20));
+  test('a filled 100×100 square becomes a 20×20 block of ones with its centre of mass on pixel 14.5 → rows and columns 5..24', () => {
+    // Centre of mass 10 in the box (pixel i spans [i, i + 1)); the shift is round(14.5 − 10) = 5 (MNIST centres on pixel 14's centre).
+    assert.deepEqual(mnistPixels(image(280, 280, [[37, 90, 100, 100]]), 280, 280), expected(5, 5, 20, 20));
   });
 
-  test('a 200×100 rectangle keeps its aspect ratio: 20×10 ones at columns 4..23, rows 9..18 (centre of mass 10, 5)', () => {
-    assert.deepEqual(mnistPixels(image(280, 280, [[50, 20, 200, 100]]), 280, 280), expected(4, 9, 20, 10));
+  test('a 200×100 rectangle keeps its aspect ratio: 20×10 ones at columns 5..24, rows 10..19 (centre of mass 10, 5)', () => {
+    assert.deepEqual(mnistPixels(image(280, 280, [[50, 20, 200, 100]]), 280, 280), expected(5, 10, 20, 10));
   });
 
-  test('a 21×280 bar scales by 1/14 to 1.5 pixels wide: a column of ones and a column of 0.5, its centre of mass 0.8333 moved to 14', () => {
+  test('a 21×280 bar scales by 1/14 to 1.5 pixels wide: a column of ones and a column of 0.5, its centre of mass 0.8333 moved near 14.5', () => {
     // Columns: target 0 covers source 0..14 (all ink) = 1; target 1 covers 14..28, of which 7 are ink = 0.5.
-    // Centre of mass x = (1·0.5 + 0.5·1.5) / 1.5 = 0.8333, so the shift is round(14 − 0.8333) = 13; rows: 20 tall, shift 4.
+    // Centre of mass x = (1·0.5 + 0.5·1.5) / 1.5 = 0.8333, so the shift is round(14.5 − 0.8333) = 14; rows: 20 tall, shift 5.
     const got = mnistPixels(image(280, 280, [[120, 0, 21, 280]]), 280, 280);
-    assert.deepEqual(got, expected(13, 4, 2, 20, (x) => (x === 0 ? 1 : 0.5)));
+    assert.deepEqual(got, expected(14, 5, 2, 20, (x) => (x === 0 ? 1 : 0.5)));
   });
 
   test('the result does not depend on where the digit is drawn, nor on its size (for exact scalings)', () => {
@@ -86,7 +87,7 @@ describe('demo preprocessing (digit.ts), by hand', () => {
 
   test('a dot in a corner is scaled up and kept whole inside the field', () => {
     const got = mnistPixels(image(280, 280, [[0, 0, 4, 4]]), 280, 280);
-    assert.deepEqual(got, expected(4, 4, 20, 20));
+    assert.deepEqual(got, expected(5, 5, 20, 20));
   });
 
   test('bad sizes are refused with a message', () => {
@@ -189,9 +190,9 @@ const SENT: Record<string, bigint[]> = {
 };
 
 /** A stand-in for dist/web/tfe-client.js with the client API the page uses; it records what the page asks. */
-const FAKE_CLIENT = `
+const fakeClient = (meta: ModelMetadata): string => `
 const calls = (globalThis.fakeCalls = { connect: [], predict: [] });
-const META = ${JSON.stringify(META)};
+const META = ${JSON.stringify(meta)};
 export function webSuite() { return { name: 'fake-webcrypto' }; }
 export class TfeError extends Error { constructor(code, message, hint) { super(message); this.code = code; this.hint = hint; } }
 export const TfeClient = {
@@ -259,7 +260,7 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
 
   test('with a fake client: connects with the pin, a mouse stroke becomes the expected 28×28 input, results are shown, clear clears', async () => {
     const assets = demoAssets({ model: 'mnist-a', caPem });
-    const server: TestServer = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: FAKE_CLIENT } : assets(path)));
+    const server: TestServer = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: fakeClient(META) } : assets(path)));
     try {
       const page = await browser.newPage({ viewport: { width: 900, height: 900 } });
       const problems = watchProblems(page);
@@ -283,19 +284,25 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
       const sent = pixelsFromB64(await page.evaluate(() => (globalThis as unknown as DemoGlobals).fakeCalls.predict[0]));
       assert.deepEqual(sent, mnistPixels(await canvasPixels(page), 280, 280), 'the client gets mnistPixels of the canvas');
 
-      // By hand: the ink is ~220×20 canvas pixels, scaled by 20/220 to 20×1.8: a bar on rows 13 and 14,
-      // columns 4..23; the box filter keeps the ink mass times the scale²: (200·20 + π·10²)·(20/220)² ≈ 35.7.
-      const lit: [number, number][] = [];
+      // By hand: the ink is ~220×20 canvas pixels, scaled by 20/220 to 20×1.8: a bar on two rows (13 and 14,
+      // or 14 and 15, as its centre of mass ~1 row falls), 20 columns from 4 or 5; the box filter keeps the ink
+      // mass times the scale²: (200·20 + π·10²)·(20/220)² ≈ 35.7.
+      const rows = new Set<number>();
+      const cols = new Set<number>();
       let mass = 0;
       for (let y = 0; y < SIDE; y++) {
         for (let x = 0; x < SIDE; x++) {
           const v = sent[y * SIDE + x];
           mass += v;
-          if (v > 0.02) lit.push([x, y]);
+          if (v > 0) rows.add(y);
+          if (v > 0) cols.add(x);
         }
       }
-      assert.ok(lit.every(([x, y]) => y >= 13 && y <= 14 && x >= 4 && x <= 23), `ink outside the expected bar: ${JSON.stringify(lit)}`);
-      for (let x = 6; x <= 21; x++) assert.ok(sent[13 * SIDE + x] > 0.8 && sent[14 * SIDE + x] > 0.6, `column ${x} of the bar is inked`);
+      const top = Math.min(...rows);
+      const left = Math.min(...cols);
+      assert.ok(rows.size === 2 && top >= 13 && top <= 14 && rows.has(top + 1), `ink rows ${[...rows].join(', ')}`);
+      assert.ok(cols.size === 20 && left >= 4 && left <= 5 && cols.has(left + 19), `ink columns ${[...cols].join(', ')}`);
+      for (let x = left + 2; x <= left + 17; x++) assert.ok(sent[top * SIDE + x] > 0.6 && sent[(top + 1) * SIDE + x] > 0.6, `column ${x} of the bar is inked`);
       assert.ok(Math.abs(mass - (200 * 20 + Math.PI * 100) * (20 / 220) ** 2) < 1.5, `ink mass ${mass}`);
 
       // Top-3 of softmax(LOGITS), computed here: seven, three, one.
@@ -336,7 +343,7 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
 
   test('with a fake client and no CA pin: the warning of the client is shown, and a tap on a touch screen draws and predicts', async () => {
     const assets = demoAssets({ model: 'mnist-a' });
-    const server = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: FAKE_CLIENT } : assets(path)));
+    const server = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: fakeClient(META) } : assets(path)));
     const context = await browser.newContext({ hasTouch: true, viewport: { width: 500, height: 900 } });
     try {
       const page = await context.newPage();
@@ -361,7 +368,24 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
     }
   });
 
-  test('with the real client bundle and no model server: the page loads without an uncaught error and says it cannot reach the model', async () => {
+  test('a model without a 28×28 input: the page says so and predicts nothing', async () => {
+    const meta = ModelMetadataSchema.parse({ ...META, parameters: { tfe: { ...META.parameters.tfe, bindings: { ...META.parameters.tfe.bindings, inputs: [{ name: 'x', shape: [-1, 10], dtype: 'float32', scale: 16, range: [0, 1] }] } } } });
+    const assets = demoAssets({ model: 'mnist-a' });
+    const server = await serveFiles((path) => (path === '/tfe-client.js' ? { type: 'text/javascript', body: fakeClient(meta) } : assets(path)));
+    try {
+      const page = await browser.newPage();
+      const problems = watchProblems(page);
+      await page.goto(`${server.origin}/`);
+      const outcome = await page.evaluate(() => (globalThis as unknown as DemoGlobals).tfeDemo.ready.then(() => 'ready', (e: unknown) => `rejected: ${String(e)}`));
+      assert.match(outcome, /^rejected: /);
+      assert.equal(await page.locator('#status').textContent(), 'not ready: model mnist-a has no 28×28 input (its inputs: x [-1, 10]); the demo draws MNIST digits');
+      assert.deepEqual(problems, { consoleErrors: [], uncaught: [] });
+    } finally {
+      await server.close();
+    }
+  });
+
+  test('with the real client bundle and no model server: the page loads without an uncaught error and says it is not ready', async () => {
     const assets = demoAssets({ model: 'A' });
     const server = await serveFiles(assets);
     try {
@@ -370,7 +394,7 @@ describe('demo page in headless Chromium', { skip: browserSkip(found) }, () => {
       await page.goto(`${server.origin}/`);
       const outcome = await page.evaluate(() => (globalThis as unknown as DemoGlobals).tfeDemo.ready.then(() => 'ready', (e: unknown) => `rejected: ${String(e)}`));
       assert.match(outcome, /^rejected: /);
-      assert.match(await page.locator('#status').textContent() ?? '', /^cannot reach the model: /);
+      assert.match(await page.locator('#status').textContent() ?? '', /^not ready: /);
       assert.deepEqual(problems.uncaught, []);
       assert.ok(server.requested.includes('/tfe-client.js') && server.requested.includes('/demo.js'), `requested: ${server.requested.join(', ')}`);
     } finally {

@@ -158,16 +158,15 @@ function start(): void {
     return api.TfeClient.connect(url, options);
   })();
   let idle = 'connecting…';
-  const ready = connecting.then(
-    (c) => {
+  const ready = connecting
+    .then((c) => {
       digitInput(c.metadata);
       idle = status.textContent = `model ${c.metadata.name} (${c.metadata.parameters.tfe.protocol}, plan ${c.metadata.parameters.tfe.plan_id.slice(0, 12)}…)${caSha256 === undefined ? '' : ', server keys checked against the pinned CA'}: draw a digit`;
-    },
-    (e: unknown) => {
-      idle = status.textContent = `cannot reach the model: ${errorText(e)}`;
+    })
+    .catch((e: unknown) => {
+      idle = status.textContent = `not ready: ${errorText(e)}`;
       throw e;
-    },
-  );
+    });
   // The page reports the failure in its status line; the rejection stays observable through tfeDemo.ready.
   ready.catch(() => undefined);
 

@@ -9,8 +9,12 @@
  * canvas: the ink's bounding box is resampled with an exact box filter (each target pixel
  * is the mean of the source area it covers, partial pixels weighted by their covered
  * fraction) so its longer side is 20 pixels, then shifted by a whole number of pixels
- * so its centre of mass lands at (14, 14). The shift is clamped so the whole box stays
- * inside the 28×28 field (a box of at most 20 pixels always fits), so no ink is cut off.
+ * so its centre of mass falls within half a pixel of the centre of pixel (14, 14) (row and
+ * column indices from 0): MNIST's own convention, measured on its test digits 8000..8499,
+ * whose centres of mass all lie there; those digits drawn ×10 on the canvas and
+ * preprocessed again come back unchanged (test/serve/demo-mnist.test.ts). The shift is
+ * clamped so the whole box stays inside the 28×28 field (a box of at most 20 pixels always
+ * fits), so no ink is cut off.
  */
 
 /** Side of the model input (MNIST). */
@@ -69,7 +73,8 @@ export function mnistPixels(rgba: ArrayLike<number>, width: number, height: numb
       my += v * (j + 0.5);
     }
   }
-  const half = DIGIT_SIDE / 2;
+  // The centre of pixel 14 in coordinates where pixel i spans [i, i + 1).
+  const half = DIGIT_SIDE / 2 + 0.5;
   const ox = clamp(Math.round(half - mx / mass), 0, DIGIT_SIDE - tw);
   const oy = clamp(Math.round(half - my / mass), 0, DIGIT_SIDE - th);
   for (let j = 0; j < th; j++) {
