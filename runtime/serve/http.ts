@@ -47,6 +47,8 @@ export interface StaticAnswer {
   /** Content-Type. */
   readonly type: string;
   readonly body: string | Uint8Array;
+  /** Extra headers (the demo page's Content-Security-Policy, nosniff). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 export interface HttpOptions {
@@ -266,7 +268,7 @@ export async function startHttp(service: PredictionService, options: HttpOptions
         const s = options.static(path);
         if (s !== undefined) {
           st.route = 'static';
-          return send(res, 200, s.type, s.body);
+          return send(res, 200, s.type, s.body, s.headers ?? {});
         }
       }
       throw new HttpError(404, `no route ${path.slice(0, 100)}`, `the routes are /v2/health/live, /v2/health/ready, ${base}, ${base}/infer and /metrics`);
