@@ -4,7 +4,7 @@
  *   compile                                                  compile time and peak memory per shared model
  *   inference [--net A] [--batch 1] [--relu exact] [--maxpool auto|pairs|tournament] [--compare exact|fss|exact,fss] [--protocol pond|securenn|pond,securenn] [--runs N] [--deploy memory|processes]
  *                                                           private predictions of networks A-D vs tfjs
- *   serve [--net A] [--concurrency 1,4,16,64] [--requests N] [--protocol pond|securenn] [--out DIR|none]
+ *   serve [--net A] [--concurrency 1,4,16,64] [--requests N] [--protocol pond|securenn] [--out DIR|none] [--serve-args '--max-sessions 1 ...']
  *                                                           the HTTP prediction service (tfe serve) under closed-loop load;
  *                                                           writes bench/results/serve.svg
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
@@ -33,7 +33,7 @@ const BENCHES: Record<string, (opts: Opts) => Promise<Row[]>> = {
   kernels: (o) => benchKernels({ backend: str(o.backend) }),
   compile: () => benchCompile(),
   inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), maxpool: str(o.maxpool), compare: str(o.compare), protocol: str(o.protocol), runs: num(o.runs), deploy: str(o.deploy) }),
-  serve: (o) => benchServe({ net: str(o.net), concurrency: str(o.concurrency), requests: num(o.requests), protocol: str(o.protocol), out: str(o.out) }),
+  serve: (o) => benchServe({ net: str(o.net), concurrency: str(o.concurrency), requests: num(o.requests), protocol: str(o.protocol), out: str(o.out), serveArgs: str(o['serve-args'])?.split(' ').filter(Boolean) }),
   fuzz: (o) => benchFuzz({ runs: num(o.runs), target: str(o.target), seed: num(o.seed) }),
   'native-isa': async () => {
     const r = benchNativeMatmul();
@@ -66,6 +66,7 @@ async function main(): Promise<number> {
       from: { type: 'string' },
       out: { type: 'string' },
       concurrency: { type: 'string' },
+      'serve-args': { type: 'string' },
       requests: { type: 'string' },
     },
   });

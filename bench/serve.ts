@@ -24,6 +24,7 @@ import { isNetName, zooModelPath } from '../models/index.js';
 import { readMnistDir } from '../runtime/io/mnist.js';
 import { Prg } from '../runtime/crypto/prg.js';
 import { packageRoot } from '../runtime/package-root.js';
+import { childNodeFlags } from '../runtime/deploy/children.js';
 import { connect, type TfeClient } from '../runtime/serve/client/index.js';
 import type { NodeX25519Key } from '../runtime/serve/hpke-node.js';
 import { SERVING_LINE } from '../runtime/serve/serve-cli.js';
@@ -74,7 +75,7 @@ export interface ServeProcess {
 export async function startServe(planDir: string, args: readonly string[] = []): Promise<ServeProcess> {
   const root = packageRoot();
   if (root === undefined) throw new Error('cannot find the tfe package root');
-  const proc = spawn(process.execPath, [join(root, 'dist', 'src', 'cli.js'), 'serve', planDir, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(process.execPath, [...childNodeFlags(), join(root, 'dist', 'src', 'cli.js'), 'serve', planDir, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   proc.stderr.on('data', (d: Buffer) => {

@@ -26,8 +26,14 @@ function cliScript(): string {
   return join(root, 'dist', 'src', 'cli.js');
 }
 
+/** Node flags for children: with TFE_CPU_PROF=DIR each writes a V8 CPU profile there when it exits (profiling a deployment). */
+export function childNodeFlags(): string[] {
+  const dir = process.env.TFE_CPU_PROF;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 export function spawnParty(role: string, args: readonly string[], longLived: boolean): PartyChild {
-  const proc = spawn(process.execPath, [cliScript(), 'party', role, ...args], {
+  const proc = spawn(process.execPath, [...childNodeFlags(), cliScript(), 'party', role, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, ...(longLived ? { TFE_EXIT_WITH_PARENT: '1' } : {}) },
   });

@@ -17,6 +17,7 @@ import {
   createCipheriv,
   createDecipheriv,
   createHmac,
+  createHash,
   createPrivateKey,
   createPublicKey,
   diffieHellman,
@@ -123,6 +124,7 @@ export function nodeAes128Gcm(): Readonly<AEAD> {
  */
 export function nodeX25519Kem(ephemeral?: () => Promise<KeyPair<NodeX25519Key>>): Readonly<KEM<NodeX25519Key>> {
   const kdf = nodeHkdfSha256();
+  const recipients = new Map<string, NodeX25519Key>();
   async function extractAndExpand(dh: Uint8Array, kemContext: Uint8Array): Promise<Uint8Array> {
     const prk = await LabeledExtract(kdf, KEM_SUITE_ID, new Uint8Array(0), label('eae_prk'), dh);
     return LabeledExpand(kdf, KEM_SUITE_ID, prk, label('shared_secret'), kemContext, 32);
@@ -153,7 +155,15 @@ export function nodeX25519Kem(ephemeral?: () => Promise<KeyPair<NodeX25519Key>>)
       return Promise.resolve(key.publicRaw.slice());
     },
     DeserializePublicKey(raw) {
-      return Promise.resolve(publicFromRaw(raw));
+      // a recipient's key (a client seals to the same two servers again and again): cached
+      const hex = Buffer.from(raw).toString('hex');
+      let k = recipients.get(hex);
+      if (k === undefined) {
+        if (recipients.size >= 64) recipients.clear();
+        k = publicFromRaw(raw);
+        recipients.set(hex, k);
+      }
+      return Promise.resolve(k);
     },
     SerializePrivateKey(key) {
       if (key.type !== 'private') return Promise.reject(new Error('not a private key'));
@@ -187,6 +197,7 @@ export function nodeSuite(ephemeral?: () => Promise<KeyPair<NodeX25519Key>>): En
     kdf,
     aead,
     random: (n) => new Uint8Array(randomBytes(n)),
+    sha256: (bytes) => new Uint8Array(createHash('sha256').update(bytes).digest()),
   };
 }
 

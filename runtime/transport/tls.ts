@@ -99,6 +99,8 @@ class TlsLink implements Link {
   private resolveReady!: () => void;
   private rejectReady!: (e: TfeError) => void;
   private drainWaiters: (() => void)[] = [];
+  /** Whether the socket is corked until the end of this tick (write). */
+  private corked = false;
   /** Unsent bytes (socket.writableLength) above which a send ends the link. */
   maxPendingBytes: number;
 
@@ -190,10 +192,18 @@ class TlsLink implements Link {
    */
   private write(frame: Frame): void {
     const [header, payload] = encodeFrame(frame);
-    this.socket.cork();
+    // frames written in the same tick (a kernel's sends, a session's announcements) leave
+    // as one writev and fewer TLS records: the socket stays corked until the tick ends
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      process.nextTick(() => {
+        this.corked = false;
+        this.socket.uncork();
+      });
+    }
     this.socket.write(header);
     if (payload.byteLength > 0) this.socket.write(Buffer.from(payload));
-    this.socket.uncork();
   }
 
   private onData(chunk: Buffer): void {

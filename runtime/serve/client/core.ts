@@ -237,7 +237,7 @@ export class TfeClient<K extends Key = Key> {
     const shares = shareWords(x, holders.length, this.options.random ?? ((n) => suite.random(n)));
     const inputsHeader = encoded.map((e) => ({ name: e.name, shape: [...e.shape] }));
     const header: RequestHeader = { model: this.metadata.name, plan_id: t.plan_id, rows, inputs: inputsHeader };
-    const aad = await requestHash(header);
+    const aad = await requestHash(header, suite);
     const sealed = await Promise.all(holders.map(async (role, i) => {
       const publicKey = this.keys.get(role);
       if (!publicKey) throw new TfeError('E_TRUST', `no verified key for ${role}`);
