@@ -1,5 +1,5 @@
 /**
- * Benchmark smoke run (CI runs no full benchmark): the kernel and inference benchmarks
+ * Benchmark smoke run (CI runs no full benchmark): the kernel, inference and serve benchmarks
  * run on their smallest configurations and produce well-formed rows, and the inference
  * rows' measured cost equals the plan's declared cost.
  */
@@ -23,4 +23,16 @@ test('inference benchmark (network A, batch 1, exact ReLU): cost matches the pla
   assert.equal(row.cost_matches_plan, true);
   assert.ok(typeof row.ms === 'number' && row.ms > 0 && typeof row.plaintext_ms === 'number' && row.plaintext_ms > 0);
   assert.ok((row.rounds as number) <= 40, `network A takes ${row.rounds} rounds`);
+});
+
+test('serve benchmark (network A, 10 requests at concurrency 1 and 4): one well-formed row per concurrency, no errors', async () => {
+  const { benchServe } = await import('../../bench/serve.js');
+  const rows = await benchServe({ net: 'A', concurrency: '1,4', requests: 10, out: 'none' });
+  assert.deepEqual(rows.map((r) => r.concurrency), [1, 4]);
+  for (const r of rows) {
+    assert.equal(r.errors, 0, String(r.first_error));
+    assert.ok(typeof r.throughput_per_s === 'number' && r.throughput_per_s > 0);
+    assert.ok(typeof r.p50_ms === 'number' && typeof r.p99_ms === 'number' && r.p50_ms > 0 && r.p99_ms >= r.p50_ms);
+    assert.ok(typeof r.mean_batch_rows === 'number' && r.mean_batch_rows >= 1);
+  }
 });
