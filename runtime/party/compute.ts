@@ -405,12 +405,11 @@ export class ComputeParty implements ServedCompute {
       const env: Env = new Map(this.base);
       const cache = new Map(this.cache);
       const ctx = { role: this.role, net: ep, ring: this.o.ring, dealer, prg: Prg.fresh(), cache };
+      // waiting starts before the steps: a faster server's confirmation may arrive before ours end
+      const confirmed = this.isLeader ? this.confirmations(session, 're-mask') : undefined;
       await runSteps(ctx, env, { plan: this.plan, list: 'setupSteps', batch: 1, kernels: this.o.kernels, kind: 'compute', only: materialSetupStep(this.plan) });
-      if (this.isLeader) {
-        for (const r of this.others) {
-          await this.waiters.wait((p, m): m is Extract<Control, { type: 'done' }> => p === r && m.type === 'done' && m.session === String(session), this.router.receiveTimeoutMs, `${r}'s confirmation of the re-mask`);
-        }
-      } else this.router.sendControl(this.leader, { type: 'done', session: String(session) });
+      if (confirmed) await confirmed;
+      else this.router.sendControl(this.leader, { type: 'done', session: String(session) });
       this.base = keepShared(env);
       this.cache = cache;
       this.log(`re-masked the weights with ${this.dealer}'s setup bundle ${bundle} in ${(performance.now() - t0).toFixed(1)} ms`);
@@ -423,6 +422,20 @@ export class ComputeParty implements ServedCompute {
       ep.close();
       if (this.dealer) this.router.dropInbox('material', bundle, this.dealer);
     }
+  }
+
+  /**
+   * The other servers' `done` for `session` (the leader's wait, registered before its own
+   * steps run: a `done` arriving earlier would otherwise be dropped and the session would
+   * hang until the receive timeout). Handled at once, so a session that fails before
+   * awaiting it leaves no unhandled rejection; the waiters time out on their own.
+   */
+  private confirmations(session: bigint, what: string): Promise<void> {
+    const all = Promise.all(this.others.map((r) => this.waiters.wait(
+      (p, m): m is Extract<Control, { type: 'done' }> => p === r && m.type === 'done' && m.session === String(session),
+      this.router.receiveTimeoutMs, `${r}'s confirmation of the ${what}`))).then(() => undefined);
+    all.catch(() => undefined);
+    return all;
   }
 
   /** The seed of `epoch`, waiting for it if the dealer's message is still on its way. */
@@ -445,14 +458,13 @@ export class ComputeParty implements ServedCompute {
       const cache = setup ? new Map<string, unknown>() : this.cache;
       const env: Env = setup ? new Map() : new Map(this.base);
       const ctx = { role: this.role, net: ep, ring: this.o.ring, dealer, prg: Prg.fresh(), cache };
+      // the leader listens for the other servers' confirmations before its own steps: one may finish first
+      const confirmed = setup && this.isLeader ? this.confirmations(session, 'setup') : undefined;
       await runSteps(ctx, env, { plan: this.plan, list: setup ? 'setupSteps' : 'steps', batch, kernels: this.o.kernels, kind: 'compute' });
       if (setup) {
         // the other compute roles confirm, then the leader tells the owner: weights are in place everywhere
-        if (this.isLeader) {
-          for (const r of this.others) {
-            await this.waiters.wait((p, m): m is Extract<Control, { type: 'done' }> => p === r && m.type === 'done' && m.session === String(session), this.router.receiveTimeoutMs, `${r}'s confirmation of the setup`);
-          }
-        } else this.router.sendControl(this.leader, { type: 'done', session: String(session) });
+        if (confirmed) await confirmed;
+        else this.router.sendControl(this.leader, { type: 'done', session: String(session) });
         this.base = keepShared(env);
         this.cache = cache;
         if (this.isLeader) this.router.sendControl(peer, { type: 'ready', session: String(session) });

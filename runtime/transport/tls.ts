@@ -88,6 +88,9 @@ function helloFrame(h: Hello): Frame {
 const GOODBYE: Frame = { kind: 'hello', session: 0n, step: NO_STEP, seq: 0, clock: 0, payload: new Uint8Array(0) };
 
 /** A Link over one TLS socket whose peer certificate names `peer`; usable once `ready` resolves. */
+/** Corked bytes beyond which a tick's frames are flushed before the tick ends (write). */
+const CORK_FLUSH_BYTES = 256 * 1024;
+
 class TlsLink implements Link {
   readonly counters: LinkCounters = newLinkCounters();
   readonly ready: Promise<void>;
@@ -204,6 +207,11 @@ class TlsLink implements Link {
     }
     this.socket.write(header);
     if (payload.byteLength > 0) this.socket.write(Buffer.from(payload));
+    // a large burst goes out at once rather than at the end of the tick
+    if (this.corked && this.socket.writableLength >= CORK_FLUSH_BYTES) {
+      this.corked = false;
+      this.socket.uncork();
+    }
   }
 
   private onData(chunk: Buffer): void {

@@ -54,8 +54,10 @@ const OUT = { rows: 2, rowWords: 3 };
 test('the client bundle is one self-contained ES module of bounded size (zod locales other than English left out)', () => {
   assert.ok(existsSync(BUNDLE), `${BUNDLE} is missing: run npm run build:web (part of npm run build)`);
   const js = readFileSync(BUNDLE, 'utf8');
-  // Measured 217,794 bytes with hpke 1.1.7 and zod 4.6.7 (all of zod's locales would add ~260 kB).
-  assert.ok(js.length < 300_000, `tfe-client.js is ${js.length} bytes`);
+  // Measured 467,129 bytes: the client (hpke 1.1.7, zod 4.6.7 without its other locales, ~218 kB)
+  // plus the servers' key verification (@peculiar/x509 with asn1js and reflect-metadata, ~250 kB).
+  // All of zod's locales would add ~260 kB more.
+  assert.ok(js.length < 600_000, `tfe-client.js is ${js.length} bytes`);
   assert.doesNotMatch(js, /from\s*"node:|require\(/, 'no Node built-in and no CommonJS require in the browser bundle');
   assert.doesNotMatch(js, /erwartet eine von/, "zod's German messages are not bundled");
 });

@@ -129,7 +129,7 @@ test("the server's error bodies become TfeErrors with its code and message", asy
   fake.apiKey = 'tfe_secret';
   try {
     const anon = await connect(fake.modelUrl, withCa());
-    const e = await rejectsWith(anon.predict({ x: [0, 0, 0, 0] }), 'E_ARG', /POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/toy\/infer: the server answered 401 E_AUTH: missing or unknown API key/);
+    const e = await rejectsWith(anon.predict({ x: [0, 0, 0, 0] }), 'E_AUTH', /POST http:\/\/127\.0\.0\.1:\d+\/v2\/models\/toy\/infer: the server answered 401 E_AUTH: missing or unknown API key/);
     assert.ok(e instanceof ServiceError);
     assert.equal(e.status, 401);
     assert.equal(e.serverCode, 'E_AUTH');

@@ -1,7 +1,8 @@
 /**
  * `tfe/client`: the prediction service's Node client (issue 14). `connect(modelUrl,
  * options)` is core.ts's TfeClient with node:crypto's envelope primitives (hpke-node.ts,
- * ~5x cheaper than WebCrypto's) and Node's global fetch:
+ * ~5x cheaper than WebCrypto's) and a keep-alive node:http fetch (node-fetch.ts; pass
+ * `fetch` to use another):
  *
  *     import { connect } from 'tfe/client';
  *     const client = await connect('http://127.0.0.1:8080/v2/models/A', { caPem });
@@ -12,6 +13,7 @@
 import type { NodeX25519Key } from '../hpke-node.js';
 import { nodeSuite } from '../hpke-node.js';
 import { TfeClient, type ClientOptions } from './core.js';
+import { nodeFetch } from './node-fetch.js';
 
 export { parseModelUrl, ServiceError, shareWords, TfeClient, DEFAULT_TIMEOUT_MS } from './core.js';
 export type { ClientInput, ClientOptions, FetchLike, NestedArray, ServedPrediction } from './core.js';
@@ -24,5 +26,5 @@ export type NodeClientOptions = Omit<ClientOptions<NodeX25519Key>, 'suite'>;
 
 /** Connects to the model at `modelUrl` (http(s)://HOST:PORT/v2/models/NAME) and verifies its servers' keys. */
 export async function connect(modelUrl: string, options: NodeClientOptions = {}): Promise<TfeClient<NodeX25519Key>> {
-  return TfeClient.connect(modelUrl, { ...options, suite: nodeSuite() });
+  return TfeClient.connect(modelUrl, { fetch: nodeFetch(), ...options, suite: nodeSuite() });
 }
