@@ -77,9 +77,17 @@ export async function startServe(planDir: string, args: readonly string[] = []):
   if (root === undefined) throw new Error('cannot find the tfe package root');
   const proc = spawn(process.execPath, [...childNodeFlags(), join(root, 'dist', 'src', 'cli.js'), 'serve', planDir, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  let err = '';
+  // the service logs a line per request: keep the last ~200 kB without copying them per line
+  let errChunks: string[] = [];
+  let errBytes = 0;
+  const err = (): string => errChunks.join('').slice(-200_000);
   proc.stderr.on('data', (d: Buffer) => {
-    err = (err + d.toString()).slice(-200_000);
+    errChunks.push(d.toString());
+    errBytes += d.length;
+    if (errBytes > 400_000) {
+      errChunks = [err()];
+      errBytes = errChunks[0].length;
+    }
   });
   const exited = new Promise<number>((res) => proc.on('exit', (code) => res(code ?? 1)));
   const url = await new Promise<string>((res, rej) => {
@@ -88,12 +96,12 @@ export async function startServe(planDir: string, args: readonly string[] = []):
       const m = SERVING_LINE.exec(out);
       if (m) res(m[2]);
     });
-    void exited.then((code) => rej(new Error(`tfe serve exited with code ${code}: ${err.trim().split('\n').slice(-5).join('\n')}`)));
+    void exited.then((code) => rej(new Error(`tfe serve exited with code ${code}: ${err().trim().split('\n').slice(-5).join('\n')}`)));
   });
   return {
     url,
     proc,
-    stderr: () => err,
+    stderr: err,
     stop: async (graceMs = 40_000) => {
       if (proc.exitCode === null) proc.kill('SIGTERM');
       await Promise.race([exited, new Promise((r) => setTimeout(r, graceMs).unref())]);

@@ -32,6 +32,12 @@ export function childNodeFlags(): string[] {
   return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
+/** Output kept per child: its last KEEP_CHARS characters once it passes twice that (amortised). */
+const KEEP_CHARS = 128 * 1024;
+function bounded(text: string): string {
+  return text.length > 2 * KEEP_CHARS ? text.slice(-KEEP_CHARS) : text;
+}
+
 export function spawnParty(role: string, args: readonly string[], longLived: boolean): PartyChild {
   const proc = spawn(process.execPath, [...childNodeFlags(), cliScript(), 'party', role, ...args], {
     stdio: ['pipe', 'pipe', 'pipe'],
@@ -41,8 +47,9 @@ export function spawnParty(role: string, args: readonly string[], longLived: boo
     role, proc, stdout: '', stderr: '',
     exited: new Promise((res) => proc.on('exit', (code, sig) => res(code ?? (sig ? 1 : 0)))),
   };
-  proc.stdout?.on('data', (d: Buffer) => (c.stdout += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (c.stderr += d.toString()));
+  // a long-lived role (the HTTP leader logs a line per request) keeps only its last output
+  proc.stdout?.on('data', (d: Buffer) => (c.stdout = bounded(c.stdout + d.toString())));
+  proc.stderr?.on('data', (d: Buffer) => (c.stderr = bounded(c.stderr + d.toString())));
   return c;
 }
 
