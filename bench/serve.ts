@@ -183,7 +183,8 @@ export async function benchServe(f: ServeBenchFilter): Promise<Row[]> {
     const planDir = join(dir, net);
     writePlanDir(planDir, c.plan, c.weights);
     server = await startServe(planDir, f.serveArgs ?? []);
-    const client = await connect(server.url, { onWarning: () => undefined });
+    // TFE_BENCH_FETCH=global: the client on Node's global fetch (undici) instead of its node:http fetch, to compare
+    const client = await connect(server.url, { onWarning: () => undefined, ...(process.env.TFE_BENCH_FETCH === 'global' ? { fetch: (u: string, i?: RequestInit) => fetch(u, i) } : {}) });
     const inputName = c.plan.inputs[0].name;
     const xs = images(Math.min(requests, 1000));
     for (const concurrency of levels) {
