@@ -31,7 +31,8 @@ import { childError, spawnParty, stopChildren, type PartyChild } from './childre
 import { checkPlanMatches, readDeployment } from './config.js';
 import { startRole, type RunningRole } from './party.js';
 import { tlsNetwork } from './tls-network.js';
-import { addHttpFlags, type HttpFlagValues } from '../serve/http-flags.js';
+import { addHttpFlags } from '../serve/http-flags.js';
+import type { PartyHttpOptions } from '../serve/party-http.js';
 
 export interface PartyIo {
   readonly out: (text: string) => void;
@@ -126,11 +127,8 @@ function requireRole<T>(r: T | undefined, role: string): T {
   return r;
 }
 
-export interface PartyOptions extends HttpFlagValues {
-  /** HOST:PORT of the leader's HTTP prediction API. */
-  readonly http?: string;
-  readonly httpCert?: string;
-  readonly httpKey?: string;
+/** The role's options; the leader's HTTP ones (--http, --http-cert, --http-key, service flags) are party-http.ts's. */
+export interface PartyOptions extends PartyHttpOptions {
   readonly deployment: string;
   readonly plan?: string;
   readonly weights?: string;

@@ -93,7 +93,7 @@ export function serveCommand(io: ServeIo): Command {
   return cmd.action(async (planDir: string, o: ServeOptions) => {
     const port = Number(o.port);
     if (!Number.isInteger(port) || port < 0 || port > 65535) throw new TfeError('E_ARG', `--port must be 0..65535, got '${o.port}'`);
-    serviceFlags(o); // check the flags here, before any process starts
+    const flags = serviceFlags(o); // checked here, before any process starts
     const plan = readPlanFile(planDir);
     const leader = shareholders(protocolSpec(plan.protocol))[0];
     const dir = mkdtempSync(join(tmpdir(), 'tfe-serve-'));
@@ -129,7 +129,7 @@ export function serveCommand(io: ServeIo): Command {
       io.err(`stopping (${why})\n`);
     } finally {
       // the leader first, so it drains its requests while the other roles still run
-      if (leaderChild) await stopChildren([leaderChild], serviceFlags(o).drainMs + 5000);
+      if (leaderChild) await stopChildren([leaderChild], flags.drainMs + 5000);
       await stopChildren(children);
       rmSync(dir, { recursive: true, force: true });
     }

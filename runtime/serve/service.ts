@@ -17,7 +17,7 @@
  *      other shareholders' sealed answers: the leader relays ciphertexts it cannot open.
  *
  * The aad of every envelope is `requestHash({model, plan_id, rows, inputs})` (computed with
- * node:crypto: request-hash-node.ts) with the model
+ * node:crypto through the suite's synchronous SHA-256) with the model
  * name this service answers to, so an envelope made for another model name, plan or shape
  * does not open.
  *
@@ -35,7 +35,7 @@ import type { Role } from '../transport/types.js';
 import { Batcher, systemClock, type Batch, type BatchClock, type ItemOutcome } from './batcher.js';
 import type { BatcherConfig, BatcherOptions } from './batch-options.js';
 import type { BatcherGauges, DrainResult } from './batcher.js';
-import { openRequest, sealResponse, type ResponseKey } from './envelope.js';
+import { openRequest, requestHash, sealResponse, type ResponseKey } from './envelope.js';
 import { nodeSuite, type NodeX25519Key } from './hpke-node.js';
 import { UnavailableError } from './http-errors.js';
 import { modelMetadata, planVersion } from './metadata.js';
@@ -49,7 +49,6 @@ import {
   type PlaintextInferRequest,
   type PlaintextInferResponse,
 } from './oip.js';
-import { requestHashNode } from './request-hash-node.js';
 import { checkEncryptedRequest, isPlaintextBody, plaintextRows, schemaError, servedLayout, type ServedLayout } from './request-check.js';
 
 export interface PredictionServiceOptions {
@@ -257,7 +256,7 @@ export class PredictionService {
     ctx.note.rows = req.rows;
     this.checkReady();
     ctx.admit?.(req.rows);
-    const aad = requestHashNode(req.header);
+    const aad = await requestHash(req.header, this.suite);
     const own = req.envelopes.get(this.leader) as Uint8Array;
     const opened = await openRequest(this.suite, this.key, { planId: l.planId, role: this.leader, aad, rows: req.rows, rowWords: l.inRowWords }, own);
     const sealed = new Map<Role, Uint8Array>();

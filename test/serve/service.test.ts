@@ -14,7 +14,7 @@ import { before, test } from 'node:test';
 import { TfeError, type ErrorCode } from '../../src/errors.js';
 import type { Plan } from '../../src/plan/index.js';
 import { requestHash } from '../../runtime/serve/envelope.js';
-import { requestHashNode } from '../../runtime/serve/request-hash-node.js';
+import { nodeSuite } from '../../runtime/serve/hpke-node.js';
 import { UnavailableError } from '../../runtime/serve/http-errors.js';
 import { EncryptedInferResponseSchema, fromBase64, ModelMetadataSchema, toBase64, type EncryptedInferRequest, type PlaintextInferRequest } from '../../runtime/serve/oip.js';
 import { defaultBatchSizes, PredictionService, type InferContext, type PredictionServiceOptions } from '../../runtime/serve/service.js';
@@ -89,7 +89,8 @@ test("the leader's node:crypto request hash equals envelope.ts requestHash (WebC
     { model: 'A', plan_id: plan.planId, rows: 1, inputs: [{ name: 'flatten_input', shape: [1, 28, 28, 1] }] },
     { model: 'ünïcode/名前', plan_id: 'p', rows: 7, inputs: [{ name: 'b', shape: [7, 3] }, { name: 'a"\\', shape: [7] }] },
   ];
-  for (const h of headers) assert.deepEqual(requestHashNode(h), await requestHash(h));
+  const suite = nodeSuite();
+  for (const h of headers) assert.deepEqual(await requestHash(h, suite), await requestHash(h));
 });
 
 test('defaultBatchSizes ends with maxBatch', () => {
