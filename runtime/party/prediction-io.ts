@@ -31,25 +31,43 @@ export interface OutputValue extends FloatTensor {
   readonly probabilities?: Float64Array;
 }
 
-/** The provider's environment and the batch size for one prediction with `inputs`. */
+/**
+ * The environment of input role `role` and the batch size for its `inputs`: the input
+ * bindings it provides, encoded (every one given, no other name). A role that provides
+ * no inputs (an output-only role) gets an empty environment and batch undefined.
+ */
+export function encodeInputsOf(plan: Plan, role: Role, inputs: Readonly<Record<string, FloatTensor>>): { env: Env; batch: number | undefined } {
+  const mine = plan.inputs.filter((b) => b.provider === role);
+  const env: Env = new Map();
+  if (mine.length === 0) {
+    const given = Object.keys(inputs);
+    if (given.length) throw new TfeError('E_ARG', `${role} provides no inputs of this plan, but was given ${given.map((n) => `'${n}'`).join(', ')}`, `the plan's inputs: ${plan.inputs.map((b) => `'${b.name}' from ${b.provider}`).join(', ')}`);
+    return { env, batch: undefined };
+  }
+  const { encoded, batch } = encodeBindings(mine, inputs);
+  mine.forEach((b, i) => {
+    const x = encoded[i];
+    env.set(b.tensor, pub(x.shape, ringTensor(x.shape, x.words)));
+  });
+  return { env, batch };
+}
+
+/** The provider's environment and the batch size for one prediction with `inputs` (a plan with one input role). */
 export function encodeInputs(plan: Plan, inputs: Readonly<Record<string, FloatTensor>>): { provider: Role; env: Env; batch: number } {
-    const providers = [...new Set(plan.inputs.map((b) => b.provider))];
-    if (providers.length !== 1) throw new TfeError('E_UNSUPPORTED', `plans whose inputs come from several roles (${providers.join(', ')}) cannot run locally yet`);
-    const provider: Role = providers[0];
-    const env: Env = new Map();
-    const { encoded, batch } = encodeBindings(plan.inputs, inputs);
-    plan.inputs.forEach((b, i) => {
-      const x = encoded[i];
-      env.set(b.tensor, pub(x.shape, ringTensor(x.shape, x.words)));
-    });
-  return { provider, env, batch };
+  const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+  if (providers.length !== 1) throw new TfeError('E_UNSUPPORTED', `this plan's inputs come from several roles (${providers.join(', ')}): give each role its own inputs`, 'runLocal(compiled, { role: { name: values } }) in code, or `tfe up PLAN --input ROLE=FILE` for each role');
+  const provider: Role = providers[0];
+  const { env, batch } = encodeInputsOf(plan, provider, inputs);
+  return { provider, env, batch: batch ?? 1 };
 }
 
 /** The outputs revealed to `receiver`, decoded from its environment after the session. */
 export function decodeOutputs(plan: Plan, receiver: Role, env: Env): Record<string, OutputValue> {
     const outputs: Record<string, OutputValue> = {};
     for (const b of plan.outputs) {
-      const o = b.receiver === receiver ? env.get(b.tensor) : undefined;
+      // the outputs of other receivers never reach this role
+      if (b.receiver !== receiver) continue;
+      const o = env.get(b.tensor);
       if (!o || o.kind !== 'public' || !o.value) throw new TfeError('E_PLAN', `output '${b.name}' was not revealed to ${b.receiver}`);
       outputs[b.name] = decodeOutputWords(b, o.value.shape, o.value.data);
     }
