@@ -22,7 +22,7 @@ import { isErrorCode, TfeError, type ErrorCode } from '../../../src/errors.js';
 import { decodeOutputWords, encodeBindings, type DecodedOutput } from '../../io/bindings-codec.js';
 import { fitInput } from '../../io/fit-shape.js';
 import { tensorFromJson } from '../../io/json-input.js';
-import { userShape, type FloatTensor } from '../../io/preprocess.js';
+import { userShape, type FloatTensor, type PreprocessBinding } from '../../io/preprocess.js';
 import { openResponse, requestHash, sealRequest, type EnvelopeSuite, type RequestHeader, type ResponseKey } from '../envelope.js';
 import { verifyServerKeys } from '../keys.js';
 import {
@@ -160,6 +160,19 @@ export function shareWords(x: BigUint64Array, n: number, random: (n: number) => 
   return shares;
 }
 
+/**
+ * An input value as the float tensor of binding `b` (its user-facing shape: before any
+ * one_hot preprocessing), by the rules above: nested arrays by their nesting, a flat
+ * typed array as whole rows, `{shape, data}` as given; then fitted to the binding's shape
+ * (io/fit-shape.ts: a missing batch dimension added, never reshaped otherwise). E_SHAPE
+ * names the input. Shared by the HTTP clients and `runLocal` (runtime/api).
+ */
+export function inputTensor(v: ClientInput, b: PreprocessBinding | undefined, name: string): FloatTensor {
+  const where = `input '${name}'`;
+  const tensor = toTensor(v, where, b ? userShape(b) : undefined);
+  return b ? fitInput(tensor, name, userShape(b), where) : tensor;
+}
+
 function toTensor(v: ClientInput, where: string, shape: readonly number[] | undefined): FloatTensor {
   if (v instanceof Float32Array || v instanceof Float64Array) {
     if (shape === undefined) throw new TfeError('E_ARG', `${where}: a flat typed array needs the input's shape, and the model has no such input`);
@@ -214,9 +227,7 @@ export class TfeClient<K extends Key = Key> {
     const { suite } = this.options;
     const tensors: Record<string, FloatTensor> = {};
     for (const [name, v] of Object.entries(inputs)) {
-      const b = t.bindings.inputs.find((x) => x.name === name);
-      const tensor = toTensor(v, `input '${name}'`, b ? userShape(b) : undefined);
-      tensors[name] = b ? fitInput(tensor, name, userShape(b), `input '${name}'`) : tensor;
+      tensors[name] = inputTensor(v, t.bindings.inputs.find((x) => x.name === name), name);
     }
     const { encoded } = encodeBindings(t.bindings.inputs, tensors);
     const rows = encoded[0].shape[0] ?? 1;
