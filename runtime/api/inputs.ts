@@ -5,12 +5,13 @@
  * does not have, is E_ARG naming it and the input roles), every input role is given
  * (E_ARG naming the missing role and its inputs), each role gives exactly its own inputs
  * (E_ARG naming the role and the input), and each value has the input's shape (E_SHAPE
- * naming the role and the input). Values are converted by the HTTP client's rules
+ * naming the role and the input), and each value is one the encoder takes (inside the
+ * declared range, finite: E_RANGE naming the role and the position). Values are converted by the HTTP client's rules
  * (serve/client/core.ts inputTensor), so one set of rules holds for every entry point.
  */
 import { TfeError } from '../../src/errors.js';
 import type { InputBinding, Plan } from '../../src/plan/index.js';
-import type { FloatTensor } from '../party/prediction-io.js';
+import { encodeInputsOf, type FloatTensor } from '../party/prediction-io.js';
 import { inputTensor } from '../serve/client/core.js';
 import type { Role } from '../transport/types.js';
 import type { InputsOf, InputValue, RoleInputs } from './types.js';
@@ -32,6 +33,16 @@ function asClientValue(v: InputValue): InputValue {
   return v;
 }
 
+/** `f()`, with a TfeError's message prefixed by the role. */
+function withRole<T>(role: Role, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof TfeError) throw new TfeError(e.code, `role '${role}': ${e.message}`, e.hint);
+    throw e;
+  }
+}
+
 /** One role's inputs as float tensors, by binding name (only that role's bindings). */
 export function tensorsOfRole(plan: Plan, role: Role, given: InputsOf | undefined): Record<string, FloatTensor> {
   const mine: InputBinding[] = plan.inputs.filter((b) => b.provider === role);
@@ -47,16 +58,13 @@ export function tensorsOfRole(plan: Plan, role: Role, given: InputsOf | undefine
         ? `role '${role}' was given input '${name}', which role '${other.provider}' provides`
         : `role '${role}' was given input '${name}', which the plan does not have`, `the plan's inputs: ${listed(plan)}`);
     }
-    try {
-      out[name] = inputTensor(asClientValue(given[name]), b, name);
-    } catch (e) {
-      if (e instanceof TfeError) throw new TfeError(e.code, `role '${role}': ${e.message}`, e.hint);
-      throw e;
-    }
+    out[name] = withRole(role, () => inputTensor(asClientValue(given[name]), b, name));
   }
   for (const b of mine) {
     if (!(b.name in out)) throw new TfeError('E_ARG', `role '${role}' gives no input '${b.name}' (shape ${shapeText(b.preprocess?.shape ?? b.shape)})`, `the plan's inputs: ${listed(plan)}`);
   }
+  // the encoder's checks (sizes, batch, range, finite values) now, naming the role, rather than in a session
+  withRole(role, () => encodeInputsOf(plan, role, out));
   return out;
 }
 

@@ -131,7 +131,9 @@ export function partyCommand(io: PartyIo): Command {
 
 /**
  * The --input values of `tfe up` by role: `ROLE=FILE` (the role before the first '=' when
- * it names a role of the plan), or a bare FILE for a plan with one input role.
+ * it names a role of the plan), or a bare FILE for a plan with one input role. A prefix
+ * before '=' without '/' or '.' that names no role is E_ARG (write ./a=b.json for such a
+ * file).
  */
 export function upInputFiles(values: readonly string[], plan: Plan): Record<string, string> {
   const providers = [...new Set(plan.inputs.map((b) => b.provider))];
@@ -140,7 +142,8 @@ export function upInputFiles(values: readonly string[], plan: Plan): Record<stri
   for (const v of values) {
     const eq = v.indexOf('=');
     const named = eq > 0 && roles.includes(v.slice(0, eq)) ? v.slice(0, eq) : undefined;
-    if (named === undefined && eq > 0 && providers.length > 1 && !v.slice(0, eq).includes('/')) {
+    // ROLE=FILE with a ROLE the plan lacks (a path's prefix holds '/' or '.': ./a=b.json is a file)
+    if (named === undefined && eq > 0 && !/[/\\.]/.test(v.slice(0, eq))) {
       throw new TfeError('E_ARG', `--input ${v}: the plan has no role '${v.slice(0, eq)}'`, `input roles: ${providers.join(', ')}`);
     }
     const role = named ?? (providers.length === 1 ? providers[0] : undefined);
