@@ -22,7 +22,7 @@
  * hands them out, unverified (the client verifies them), once it knows all of them.
  */
 import { TfeError } from '../../src/errors.js';
-import type { Plan } from '../../src/plan/index.js';
+import { predictParticipants, type Plan } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { materialRole, shareholders } from '../../src/protocols/spec.js';
 import { DealerMaterial, NO_MATERIAL, type MaterialChannel } from '../crypto/material.js';
@@ -31,6 +31,7 @@ import type { KernelRegistry } from '../protocols/registry.js';
 import type { RingBackend } from '../ring/backend.js';
 import type { Control } from '../transport/control.js';
 import { roleOfLink, type Router } from '../transport/router.js';
+import { Rendezvous, type Pending } from './rendezvous.js';
 import { SessionEndpoint, bytesOf } from '../transport/session.js';
 import type { Role } from '../transport/types.js';
 import { openRequest, requestEnvelopeBytes, sealResponse } from '../serve/envelope.js';
@@ -111,8 +112,10 @@ export class ComputeParty implements ServedCompute {
   private base: Env | undefined;
   private cache = new Map<string, unknown>();
   private readonly running = new Set<Promise<void>>();
-  /** Which connection of its input role each announced session uses (from `join`). */
+  /** Which connection of each input or output role an announced session uses (from `join`), by `session/role`. */
   private readonly joins = new Map<string, string>();
+  /** The leader's rendezvous of predictions with several input and output roles (undefined: one role, no wait). */
+  private readonly rendezvous: Rendezvous | undefined;
   /** Sessions completed and failed, for tests and logs. */
   readonly counts = { completed: 0, failed: 0 };
   /** The leader's view: the material role holds no masks of the weights shared here (it restarted): re-mask before predicting. */
@@ -146,6 +149,13 @@ export class ComputeParty implements ServedCompute {
     this.log = o.log ?? (() => undefined);
     // a plan without setup steps has nothing to share: ready at once
     if (o.plan.setupSteps.length === 0) this.base = new Map();
+    const participants = predictParticipants(o.plan);
+    this.rendezvous = participants.length > 1 && this.isLeader
+      ? new Rendezvous(participants, this.router.receiveTimeoutMs, (p, err) => {
+        this.log(`refused a predict session for ${p.link}: ${err.message}`);
+        this.refuse(p.link, p.request, err);
+      })
+      : undefined;
     this.router.onControl((peer, msg) => this.onControl(peer, msg));
     this.router.onLinkClosed((peer) => {
       if (peer === this.dealer) {
@@ -159,6 +169,7 @@ export class ComputeParty implements ServedCompute {
       }
       // a shareholder that reconnects sends its statement again (a restarted one may have a new key)
       this.statements.delete(peer);
+      this.rendezvous?.drop(peer);
     });
     this.router.onLinkAdded((peer) => {
       if (peer === this.leader && !this.isLeader) this.sendStatement();
@@ -204,7 +215,7 @@ export class ComputeParty implements ServedCompute {
         this.track(this.open(peer, msg));
         return;
       case 'join':
-        if (this.joins.size < 4096) this.joins.set(msg.session, peer);
+        if (this.joins.size < 4096) this.joins.set(`${msg.session}/${roleOfLink(peer)}`, peer);
         return;
       case 'session':
         if (peer !== this.leader) return this.log(`ignored 'session' from ${peer}`);
@@ -233,8 +244,8 @@ export class ComputeParty implements ServedCompute {
 
   /** The leader's side of `open`: check who asks, admit, answer, run. */
   private async open(peer: Role, msg: Extract<Control, { type: 'open' }>): Promise<void> {
-    let session: bigint;
-    let bundle: Bundle;
+    let group: readonly Pending[];
+    let batch = msg.batch;
     try {
       const role = roleOfLink(peer);
       const kind = this.kinds.get(role);
@@ -242,15 +253,41 @@ export class ComputeParty implements ServedCompute {
       if (msg.purpose === 'setup' && !this.plan.weights.some((w) => w.owner === role) && this.plan.setupSteps.length > 0) {
         throw new TfeError('E_POLICY', `${role} owns no weights of this plan: only the weights' owner runs the setup`);
       }
-      ({ session, bundle } = await this.admit(msg.purpose, msg.batch, role, undefined));
-      this.router.sendControl(peer, { type: 'accepted', request: msg.request, session: String(session) });
+      const provides = this.plan.inputs.some((b) => b.provider === role);
+      if (msg.batch === 0 && (msg.purpose === 'setup' || provides)) throw new TfeError('E_ARG', `${role} asked for a ${msg.purpose} session of batch 0: only a role that provides no inputs may leave the batch to the providers`);
+      if (msg.purpose === 'predict' && this.rendezvous) {
+        // a prediction with several input and output roles: wait until each has asked
+        const m = this.rendezvous.add({ link: peer, request: msg.request, batch: msg.batch });
+        if (!m) return;
+        if (!m.ok) {
+          for (const g of m.group) this.refuse(g.link, g.request, m.error);
+          this.log(`refused a predict session for ${m.group.map((g) => g.link).join(', ')}: ${m.error.message}`);
+          return;
+        }
+        ({ group, batch } = m);
+      } else {
+        group = [{ link: peer, request: msg.request, batch: msg.batch }];
+      }
     } catch (e) {
       const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', (e as Error).message);
       this.log(`refused a ${msg.purpose} session for ${peer}: ${err.message}`);
       this.refuse(peer, msg.request, err);
       return;
     }
-    await this.run(session, bundle.id, bundle.epoch, msg.batch, msg.purpose, peer, bundle);
+    let session: bigint;
+    let bundle: Bundle;
+    const links = group.map((g) => g.link);
+    try {
+      if (batch < 1) throw new TfeError('E_ARG', `a ${msg.purpose} session needs a batch of at least 1`);
+      ({ session, bundle } = await this.admit(msg.purpose, batch, links.map(roleOfLink), undefined));
+      for (const g of group) this.router.sendControl(g.link, { type: 'accepted', request: g.request, session: String(session), batch });
+    } catch (e) {
+      const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', (e as Error).message);
+      this.log(`refused a ${msg.purpose} session for ${links.join(', ')}: ${err.message}`);
+      for (const g of group) this.refuse(g.link, g.request, err);
+      return;
+    }
+    await this.run(session, bundle.id, bundle.epoch, batch, msg.purpose, links, bundle);
   }
 
   /**
@@ -260,7 +297,7 @@ export class ComputeParty implements ServedCompute {
    * shareholders (with the served batch's rows and their envelope sizes) and the bundle's
    * consumption to the material role. `bundleWaitMs`: time spent getting the bundle.
    */
-  private async admit(purpose: Bundle['purpose'], batch: number, provider: Role, served: ServedAnnouncement | undefined): Promise<{ session: bigint; bundle: Bundle; bundleWaitMs: number }> {
+  private async admit(purpose: Bundle['purpose'], batch: number, providers: readonly Role[], served: ServedAnnouncement | undefined): Promise<{ session: bigint; bundle: Bundle; bundleWaitMs: number }> {
     if (purpose === 'predict' && !this.ready) {
       throw new TfeError('E_PLAN', `${this.role} has no weights yet: the model owner has not shared them`, 'start `tfe party model-owner` first, and wait for it to finish');
     }
@@ -278,7 +315,8 @@ export class ComputeParty implements ServedCompute {
     for (const r of this.others) {
       const sizes = served?.sizes.get(r);
       this.router.sendControl(r, {
-        type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch, purpose, peer: provider,
+        type: 'session', session: String(session), bundle: String(bundle.id), epoch: bundle.epoch, batch, purpose, peer: providers[0],
+        ...(providers.length > 1 ? { peers: [...providers] } : {}),
         ...(served && sizes ? { served: { rows: [...served.rows], sizes: [...sizes] } } : {}),
       });
     }
@@ -288,9 +326,10 @@ export class ComputeParty implements ServedCompute {
 
   /** The connection of `role` that joined `session` (its input role says so with `join`). */
   private async joined(session: string, role: Role): Promise<string> {
-    const have = this.joins.get(session);
+    const key = `${session}/${role}`;
+    const have = this.joins.get(key);
     if (have !== undefined) {
-      this.joins.delete(session);
+      this.joins.delete(key);
       return have;
     }
     let link = '';
@@ -316,18 +355,25 @@ export class ComputeParty implements ServedCompute {
 
   /** A non-leader's side: the leader announced a session. */
   private async follow(msg: Extract<Control, { type: 'session' }>): Promise<void> {
-    let link: string;
+    const roles = msg.peers ?? [msg.peer];
+    let links: string[];
     try {
-      link = await this.joined(msg.session, msg.peer);
+      // the leader names input and output roles only: a session never runs with a server or the dealer as its peer
+      for (const r of roles) {
+        const k = this.kinds.get(r);
+        if (k !== 'input' && k !== 'output') throw new TfeError('E_PROTOCOL', `${this.leader} announced a session with '${r}', which is not an input or output role of the plan`);
+      }
+      if (new Set(roles).size !== roles.length) throw new TfeError('E_PROTOCOL', `${this.leader} announced a session naming a role twice (${roles.join(', ')})`);
+      links = await Promise.all(roles.map((r) => this.joined(msg.session, r)));
     } catch (e) {
       this.counts.failed++;
-      this.log(`${msg.purpose} session ${msg.session} for ${msg.peer} failed: ${(e as Error).message}`);
+      this.log(`${msg.purpose} session ${msg.session} for ${roles.join(', ')} failed: ${(e as Error).message}`);
       // the dealer's material for this bundle will never be used: free it (found by fuzzing:
       // a client that opened sessions and left made server1 keep every bundle's material)
       if (this.dealer) this.router.dropInbox('material', BigInt(msg.bundle), this.dealer);
       return;
     }
-    await this.run(BigInt(msg.session), BigInt(msg.bundle), msg.epoch, msg.batch, msg.purpose, link, undefined);
+    await this.run(BigInt(msg.session), BigInt(msg.bundle), msg.epoch, msg.batch, msg.purpose, links, undefined);
   }
 
   /** A new epoch: its seed replaces the last, and bundles of older epochs are gone. */
@@ -446,10 +492,11 @@ export class ComputeParty implements ServedCompute {
     return this.adoptSeed(m);
   }
 
-  private async run(session: bigint, bundle: bigint, epoch: number, batch: number, purpose: 'setup' | 'predict', peer: Role, known: Bundle | undefined): Promise<void> {
+  private async run(session: bigint, bundle: bigint, epoch: number, batch: number, purpose: 'setup' | 'predict', peers: readonly Role[], known: Bundle | undefined): Promise<void> {
     const t0 = performance.now();
-    // `peer` names the input role's connection (`client#3` when several clients may connect)
-    const ep = new SessionEndpoint(this.router, this.role, session, [...this.others, peer], new Map([[roleOfLink(peer), peer]]));
+    // `peers` name the input and output roles' connections (`client#3` when several clients may connect)
+    const ep = new SessionEndpoint(this.router, this.role, session, [...this.others, ...peers], new Map(peers.map((p) => [roleOfLink(p), p])));
+    const peer = peers.join(', ');
     let material: (MaterialChannel & { readonly bytes?: number }) = NO_MATERIAL;
     try {
       let dealer: DealerMaterial | undefined;
@@ -467,9 +514,10 @@ export class ComputeParty implements ServedCompute {
         else this.router.sendControl(this.leader, { type: 'done', session: String(session) });
         this.base = keepShared(env);
         this.cache = cache;
-        if (this.isLeader) this.router.sendControl(peer, { type: 'ready', session: String(session) });
+        if (this.isLeader) for (const p of peers) this.router.sendControl(p, { type: 'ready', session: String(session) });
       }
-      this.router.sendControl(peer, { type: 'stats', session: String(session), bytes: ep.stats.bytesTotal, frames: ep.stats.messages, offlineMs: known?.offlineMs ?? 0, offlineBytes: material.bytes ?? known?.bytes ?? 0, rssMb: peakRssMb() });
+      const stats = { type: 'stats' as const, session: String(session), bytes: ep.stats.bytesTotal, frames: ep.stats.messages, offlineMs: known?.offlineMs ?? 0, offlineBytes: material.bytes ?? known?.bytes ?? 0, rssMb: peakRssMb() };
+      for (const p of peers) this.router.sendControl(p, stats);
       this.counts.completed++;
       this.log(`${purpose} session ${session} for ${peer} (batch ${batch}) done in ${(performance.now() - t0).toFixed(1)} ms`);
     } catch (e) {
@@ -586,7 +634,7 @@ export class ComputeParty implements ServedCompute {
       }));
     }
     const sizes = new Map([...forwarded].map(([r, envs]) => [r, envs.map((e) => e.length)]));
-    const { session, bundle, bundleWaitMs } = await this.admit('predict', b.padTo, layout.provider, { rows, sizes });
+    const { session, bundle, bundleWaitMs } = await this.admit('predict', b.padTo, [layout.provider], { rows, sizes });
     return this.runServed(session, bundle, b, layout, rows, forwarded, bundleWaitMs);
   }
 

@@ -36,6 +36,8 @@ export interface InputSessionResult {
   /** The largest peak RSS any compute role reported, in MiB. */
   readonly rssMb: number;
   readonly session: bigint;
+  /** The session's batch (the providers' batch, for an output-only role that asked with batch 0). */
+  readonly batch: number;
 }
 
 export interface InputPartyOptions {
@@ -63,7 +65,12 @@ export class InputParty {
     });
   }
 
-  /** Runs one session of `purpose` at `batch`, with this role's private values in `env`. */
+  /**
+   * Runs one session of `purpose` at `batch`, with this role's private values in `env`.
+   * In a plan whose predictions have several input and output roles, each of them calls
+   * this at about the same time and the leader runs one session with all of them; an
+   * output-only role passes batch 0 ("the providers' batch").
+   */
   async session(purpose: 'setup' | 'predict', batch: number, env: Env): Promise<InputSessionResult> {
     const { router, role } = this.o;
     const leader = this.computes[0];
@@ -82,6 +89,8 @@ export class InputParty {
     const t0 = performance.now();
     const session = BigInt(a.session);
     const sid = a.session;
+    const runBatch = a.batch ?? batch;
+    if (runBatch < 1 || (batch !== 0 && runBatch !== batch)) throw new TfeError('E_PROTOCOL', `${leader} accepted ${role}'s ${purpose} session of batch ${batch} at batch ${runBatch}`);
     // tell the other compute roles which connection this session uses
     for (const c of this.computes) if (c !== leader) router.sendControl(c, { type: 'join', session: sid });
     const stats = this.computes.map((c) =>
@@ -93,7 +102,7 @@ export class InputParty {
     const ep = new SessionEndpoint(router, role, session, this.computes);
     try {
       const kind = this.o.plan.roles.find((r) => r.name === role)?.kind ?? 'input';
-      await runSteps({ role, net: ep, ring: this.o.ring, dealer: undefined, prg: Prg.fresh(), cache: new Map() }, env, { plan: this.o.plan, list: purpose === 'setup' ? 'setupSteps' : 'steps', batch, kernels: this.o.kernels, kind });
+      await runSteps({ role, net: ep, ring: this.o.ring, dealer: undefined, prg: Prg.fresh(), cache: new Map() }, env, { plan: this.o.plan, list: purpose === 'setup' ? 'setupSteps' : 'steps', batch: runBatch, kernels: this.o.kernels, kind });
       if (ready) await ready;
       const reports = await Promise.all(stats);
       const onlineMs = performance.now() - t0;
@@ -112,7 +121,7 @@ export class InputParty {
       const helper = spec.dealerRoles.length === 0 ? spec.helper : undefined;
       if (helper !== undefined && material > 0) bytes[helper] = (bytes[helper] ?? 0) + material;
       return {
-        env, rounds: ep.stats.clock, bytes, frames, session, onlineMs,
+        env, rounds: ep.stats.clock, bytes, frames, session, onlineMs, batch: runBatch,
         rssMb: Math.max(...reports.map((r) => r.rssMb)),
         dealerBytes: helper === undefined ? material : 0,
         offlineMs: Math.max(...reports.map((r) => r.offlineMs)),

@@ -35,14 +35,18 @@ export const MAX_PREWARM_COUNT = 64;
 export const ControlSchema = z.discriminatedUnion('type', [
   // `masks`: whether the material role holds the weight masks of the servers' setup (false after it restarted: runtime/party/remask.ts)
   z.object({ type: z.literal('seed'), epoch: z.number().int().nonnegative(), seed: z.string().regex(/^[0-9a-f]{32}$/), masks: z.boolean().optional() }),
-  z.object({ type: z.literal('open'), request: z.number().int().nonnegative(), purpose: Purpose, batch: Batch }),
-  z.object({ type: z.literal('accepted'), request: z.number().int().nonnegative(), session: Id }),
+  // batch 0: an output-only participant of a prediction with several roles asks for "the providers' batch"
+  z.object({ type: z.literal('open'), request: z.number().int().nonnegative(), purpose: Purpose, batch: z.union([z.literal(0), Batch]) }),
+  // `batch`: the session's batch (what an output-only participant that asked for 0 runs at)
+  z.object({ type: z.literal('accepted'), request: z.number().int().nonnegative(), session: Id, batch: Batch.optional() }),
   z.object({ type: z.literal('refused'), request: z.number().int().nonnegative(), code: z.string(), message: z.string().max(2000), hint: z.string().max(2000).optional() }),
   // `served`: a served batch (runtime/party/served.ts): the input role `peer` is not connected; the
   // session's intake frames carry, per request of `rows[i]` rows, its aad and the recipient's
   // sealed envelope of `sizes[i]` bytes (0: the leader found it malformed and forwards nothing)
   z.object({
     type: z.literal('session'), session: Id, bundle: Id, epoch: z.number().int().nonnegative(), batch: Batch, purpose: Purpose, peer: z.string(),
+    // every input and output role of a prediction with several (src/plan/participants.ts); absent: `peer` alone
+    peers: z.array(z.string().max(64)).min(2).max(64).optional(),
     served: z.object({
       rows: z.array(Batch).min(1).max(MAX_SERVED_REQUESTS),
       sizes: z.array(z.number().int().nonnegative().max(2 ** 40)).min(1).max(MAX_SERVED_REQUESTS),
