@@ -14,8 +14,7 @@
 import { TfeError } from '../../src/errors.js';
 import { checkWeights, predictParticipants, verifyPlan, type Plan } from '../../src/plan/index.js';
 import { PlanDeployment } from '../party/executor.js';
-// TODO(lead): import { runRolesLocal } from '../party/run-roles.js' once it is on main
-import { runRolesLocal } from './roles-shim.js';
+import { runRolesLocal } from '../party/run-roles.js';
 import type { RingBackend } from '../ring/backend.js';
 import { tensorsByRole } from './inputs.js';
 import { runOutputs, type Compiled, type RoleInputs, type RunOutputs } from './types.js';

@@ -235,7 +235,7 @@ export async function runInputRole(role: string, o: InputRoleOptions): Promise<I
       const t0 = performance.now();
       const { env, batch } = encodeInputsOf(plan, role, inputs);
       const r = await input.session('predict', batch ?? 0, env);
-      prediction = predictionOf(plan, role, r, sessionBatch(r) ?? batch ?? 1, t0);
+      prediction = predictionOf(plan, role, r, r.batch, t0);
     }
     return { role, servers, prediction, ...(setup ? { setup } : {}) };
   } finally {
@@ -243,8 +243,3 @@ export async function runInputRole(role: string, o: InputRoleOptions): Promise<I
   }
 }
 
-/** The batch the leader accepted a session at, when its result carries it (an output-only role asked for 0). */
-function sessionBatch(r: object): number | undefined {
-  const b = (r as { batch?: unknown }).batch;
-  return typeof b === 'number' && b > 0 ? b : undefined;
-}
