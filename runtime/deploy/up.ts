@@ -4,7 +4,8 @@
  * child process (`tfe party ROLE`, children.ts) over TCP + mutual TLS 1.3 on 127.0.0.1:
  * the servers and the dealer first, then the weights' owner (it shares and exits), then
  * every participant of the prediction at once (each input role with its own input file,
- * each output-only role with none). Resolves to what each participant printed; nothing
+ * each output-only role with none; each file is read here first, so a wrong one fails
+ * before anything starts; the first participant that fails stops the rest). Resolves to what each participant printed; nothing
  * is left behind (children stopped, folder removed), whatever happens.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { join, resolve } from 'node:path';
 import { TfeError } from '../../src/errors.js';
 import { predictParticipants, verifyPlan } from '../../src/plan/index.js';
 import { readPlanFile } from '../party/files.js';
+import { readInputFile } from '../io/inputs.js';
 import { childError, spawnParty, stopChildren, type PartyChild } from './children.js';
 
 export interface UpOptions {
@@ -52,6 +54,16 @@ export async function runUp(o: UpOptions): Promise<UpParticipant[]> {
   const providers = [...new Set(plan.inputs.map((b) => b.provider))];
   checkInputRoles(providers, o.inputFiles, plan.roles.map((r) => r.name));
   const participants = predictParticipants(plan);
+  // each role's file read now, in this process: a wrong file fails at once, naming the role
+  for (const [role, file] of Object.entries(o.inputFiles)) {
+    const mine = plan.inputs.filter((b) => b.provider === role);
+    try {
+      readInputFile(resolve(file), mine, { resize: o.resize === true });
+    } catch (e) {
+      if (e instanceof TfeError && providers.length > 1) throw new TfeError(e.code, `${role}'s input: ${e.message}`, e.hint ?? `${role} provides ${mine.map((b) => `'${b.name}'`).join(', ')}`);
+      throw e;
+    }
+  }
   const dir = mkdtempSync(join(tmpdir(), 'tfe-up-'));
   const children: PartyChild[] = [];
   try {
@@ -75,9 +87,17 @@ export async function runUp(o: UpOptions): Promise<UpParticipant[]> {
       children.push(c);
       return c;
     });
-    const codes = await Promise.all(started.map((c) => c.exited));
-    // the first failure by role order; a child whose error is its own (not a peer's abort) first
-    const failed = started.map((c, i) => ({ c, code: codes[i] })).filter((x) => x.code !== 0);
+    // every participant's exit, or the first failure (the others would wait for it until their timeout)
+    const codes = await new Promise<(number | undefined)[]>((res) => {
+      const got: (number | undefined)[] = started.map(() => undefined);
+      let left = started.length;
+      started.forEach((c, i) => void c.exited.then((code) => {
+        got[i] = code;
+        if (code !== 0 || --left === 0) res(got);
+      }));
+    });
+    // a child whose error is its own (not a peer's abort) first
+    const failed = started.map((c, i) => ({ c, code: codes[i] })).filter((x): x is { c: PartyChild; code: number } => x.code !== undefined && x.code !== 0);
     if (failed.length) {
       const errs = failed.map((x) => childError(x.c, x.c.role, x.code));
       throw errs.find((e) => e.code !== 'E_TRANSPORT' && e.code !== 'E_PROTOCOL') ?? errs[0];
