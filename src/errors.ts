@@ -5,6 +5,7 @@
  * bare stack trace.
  */
 
+/** The stable code of every error tfe reports (scripts may branch on it; the message may change). */
 export type ErrorCode =
   | 'E_RANGE' // a value outside the representable fixed-point range
   | 'E_SHAPE' // shapes that do not match an op's contract
@@ -35,6 +36,7 @@ export function isErrorCode(s: string): s is ErrorCode {
   return ERROR_CODES.has(s);
 }
 
+/** An error tfe reports: `code`, a one-line `message` naming what is wrong and where, and a `hint` when there is something to do. */
 export class TfeError extends Error {
   readonly code: ErrorCode;
   readonly hint: string | undefined;

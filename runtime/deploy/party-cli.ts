@@ -111,12 +111,12 @@ export interface PartyOptions extends PartyHttpOptions {
 
 export function partyCommand(io: PartyIo): Command {
   const cmd = new Command('party')
-    .description('run ONE role of a deployment as this process (servers and the dealer serve until SIGTERM; the model owner shares its weights and exits; the client runs one prediction)')
-    .argument('<ROLE>', 'the role: server0, server1, dealer, model-owner, client (the plan\'s roles)')
+    .description('run ONE role of a deployment as this process (servers and the dealer serve until SIGTERM; the weights\' owner shares its weights; each input or output role takes part in one prediction)')
+    .argument('<ROLE>', 'a role of the plan: server0, server1, dealer (or server2), and its input and output roles (model-owner and client for a model; a program\'s own names)')
     .requiredOption('--deployment <FILE>', 'deployment.json written by `tfe deploy init`')
     .option('--plan <DIR>', 'the plan directory (default: the one deployment.json names)')
-    .option('--weights <FILE>', 'the model owner\'s weights.bin (its weights.json beside it; default: in the plan directory)')
-    .option('--input <FILE>', 'the client\'s input: .npy, .json or .png, as for `tfe run`')
+    .option('--weights <FILE>', 'the weights\' owner\'s weights.bin (its weights.json beside it; default: in the plan directory)')
+    .option('--input <FILE>', 'this role\'s inputs (only its own): .npy, .json or .png, as for `tfe run`; an output-only role takes none')
     .addOption(new Option('--resize', 'resize a .png input to the model\'s height and width').default(false))
     .option('--labels <FILE>', 'class names, one per line (default: labels.txt in the plan directory if present)')
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))

@@ -27,6 +27,7 @@ export function parsePlan(json: unknown, where = 'plan'): Plan {
   return r.data;
 }
 
+/** Parses plan.json's text and validates it (E_PLAN naming `where` on invalid JSON, another version or a schema failure). */
 export function parsePlanText(text: string, where = 'plan'): Plan {
   let json: unknown;
   try {
@@ -37,6 +38,7 @@ export function parsePlanText(text: string, where = 'plan'): Plan {
   return parsePlan(json, where);
 }
 
+/** Validates a parsed weights.json: schema, version and the entries' layout (E_PLAN naming `where`). */
 export function parseWeightsManifest(json: unknown, where = 'weights.json'): WeightsManifest {
   const r = WeightsManifestSchema.safeParse(json);
   if (!r.success) throw new TfeError('E_PLAN', `${where} fails the weights manifest schema at ${describe(r.error.issues)}`);

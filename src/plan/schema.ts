@@ -15,6 +15,7 @@
 import { z } from 'zod';
 import { PROTOCOLS } from '../protocols/registry.js';
 
+/** The `format` field of every plan.json. */
 export const PLAN_FORMAT = 'tfe-plan';
 /** Bumped on any change a reader of an older version could misread. */
 export const PLAN_VERSION = 2;
@@ -37,6 +38,7 @@ export const CostSchema = z.object({
   bytes: Bytes,
   dealerBytes: z.number().int().nonnegative(),
 });
+/** Declared rounds and bytes (per role, and the dealer's material) of a step or of the whole plan. */
 export type PlanCost = z.infer<typeof CostSchema>;
 
 export const TensorSchema = z.object({
@@ -57,6 +59,7 @@ export const TensorSchema = z.object({
   /** For documentation and errors: the model tensor it holds. */
   name: z.string().optional(),
 });
+/** A tensor of the plan's table: id, shape, fixed-point scale, and who may see it. */
 export type PlanTensor = z.infer<typeof TensorSchema>;
 
 const AttrValue = z.union([z.number(), z.string(), z.boolean(), z.array(z.number()), z.array(z.array(z.number()))]);
@@ -76,6 +79,7 @@ export const StepSchema = z.object({
   /** Approximation used, with its stated domain and maximum error, if any. */
   approximation: z.string().optional(),
 });
+/** One step of the plan: a protocol kernel with its input and output tensors and attributes. */
 export type PlanStep = z.infer<typeof StepSchema>;
 
 export const InputBindingSchema = z.object({
@@ -104,6 +108,7 @@ export const InputBindingSchema = z.object({
     shape: Shape,
   }).optional(),
 });
+/** An input of the plan: its name, shape (-1: the free batch dimension), scale, declared range and the role that provides it. */
 export type InputBinding = z.infer<typeof InputBindingSchema>;
 
 export const OutputBindingSchema = z.object({
@@ -124,6 +129,7 @@ export const OutputBindingSchema = z.object({
    */
   kind: z.enum(['values', 'logits', 'probabilities', 'label']),
 });
+/** An output of the plan: its name, shape, scale, kind and the role it is revealed to. */
 export type OutputBinding = z.infer<typeof OutputBindingSchema>;
 
 /** A tensor filled from weights.bin: private to the model owner (shared by a setup step), or public. */
@@ -178,4 +184,5 @@ export const PlanSchema = z.object({
   /** Compiler options that produced the plan, for reproducibility. */
   options: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.array(z.string())])),
 });
+/** A secure execution plan (plan.json): public, holds no weights; its id is the SHA-256 of its content. */
 export type Plan = z.infer<typeof PlanSchema>;

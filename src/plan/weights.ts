@@ -24,6 +24,7 @@ export const WeightEntrySchema = z.object({
    */
   parameter: z.boolean().optional(),
 });
+/** One weight tensor in weights.bin: its name, shape, scale and place (offset and length in 64-bit words). */
 export type WeightEntry = z.infer<typeof WeightEntrySchema>;
 
 export const WeightsManifestSchema = z.object({
@@ -38,6 +39,7 @@ export const WeightsManifestSchema = z.object({
   modelPath: z.string().optional(),
   entries: z.array(WeightEntrySchema),
 });
+/** weights.json: the plan id the weights belong to and the entries of weights.bin. */
 export type WeightsManifest = z.infer<typeof WeightsManifestSchema>;
 
 /** Weights in memory: the manifest and the words it indexes. */

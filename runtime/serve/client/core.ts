@@ -52,6 +52,7 @@ export type ClientInput = NestedArray | Float32Array | Float64Array | { readonly
 /** fetch as both Node and browsers provide it. */
 export type FetchLike = (url: string, init?: RequestInit) => Promise<Response>;
 
+/** How a client connects: its envelope suite, the deployment CA (or its hash), an API key, fetch and timeouts. */
 export interface ClientOptions<K extends Key = Key> {
   /** The envelope primitives: nodeSuite() in Node, webSuite() in browsers. */
   readonly suite: EnvelopeSuite<K>;
@@ -82,6 +83,7 @@ export interface ServedPrediction {
   readonly sent: Record<string, BigUint64Array>;
 }
 
+/** Per HTTP request, unless ClientOptions.timeoutMs says otherwise. */
 export const DEFAULT_TIMEOUT_MS = 30_000;
 const MODEL_PATH = /^\/v2\/models\/([^/]+)\/?$/;
 /** crypto.getRandomValues fills at most 65,536 bytes per call. */
@@ -189,6 +191,7 @@ function toTensor(v: ClientInput, where: string, shape: readonly number[] | unde
   return tensorFromJson(v, where);
 }
 
+/** A connection to one served model: its verified metadata and server keys; `predict` runs one private prediction. */
 export class TfeClient<K extends Key = Key> {
   private constructor(
     /** The model URL, normalised (http(s)://HOST:PORT/v2/models/NAME). */

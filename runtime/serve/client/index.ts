@@ -15,10 +15,14 @@ import { nodeSuite } from '../hpke-node.js';
 import { TfeClient, type ClientOptions } from './core.js';
 import { nodeFetch } from './node-fetch.js';
 
+/** The platform-neutral client (core.ts): TfeClient, its errors (ServiceError: the server's code and HTTP status), URL parsing and the share split. */
 export { parseModelUrl, ServiceError, shareWords, TfeClient, DEFAULT_TIMEOUT_MS } from './core.js';
+/** Inputs, options and results of a served prediction. */
 export type { ClientInput, ClientOptions, FetchLike, NestedArray, ServedPrediction } from './core.js';
 export type { DecodedOutput } from '../../io/bindings-codec.js';
+/** The served model's metadata (GET /v2/models/NAME) and a prediction's statistics. */
 export type { ModelMetadata, ServedStats } from '../oip.js';
+/** Server key verification against the deployment CA (what connect() does). */
 export { isLoopbackUrl, UNAUTHENTICATED_WARNING, verifyServerKeys } from '../keys.js';
 
 /** Node's client options: core.ts's without the suite (node:crypto's is used). */
