@@ -14,8 +14,12 @@
  * - Errors: every error thrown is a `TfeError` with a stable `code` (`ErrorCode`), a
  *   one-line message and often a `hint`.
  *
- * TODO(lead): re-export the program builder once compiler/program is on main:
- *   export { program, ... } from '../compiler/program/index.js';
+ * TODO(lead): once compiler/program is on main, add (tested with the prog branch merged:
+ * test/api/program.test.ts and package-import.test.ts then run the builder instead of skipping):
+ *   /** The program builder: program() with privateInput, privateVariable, constant, ops and reveal. *\/
+ *   export { program, Program, ProgramTensor, type Conv2dOptions, type MatmulOptions, type Operand, type PoolOptions,
+ *     type PrivateInputOptions, type ReduceOptions, type ProgramCompileOptions, type Padding, type Window,
+ *     type ProgramValues } from '../compiler/program/index.js';
  */
 
 /** Compiles a model (a .pb, SavedModel directory, .h5, .keras or tfjs model.json path, or a file's bytes) into a plan and its weights. */
