@@ -87,8 +87,8 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
     try {
       inputs = readInputFile(o.input, mine, { resize: o.resize === true });
     } catch (e) {
-      // name the role: a file of another role's inputs is the likely mistake
-      if (e instanceof TfeError && mine.length < plan.inputs.length) throw new TfeError(e.code, `${role}'s input: ${e.message}`, e.hint ?? `${role} provides ${mine.map((b) => `'${b.name}'`).join(', ')}`);
+      // say what this role provides: a file of another role's inputs is the likely mistake
+      if (e instanceof TfeError && mine.length < plan.inputs.length) throw new TfeError(e.code, e.message, e.hint ?? `${role} provides ${mine.map((b) => `'${b.name}'`).join(', ')}`);
       throw e;
     }
   }

@@ -60,7 +60,8 @@ export async function runUp(o: UpOptions): Promise<UpParticipant[]> {
     try {
       readInputFile(resolve(file), mine, { resize: o.resize === true });
     } catch (e) {
-      if (e instanceof TfeError && providers.length > 1) throw new TfeError(e.code, `${role}'s input: ${e.message}`, e.hint ?? `${role} provides ${mine.map((b) => `'${b.name}'`).join(', ')}`);
+      // named as the role's own process would name it (`client: ...`)
+      if (e instanceof TfeError) throw new TfeError(e.code, `${role}: ${e.message}`, e.hint ?? `${role} provides ${mine.map((b) => `'${b.name}'`).join(', ')}`);
       throw e;
     }
   }

@@ -95,7 +95,7 @@ test('tfe up: a missing role, a role the plan lacks, a file of the wrong role, a
   assert.match(notInput.err, /role 'analyst' provides no inputs of this plan \[E_ARG\]/);
   const swapped = await tfe(['up', planDir, '--input', `alice=${join(root, 'bob.json')}`, '--input', `bob=${join(root, 'alice.json')}`]);
   assert.equal(swapped.code, 2);
-  assert.match(swapped.err, /error: alice's input: .*bob\.json has no input 'a' \(nor 'input'\); it has b \[E_ARG\]\nhint: alice provides 'a'/);
+  assert.match(swapped.err, /error: alice: .*bob\.json has no input 'a' \(nor 'input'\); it has b \[E_ARG\]\nhint: alice provides 'a'/);
   const bare = await tfe(['up', planDir, '--input', join(root, 'alice.json')]);
   assert.match(bare.err, /this plan's inputs come from several roles \(alice, bob\) \[E_ARG\]\nhint: give --input ROLE=FILE for each: --input alice=FILE --input bob=FILE/);
 });
