@@ -5,15 +5,17 @@
  * computation: `runLocal` in one process; `up()` with every role its own process; and
  * `tfe up PLAN --input alice=FILE --input bob=FILE` (text and --json), whose errors name
  * the missing role, a role the plan lacks and a file of the wrong role; `tfe party` refuses
- * --input for a role that provides none.
+ * --input for a role that provides none; and a deployment made by `deployInit` whose
+ * servers and dealer are `startParty` processes, model owner, alice and bob `runParty`
+ * processes, and the analyst `runParty` in this process (an output-only role: batch 0).
  */
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { runLocal, TfeError, up, writePlanDir, type Plan, type RunOutputs, type Weights } from '../../src/index.js';
+import { deployInit, runLocal, runParty, TfeError, up, writePlanDir, type Plan, type RunOutputs, type Weights } from '../../src/index.js';
 import { multiRolePlan, reference } from '../support/multi-role-plan.js';
 import { REPO_ROOT } from '../support/paths.js';
 
@@ -111,4 +113,47 @@ test('tfe party: --input for a role that provides none, and a role the plan lack
   assert.match(carol.err, /error: the plan has no role 'carol' \[E_ARG\]/);
   const alice = await tfe(['party', 'alice', '--deployment', join(dep, 'deployment.json')]);
   assert.match(alice.err, /error: alice provides inputs 'a': give them \[E_ARG\]/);
+});
+
+interface Proc {
+  readonly proc: ChildProcess;
+  out: string;
+  err: string;
+  readonly exited: Promise<number>;
+}
+
+/** test/api/role-process.ts as a child: a role through startParty / runParty. */
+function role(args: string[]): Proc {
+  const proc = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'test', 'api', 'role-process.js'), '--role', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const p: Proc = { proc, out: '', err: '', exited: new Promise((r) => proc.on('exit', (code) => r(code ?? 1))) };
+  proc.stdout?.on('data', (d: Buffer) => (p.out += d.toString()));
+  proc.stderr?.on('data', (d: Buffer) => (p.err += d.toString()));
+  return p;
+}
+
+test('deployInit, startParty and runParty with every role its own process: alice and bob provide, the analyst gets y', async () => {
+  const { deployment } = await deployInit({ dir: join(root, 'dep-api'), plan: planDir });
+  const servers = ['server0', 'server1', 'dealer'].map((r) => role([r, deployment, 'server']));
+  try {
+    for (const s of servers) {
+      for (let i = 0; i < 600 && !s.out.includes('listening') && s.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
+      assert.ok(s.out.includes('listening'), s.err);
+    }
+    const owner = role(['model-owner', deployment, 'input']);
+    assert.equal(await owner.exited, 0, owner.err);
+    writeFileSync(join(root, 'alice-api.json'), JSON.stringify({ a: A }));
+    writeFileSync(join(root, 'bob-api.json'), JSON.stringify({ b: { shape: [2, 3], data: B.flat() } }));
+    const alice = role(['alice', deployment, 'input', join(root, 'alice-api.json')]);
+    const bob = role(['bob', deployment, 'input', join(root, 'bob-api.json')]);
+    const y = await runParty('analyst', { deployment });
+    assert.equal(await alice.exited, 0, alice.err);
+    assert.equal(await bob.exited, 0, bob.err);
+    assert.deepEqual(JSON.parse(alice.out) as unknown, {}, 'nothing is revealed to alice');
+    assert.deepEqual(JSON.parse(bob.out) as unknown, {}, 'nothing is revealed to bob');
+    assertY(y, 'runParty(analyst)');
+  } finally {
+    for (const s of servers) s.proc.stdin?.end();
+    await Promise.all(servers.map((s) => Promise.race([s.exited, new Promise((r) => setTimeout(r, 5000))])));
+    for (const s of servers) if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+  }
 });
