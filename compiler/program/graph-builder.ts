@@ -1,0 +1,111 @@
+/**
+ * The program builder's node store: IR nodes (src/ir/node.ts) in the order the program
+ * makes them (a topological order: an op's operands exist before it), each shaped WHEN
+ * it is made by the IR's own shape rules (src/ir/shape-rules.ts), so that a mismatch is
+ * reported at the call that caused it, naming the op and its operands' shapes. It also
+ * keeps the user-given names (inputs, variables, outputs) unique and generates the
+ * other ids (`matmul_1`, ...), and records what each value depends on (a private input,
+ * a private variable, public constants only) for reveal's check.
+ */
+import { TfeError } from '../../src/errors.js';
+import type { Attrs, DType, IrNode } from '../../src/ir/node.js';
+import type { Op } from '../../src/ir/ops.js';
+import { VISIBILITY_ATTR } from '../../src/ir/role-attrs.js';
+import { fmtShape, inferShape } from '../../src/ir/shape-rules.js';
+import { float64ToTensor } from '../../src/ir/tensor-data.js';
+
+/** What a value is made from. */
+export interface Provenance {
+  /** It depends on a privateInput (it may be revealed). */
+  readonly input: boolean;
+  /** It depends on a privateVariable. */
+  readonly variable: boolean;
+  /** It is an argmax (an integer label): it may only be revealed. */
+  readonly label: boolean;
+}
+
+/** A user-given name and the call that gave it (for the duplicate-name error). */
+interface Claim {
+  readonly call: string;
+}
+
+/** User names: a letter or _, then letters, digits, _ . - (they become node ids and binding names). */
+const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
+
+export class ProgramGraph {
+  readonly nodes: IrNode[] = [];
+  private readonly byId = new Map<string, IrNode>();
+  private readonly provenance = new Map<string, Provenance>();
+  private readonly names = new Map<string, Claim>();
+  private readonly counters = new Map<string, number>();
+
+  node(id: string): IrNode {
+    const n = this.byId.get(id);
+    if (!n) throw new TfeError('E_INTERNAL', `program: no node '${id}'`);
+    return n;
+  }
+
+  provenanceOf(id: string): Provenance {
+    return this.provenance.get(id) ?? { input: false, variable: false, label: false };
+  }
+
+  /** Reserves user name `name` for `call`: E_ARG if malformed, or used by an earlier call or generated id. */
+  claim(name: unknown, call: string): asserts name is string {
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      throw new TfeError('E_ARG', `${call}: name ${JSON.stringify(name)} is not a valid name`, 'a name is a letter or _, then up to 127 letters, digits, _, . or -');
+    }
+    const prior = this.names.get(name);
+    if (prior) throw new TfeError('E_ARG', `${call}: the name '${name}' is already used by ${prior.call}`, 'input, variable and output names are unique within a program');
+    if (this.byId.has(name)) throw new TfeError('E_ARG', `${call}: the name '${name}' is already the id of an op of this program`, 'choose another name');
+    this.names.set(name, { call });
+  }
+
+  /** A fresh generated id `base_k` (k from 1), never a user name or an existing id. */
+  fresh(base: string): string {
+    let k = this.counters.get(base) ?? 0;
+    let id: string;
+    do id = `${base}_${++k}`;
+    while (this.byId.has(id) || this.names.has(id));
+    this.counters.set(base, k);
+    return id;
+  }
+
+  /** Adds `n` (its shape already known) with its provenance. */
+  push(n: IrNode, p: Provenance): IrNode {
+    this.nodes.push(n);
+    this.byId.set(n.id, n);
+    this.provenance.set(n.id, p);
+    return n;
+  }
+
+  /** A public structural constant (a shape, axes, a permutation): int32, marked public. */
+  structural(base: string, values: readonly number[], shape: readonly number[]): string {
+    const id = this.fresh(base);
+    const value = float64ToTensor('int32', shape, Float64Array.from(values));
+    this.push({ id, op: 'Const', inputs: [], attrs: { value, [VISIBILITY_ATTR]: 'public' }, dtype: 'int32', shape: [...shape] }, { input: false, variable: false, label: false });
+    return id;
+  }
+
+  /**
+   * Adds op `op` with operands `inputs` (node ids: data operands, then any structural
+   * ones), shaped by the IR's rule for it. A contradiction is E_SHAPE (or the rule's
+   * code) naming `call` (e.g. `matmul(a [1,6], w [5,2])`) and the rule's reason; an
+   * empty dimension (a window larger than its input) is E_SHAPE too.
+   */
+  op(op: Op, base: string, inputs: readonly string[], attrs: Attrs, call: string, dtype: DType = 'float32', label = false): IrNode {
+    const operands = inputs.map((i) => this.node(i));
+    const id = this.fresh(base);
+    const draft: IrNode = { id, op, inputs: [...inputs], attrs, dtype, shape: undefined };
+    let shape;
+    try {
+      shape = inferShape(draft, operands);
+    } catch (e) {
+      if (e instanceof TfeError) throw new TfeError(e.code, `${call}: ${e.message.replace(/^node "[^"]*" \([A-Za-z0-9]+\): /, '')}`, e.hint);
+      throw e;
+    }
+    if (!shape) throw new TfeError('E_INTERNAL', `${call}: the shape rule of ${op} gave no shape`);
+    if (shape.some((d) => d <= 0)) throw new TfeError('E_SHAPE', `${call}: the result would have shape ${fmtShape(shape)}, with an empty dimension`, 'a window or padding larger than the input leaves nothing: check the sizes, strides and padding');
+    const ps = inputs.map((i) => this.provenanceOf(i));
+    return this.push({ ...draft, shape }, { input: ps.some((p) => p.input), variable: ps.some((p) => p.variable), label });
+  }
+}
