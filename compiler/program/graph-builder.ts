@@ -4,7 +4,8 @@
  * it is made by the IR's own shape rules (src/ir/shape-rules.ts), so that a mismatch is
  * reported at the call that caused it, naming the op and its operands' shapes. It also
  * keeps the user-given names (inputs, variables, outputs) unique and generates the
- * other ids (`matmul_1`, ...), and records what each value depends on (a private input,
+ * other ids (`matmul_1`, ...; a user name given later wins: the op is renamed, and its
+ * ProgramTensors follow through their NodeRef), and records what each value depends on (a private input,
  * a private variable, public constants only) for reveal's check.
  */
 import { TfeError } from '../../src/errors.js';
@@ -29,6 +30,11 @@ interface Claim {
   readonly call: string;
 }
 
+/** A node's current id: shared with the ProgramTensors of the node, so that a rename reaches them. */
+export interface NodeRef {
+  readonly id: string;
+}
+
 /** User names: a letter or _, then letters, digits, _ . - (they become node ids and binding names). */
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
@@ -38,6 +44,16 @@ export class ProgramGraph {
   private readonly provenance = new Map<string, Provenance>();
   private readonly names = new Map<string, Claim>();
   private readonly counters = new Map<string, number>();
+  /** Generated id -> its base (`matmul`), for the ids that may be renamed. */
+  private readonly generated = new Map<string, string>();
+  private readonly refs = new Map<string, { id: string }>();
+
+  /** The ref of node `id` (its ProgramTensors hold it). */
+  ref(id: string): NodeRef {
+    const r = this.refs.get(id);
+    if (!r) throw new TfeError('E_INTERNAL', `program: no node '${id}'`);
+    return r;
+  }
 
   node(id: string): IrNode {
     const n = this.byId.get(id);
@@ -56,8 +72,31 @@ export class ProgramGraph {
     }
     const prior = this.names.get(name);
     if (prior) throw new TfeError('E_ARG', `${call}: the name '${name}' is already used by ${prior.call}`, 'input, variable and output names are unique within a program');
-    if (this.byId.has(name)) throw new TfeError('E_ARG', `${call}: the name '${name}' is already the id of an op of this program`, 'choose another name');
     this.names.set(name, { call });
+    // the user's name wins over a generated id: that op takes the next free one
+    const base = this.generated.get(name);
+    if (base !== undefined) this.rename(name, this.fresh(base));
+  }
+
+  /** Renames generated node `from` to `to` everywhere (operands, refs). */
+  private rename(from: string, to: string): void {
+    const n = this.node(from);
+    const renamed: IrNode = { ...n, id: to };
+    const swap = (m: IrNode): IrNode => (m.inputs.includes(from) ? { ...m, inputs: m.inputs.map((i) => (i === from ? to : i)) } : m);
+    for (let k = 0; k < this.nodes.length; k++) {
+      const m = this.nodes[k] === n ? renamed : swap(this.nodes[k]);
+      this.nodes[k] = m;
+      this.byId.set(m.id, m);
+    }
+    this.byId.delete(from);
+    this.provenance.set(to, this.provenanceOf(from));
+    this.provenance.delete(from);
+    this.generated.set(to, this.generated.get(from) as string);
+    this.generated.delete(from);
+    const r = this.refs.get(from) as { id: string };
+    r.id = to;
+    this.refs.set(to, r);
+    this.refs.delete(from);
   }
 
   /** A fresh generated id `base_k` (k from 1), never a user name or an existing id. */
@@ -70,11 +109,13 @@ export class ProgramGraph {
     return id;
   }
 
-  /** Adds `n` (its shape already known) with its provenance. */
-  push(n: IrNode, p: Provenance): IrNode {
+  /** Adds `n` (its shape already known) with its provenance; `base` when its id was generated (fresh(base)). */
+  push(n: IrNode, p: Provenance, base?: string): IrNode {
     this.nodes.push(n);
     this.byId.set(n.id, n);
     this.provenance.set(n.id, p);
+    this.refs.set(n.id, { id: n.id });
+    if (base !== undefined) this.generated.set(n.id, base);
     return n;
   }
 
@@ -82,7 +123,7 @@ export class ProgramGraph {
   structural(base: string, values: readonly number[], shape: readonly number[]): string {
     const id = this.fresh(base);
     const value = float64ToTensor('int32', shape, Float64Array.from(values));
-    this.push({ id, op: 'Const', inputs: [], attrs: { value, [VISIBILITY_ATTR]: 'public' }, dtype: 'int32', shape: [...shape] }, { input: false, variable: false, label: false });
+    this.push({ id, op: 'Const', inputs: [], attrs: { value, [VISIBILITY_ATTR]: 'public' }, dtype: 'int32', shape: [...shape] }, { input: false, variable: false, label: false }, base);
     return id;
   }
 
@@ -106,6 +147,6 @@ export class ProgramGraph {
     if (!shape) throw new TfeError('E_INTERNAL', `${call}: the shape rule of ${op} gave no shape`);
     if (shape.some((d) => d <= 0)) throw new TfeError('E_SHAPE', `${call}: the result would have shape ${fmtShape(shape)}, with an empty dimension`, 'a window or padding larger than the input leaves nothing: check the sizes, strides and padding');
     const ps = inputs.map((i) => this.provenanceOf(i));
-    return this.push({ ...draft, shape }, { input: ps.some((p) => p.input), variable: ps.some((p) => p.variable), label });
+    return this.push({ ...draft, shape }, { input: ps.some((p) => p.input), variable: ps.some((p) => p.variable), label }, base);
   }
 }

@@ -27,7 +27,7 @@ import { fmtShape } from '../../src/ir/shape-rules.js';
 import { float64ToTensor } from '../../src/ir/tensor-data.js';
 import { checkFreeRole } from '../../src/plan/role-name.js';
 import type { CompileResult } from '../compile.js';
-import { ProgramGraph } from './graph-builder.js';
+import { ProgramGraph, type NodeRef } from './graph-builder.js';
 import { irPadding, normAxes, windowPair, type Padding, type Window } from './op-args.js';
 import { compileProgram, type ProgramCompileOptions, type ProgramInput, type ProgramOutput } from './to-graph.js';
 import { checkShape, flattenValues, type ProgramValues } from './values.js';
@@ -38,11 +38,15 @@ export class ProgramTensor {
   constructor(
     /** The program that made it (tensors of two programs never mix). */
     readonly program: Program,
-    /** Its node id: the user's name for an input, variable or constant, else generated (`matmul_1`). */
-    readonly name: string,
+    private readonly ref: NodeRef,
     /** Its shape, checked when it was made. */
     readonly shape: readonly number[],
   ) {}
+
+  /** Its node id: the user's name for an input or variable, else generated (`matmul_1`; the plan's step sources name it). */
+  get name(): string {
+    return this.ref.id;
+  }
 }
 
 /** An operand of add, sub and mul: a tensor of the program, or a number (a public scalar constant). */
@@ -107,7 +111,7 @@ export class Program {
     const attrs: Attrs = { [ROLE_ATTR]: role, ...(range !== undefined ? { [RANGE_ATTR]: [range[0], range[1]] } : {}) };
     this.g.push({ id: name, op: 'Placeholder', inputs: [], attrs, dtype: 'float32', shape: [...shape] }, { input: true, variable: false, label: false });
     this.inputs.push({ name, role, call });
-    return new ProgramTensor(this, name, [...shape]);
+    return new ProgramTensor(this, this.g.ref(name), [...shape]);
   }
 
   /** A value `role` holds (weights.bin) and shares once per deployment: secret to everyone else, whatever the compile options. */
@@ -119,7 +123,7 @@ export class Program {
     this.g.claim(name, call);
     const attrs: Attrs = { value: float64ToTensor('float32', shape, data), [OWNER_ATTR]: role, [VISIBILITY_ATTR]: 'private' };
     this.g.push({ id: name, op: 'Const', inputs: [], attrs, dtype: 'float32', shape: [...shape] }, { input: false, variable: true, label: false });
-    return new ProgramTensor(this, name, [...shape]);
+    return new ProgramTensor(this, this.g.ref(name), [...shape]);
   }
 
   /** A public constant: the servers know it in the clear (it is part of the plan's weights, published by the weights' holder). */
@@ -129,8 +133,8 @@ export class Program {
     const data = flattenValues(values, shape, call);
     const id = this.g.fresh('const');
     const attrs: Attrs = { value: float64ToTensor('float32', shape, data), [VISIBILITY_ATTR]: 'public' };
-    this.g.push({ id, op: 'Const', inputs: [], attrs, dtype: 'float32', shape: [...shape] }, { input: false, variable: false, label: false });
-    return new ProgramTensor(this, id, [...shape]);
+    this.g.push({ id, op: 'Const', inputs: [], attrs, dtype: 'float32', shape: [...shape] }, { input: false, variable: false, label: false }, 'const');
+    return new ProgramTensor(this, this.g.ref(id), [...shape]);
   }
 
   // ---- elementwise ----
@@ -300,7 +304,7 @@ export class Program {
   }
 
   private made(n: { readonly id: string; readonly shape: readonly number[] | undefined }): ProgramTensor {
-    return new ProgramTensor(this, n.id, [...(n.shape ?? [])]);
+    return new ProgramTensor(this, this.g.ref(n.id), [...(n.shape ?? [])]);
   }
 
   private operand(v: Operand, call: string): string {
