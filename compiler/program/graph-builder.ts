@@ -38,6 +38,7 @@ export interface NodeRef {
 /** User names: a letter or _, then letters, digits, _ . - (they become node ids and binding names). */
 const NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 
+/** The nodes of one program, with their names and provenance (see the module comment). */
 export class ProgramGraph {
   readonly nodes: IrNode[] = [];
   private readonly byId = new Map<string, IrNode>();
@@ -55,12 +56,14 @@ export class ProgramGraph {
     return r;
   }
 
+  /** The node of id `id` (E_INTERNAL if none: ids come from this program's tensors). */
   node(id: string): IrNode {
     const n = this.byId.get(id);
     if (!n) throw new TfeError('E_INTERNAL', `program: no node '${id}'`);
     return n;
   }
 
+  /** What node `id`'s value is made from. */
   provenanceOf(id: string): Provenance {
     return this.provenance.get(id) ?? { input: false, variable: false, label: false };
   }

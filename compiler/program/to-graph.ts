@@ -12,6 +12,7 @@ import { reachableFrom } from '../../src/ir/graph.js';
 import type { IrGraph } from '../../src/ir/node.js';
 import { constOwner } from '../../src/ir/role-attrs.js';
 import { compile, type CompileOptions, type CompileResult } from '../compile.js';
+import { PROGRAM_FORMAT } from '../secure/output-kind.js';
 import type { ProgramGraph } from './graph-builder.js';
 
 /** The compile options a program takes: those of compile() that are not about loading or cutting a model file. */
@@ -34,7 +35,7 @@ export interface ProgramOutput {
 }
 
 /** The graph source of every program (plan.model: file 'program', format 'program'). */
-export const PROGRAM_SOURCE = { format: 'program', path: 'program' } as const;
+export const PROGRAM_SOURCE = { format: PROGRAM_FORMAT, path: 'program' } as const;
 
 /** The IR graph of a program with `outputs`; E_ARG when nothing is revealed or an input is unused. */
 export function programGraph(g: ProgramGraph, inputs: readonly ProgramInput[], outputs: readonly ProgramOutput[]): IrGraph {

@@ -312,7 +312,7 @@ export function toRing(g: IrGraph, opts: SecureOptions): RingGraph {
       const am = b.op('argmax', [v], vn.shape.slice(0, -1), o, {}, `${o}/argmax`);
       b.op('output', [am], vn.shape.slice(0, -1), o, { name: o, postprocess: 'none', kind: 'label' }, `${o}/output`);
     } else {
-      const kind = vn.op === 'argmax' ? 'label' : outputKind(tf.get(o), (id) => tf.get(id));
+      const kind = vn.op === 'argmax' ? 'label' : outputKind(tf.get(o), (id) => tf.get(id), g.source.format);
       b.op('output', [v], vn.shape, o, { name: o, postprocess: sm ? 'softmax' : 'none', kind }, `${o}/output`);
     }
   }

@@ -129,11 +129,16 @@ test('IR attrs on a graph compiled directly: role, range, owner, visibility mark
   await assert.rejects(compile(graph('private', 'server1')), (e: unknown) => e instanceof TfeError && e.code === 'E_ARG' && /^input 'x': role 'server1' is a protocol's own party/.test(e.message));
 });
 
-test('an argmax revealed is a label output', async () => {
+test('an argmax revealed is a label output, anything else values', async () => {
   const p = program();
   const x = p.privateInput('alice', 'x', [2, 4]);
   p.reveal(p.argmax(p.matmul(x, p.privateVariable('model-owner', 'w', new Float64Array(16).fill(0.5), [4, 4]))), 'alice', 'label');
   const c = await p.compile({ protocol: 'securenn' });
   verifyPlan(c.plan);
   assert.deepEqual(c.plan.outputs.map((o) => [o.name, o.kind, o.scale, o.shape]), [['label', 'label', 0, [2]]]);
+  // other outputs are values, even a [N, K] matmul (a model's would be guessed as logits)
+  const q = program();
+  const z = q.privateInput('alice', 'z', [2, 4]);
+  q.reveal(q.matmul(z, q.privateVariable('model-owner', 'w', new Float64Array(12).fill(0.5), [4, 3])), 'alice', 'scores');
+  assert.deepEqual((await q.compile()).plan.outputs.map((o) => [o.name, o.kind]), [['scores', 'values']]);
 });
