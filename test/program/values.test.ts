@@ -172,4 +172,32 @@ for (const protocol of ['pond', 'securenn'] as const) {
       global_mean: { want: tf.mean(tx, [1, 2]), tol: 36 + 2 },
     });
   });
+
+  test(`${protocol}: one role holding the inputs and the variable: a public constant as matmul operand, a secret filter, public - secret`, async (ctx) => {
+    const A = pseudoRandom(3, 31);
+    const IMG = pseudoRandom(16, 32, 0, 10);
+    const FILT = pseudoRandom(8, 33);
+    const WV = pseudoRandom(3, 34);
+    const p = program();
+    const a = p.privateInput('alice', 'a', [1, 3], { range: [-1, 1] });
+    const img = p.privateInput('alice', 'img', [1, 4, 4, 1], { range: [0, 10] });
+    const filt = p.privateInput('alice', 'filt', [2, 2, 1, 2], { range: [-1, 1] });
+    const w = p.privateVariable('alice', 'w', WV, [3, 1]);
+    p.reveal(p.matmul(a, p.constant([[1], [0.5], [0.25]], [3, 1])), 'alice', 'mm_const');
+    p.reveal(p.matmul(a, w), 'alice', 'mm_own');
+    p.reveal(p.conv2d(img, filt, { padding: 'same' }), 'alice', 'conv_ss');
+    p.reveal(p.sub(2, a), 'alice', 'sub_ps');
+    const c = await p.compile({ protocol });
+    verifyPlan(c.plan);
+    assert.deepEqual(c.plan.roles.filter((r) => r.kind === 'input' || r.kind === 'output').map((r) => [r.name, r.kind]), [['alice', 'input']]);
+    const got = await runOneRole(c, { a: { shape: [1, 3], data: A }, img: { shape: [1, 4, 4, 1], data: IMG }, filt: { shape: [2, 2, 1, 2], data: FILT } });
+    const ta = t(A, [1, 3]);
+    compare(ctx, c, got, {
+      mm_const: { want: tf.matMul(ta, t(Float64Array.of(1, 0.5, 0.25), [3, 1])), tol: 3 + 2 },
+      mm_own: { want: tf.matMul(ta, t(WV, [3, 1])), tol: 3 + 2 },
+      // fan-in 4, the image bounded by 10
+      conv_ss: { want: tf.conv2d(t(IMG, [1, 4, 4, 1]) as tf.Tensor4D, t(FILT, [2, 2, 1, 2]) as tf.Tensor4D, 1, 'same'), tol: 10 * (4 + 2) },
+      sub_ps: { want: tf.sub(2, ta), tol: 1 },
+    });
+  });
 }
