@@ -20,6 +20,7 @@ import { DEFAULT_PROTOCOL, protocolSpec } from '../src/protocols/registry.js';
 import { calibrationRange, checkPercentile, DEFAULT_CALIBRATE_PERCENTILE } from './calibrate.js';
 import { loadGraphDef } from './frontend/graphdef.js';
 import { loadModel } from './frontend/index.js';
+import { checkInputRoles, lowerRoles, weightsOwnerOf } from './graph-roles.js';
 import { lower } from './lower/lower.js';
 import { loweringTable } from './lower/registry.js';
 import { emitPlan, type EmitInfo } from './plan/emit.js';
@@ -59,6 +60,17 @@ export interface CompileOptions {
   readonly compare?: 'exact' | 'fss';
   /** Write plan.json, weights.bin and weights.json there. */
   readonly outDir?: string;
+  /**
+   * The role each output is revealed to, by output name (default: client). Inputs name
+   * their providers in the graph (Placeholder attr role, default client): see
+   * src/ir/role-attrs.ts and compiler/graph-roles.ts.
+   */
+  readonly receivers?: Readonly<Record<string, string>>;
+  /**
+   * The role holding weights.bin (the secret weights' owner and the publisher of public
+   * constants) when no Const of the graph names its owner (attr owner); default model-owner.
+   */
+  readonly weightsOwner?: string;
 }
 
 export interface CompileResult {
@@ -151,9 +163,13 @@ export async function compile(model: string | Uint8Array | IrGraph, options: Com
   const protocol = protocolSpec(options.protocol ?? DEFAULT_PROTOCOL);
   const table = loweringTable(protocol.name);
   const loaded = await load(model, options.signature);
+  // free roles (graph-roles.ts): checked before the passes; one weights owner, refused before folding could merge two
+  checkInputRoles(loaded);
+  const weightsOwner = weightsOwnerOf(loaded, options.weightsOwner);
   const graph = runPipeline(loaded, { inputs: options.inputs ?? [], consts: options.consts ?? [], outputs: options.outputs ?? [] });
+  const roles = lowerRoles(weightsOwner, graph, options.receivers);
   const ring = runSecurePipeline(graph, secureOptions);
-  const lowered = lower(ring, protocol, table, secureOptions.inputRange, secureOptions.compare);
+  const lowered = lower(ring, protocol, table, secureOptions.inputRange, secureOptions.compare, roles);
   const { plan, weights } = emitPlan(lowered, {
     fracBits: secureOptions.fracBits,
     model: modelInfo(model, graph.source),

@@ -42,6 +42,26 @@ export interface LoweredProgram {
   readonly coldCosts: Cost[];
 }
 
+/**
+ * Who owns what, beyond the protocol's own parties: the role holding weights.bin (the
+ * owner of the secret weights and the publisher of the public constants, compiler
+ * constants included), and the receiver of each output by name. An input's provider is
+ * its ring node's attrs.role. Defaults: model-owner, client.
+ */
+export interface LowerRoles {
+  readonly weightsOwner: string;
+  /** Output name -> the role it is revealed to; an output not listed goes to client. */
+  readonly receivers: Readonly<Record<string, string>>;
+}
+
+/** The roles of a model: weights of model-owner, every output to client. */
+export const MODEL_ROLES: LowerRoles = { weightsOwner: 'model-owner', receivers: {} };
+
+/** The role input `n` comes from (its attrs.role, else client). */
+export function providerOf(n: RingNode): string {
+  return typeof n.attrs.role === 'string' ? n.attrs.role : 'client';
+}
+
 /** Setup steps run once per deployment (sharing the weights); predict steps at every prediction. */
 export type Phase = 'setup' | 'predict';
 
@@ -51,8 +71,12 @@ export interface LowerContext {
   readonly node: RingNode;
   /** The plan tensors holding the node's operands. */
   readonly ins: readonly PlanTensor[];
-  /** The declared range of every input element (for the input bindings). */
+  /** The declared range of every input element (for the input bindings) unless an input has its own (attrs.range). */
   readonly inputRange: readonly [number, number];
+  /** The role holding weights.bin: owner of the weights and publisher of the public constants. */
+  readonly weightsOwner: string;
+  /** The role output `name` is revealed to. */
+  receiverOf(name: string): string;
   /** The bindings so far; rules push to them. */
   readonly inputs: InputBinding[];
   readonly outputs: OutputBinding[];
@@ -95,7 +119,8 @@ const batch1 = (s: readonly number[]): number[] => s.map((d) => (d < 0 ? 1 : d))
  * @param compare the comparison of every kernel that can compare by FSS (one whose spec
  *   consumes 'dcf' material): 'fss' sets its attrs.compare (--compare; absent or exact: unchanged)
  */
-export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable, inputRange: readonly [number, number], compare: CompareMethod = 'exact'): LoweredProgram {
+/** @param roles the weights' owner and the outputs' receivers (default: a model's, MODEL_ROLES) */
+export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable, inputRange: readonly [number, number], compare: CompareMethod = 'exact', roles: LowerRoles = MODEL_ROLES): LoweredProgram {
   const tensors: PlanTensor[] = [];
   const setupSteps: PlanStep[] = [];
   const steps: PlanStep[] = [];
@@ -123,6 +148,8 @@ export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable
       node: n,
       ins: n.inputs.map((i) => held.get(i) as PlanTensor),
       inputRange,
+      weightsOwner: roles.weightsOwner,
+      receiverOf: (name) => roles.receivers[name] ?? 'client',
       inputs,
       outputs,
       weights,
@@ -131,7 +158,7 @@ export function lower(g: RingGraph, protocol: ProtocolSpec, table: LoweringTable
       secretOut: () => newTensor({ shape: [...n.shape], scale: n.scale as number, visibility: 'secret', name: n.id }),
       temp: (name, shape, scale) => newTensor({ shape: [...shape], scale, visibility: 'secret', name: `${n.id}/${name}` }),
       publicConstant: (name, values, scale, shape = [values.length]) => {
-        const p = newTensor({ shape: [...shape], scale, visibility: 'public', owner: 'model-owner', name: `${n.id}/${name}` });
+        const p = newTensor({ shape: [...shape], scale, visibility: 'public', owner: roles.weightsOwner, name: `${n.id}/${name}` });
         weights.push({ tensor: p.id, entry: p.name as string, shape: [...shape], scale, values: Float64Array.from(values), parameter: false });
         return p;
       },

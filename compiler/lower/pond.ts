@@ -3,11 +3,13 @@
  * most rules are the generic ones of ./rules.ts), to the kernel names and attributes of
  * src/protocols/pond.ts.
  *
- * Tensors: the client's input is a private tensor the client shares (`share`, owner
- * client) at the start of every prediction; a secret weight is a private tensor of the
- * model owner, shared once per deployment by a setup step; a public constant (or a
- * weight under --public-weights) is a public tensor the servers load from weights.bin;
- * an output is revealed to the client (`reveal`, to client) into a private tensor.
+ * Tensors: an input is a private tensor its provider (the input's attrs.role, default
+ * client) shares (`share`) at the start of every prediction, declared in the range of
+ * its attrs.range (else the compile option's); a secret weight is a private tensor of
+ * the weights' owner (c.weightsOwner, default model-owner), shared once per deployment
+ * by a setup step; a public constant (or a weight under --public-weights) is a public
+ * tensor the servers get from the weights' owner (setup.ts); an output is revealed to
+ * its receiver (c.receiverOf(name), default client: `reveal`) into a private tensor.
  * Products whose second operand is a secret weight carry `cacheKey` (the weight's
  * tensor id): its Beaver mask is opened once per deployment (the first prediction's
  * extra cost), not per prediction. Commutative ops put the secret operand first.
@@ -17,7 +19,7 @@
  */
 import type { RingAttrs } from '../../src/ir/ring-ops.js';
 import type { KernelAttrs } from '../../src/protocols/spec.js';
-import type { LoweringTable } from './lower.js';
+import { providerOf, type LoweringTable } from './lower.js';
 import { maxpool } from './maxpool.js';
 import { piecewise } from './piecewise.js';
 import { binary, relu, replacedEarlier, unary } from './rules.js';
@@ -29,18 +31,20 @@ export const POND_LOWERING: LoweringTable = {
   input: (c) => {
     const n = c.node;
     const scale = n.scale as number;
-    const priv = c.newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: 'client', name: n.id });
+    const provider = providerOf(n);
+    const priv = c.newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: provider, name: n.id });
     const out = c.secretOut();
-    c.step('predict', 'share', [priv], out, { owner: 'client' });
+    c.step('predict', 'share', [priv], out, { owner: provider });
     const a = n.attrs;
     const depth = a.one_hot_depth;
     if (typeof depth === 'number') {
       // The client turns its ids into one-hot rows before sharing (runtime/io/preprocess.ts).
       const dtype: 'int32' | 'int64' = a.one_hot_dtype === 'int32' ? 'int32' : 'int64';
       const preprocess = { op: 'one_hot' as const, depth, dtype, shape: [...(a.one_hot_shape as readonly number[])] };
-      c.inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider: 'client', scale, range: [0, 1], preprocess });
+      c.inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider, scale, range: [0, 1], preprocess });
     } else {
-      c.inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider: 'client', scale, range: [c.inputRange[0], c.inputRange[1]] });
+      const own = Array.isArray(a.range) && a.range.length === 2 ? (a.range as readonly number[]) : c.inputRange;
+      c.inputs.push({ name: n.id, tensor: priv.id, shape: [...n.shape], dtype: 'float32', provider, scale, range: [own[0], own[1]] });
     }
     c.bind(out);
   },
@@ -49,14 +53,14 @@ export const POND_LOWERING: LoweringTable = {
     const scale = n.scale as number;
     const entry = n.id;
     if (n.vis === 'secret') {
-      const priv = c.newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: 'model-owner', name: n.id });
+      const priv = c.newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: c.weightsOwner, name: n.id });
       const out = c.secretOut();
-      c.step('setup', 'share', [priv], out, { owner: 'model-owner' });
+      c.step('setup', 'share', [priv], out, { owner: c.weightsOwner });
       c.weights.push({ tensor: priv.id, entry, shape: n.shape, scale, values: n.value as Float64Array, parameter: n.attrs.param === true });
       c.markWeight(out);
       c.bind(out);
     } else {
-      const pub = c.newTensor({ shape: [...n.shape], scale, visibility: 'public', owner: 'model-owner', name: n.id });
+      const pub = c.newTensor({ shape: [...n.shape], scale, visibility: 'public', owner: c.weightsOwner, name: n.id });
       c.weights.push({ tensor: pub.id, entry, shape: n.shape, scale, values: n.value as Float64Array, parameter: n.attrs.param === true });
       c.bind(pub);
     }
@@ -89,14 +93,15 @@ export const POND_LOWERING: LoweringTable = {
     const a = n.attrs;
     const scale = n.scale as number;
     const x = c.ins[0];
-    const priv = c.newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: 'client', name: String(a.name) });
+    const receiver = c.receiverOf(String(a.name));
+    const priv = c.newTensor({ shape: [...n.shape], scale, visibility: 'private', owner: receiver, name: String(a.name) });
     if (x.visibility !== 'secret') {
       c.fail('the output does not depend on the input');
       return;
     }
-    c.step('predict', 'reveal', [x], priv, { to: 'client' });
+    c.step('predict', 'reveal', [x], priv, { to: receiver });
     c.outputs.push({
-      name: String(a.name), tensor: priv.id, shape: [...n.shape], receiver: 'client', scale,
+      name: String(a.name), tensor: priv.id, shape: [...n.shape], receiver, scale,
       postprocess: a.postprocess === 'softmax' ? 'softmax' : 'none', kind: a.kind === 'label' || a.kind === 'logits' || a.kind === 'probabilities' ? a.kind : 'values',
     });
   },

@@ -10,6 +10,7 @@
  */
 import { freshId, removeDeadNodes, useCounts } from '../../src/ir/graph.js';
 import type { IrGraph, IrNode } from '../../src/ir/node.js';
+import { foldedConstMarks } from '../../src/ir/role-attrs.js';
 import { constNumbers, makeConst } from '../../src/ir/tensor-data.js';
 import type { Pass } from './pass.js';
 
@@ -21,6 +22,8 @@ interface Chain {
   readonly filter: IrNode;
   readonly bias: IrNode | undefined;
   readonly biasValues: Float64Array | undefined;
+  /** The bias's Const. */
+  readonly biasConst: IrNode | undefined;
 }
 
 interface Ctx {
@@ -39,18 +42,20 @@ function chainAt(ctx: Ctx, id: string): Chain | undefined {
   let n = ctx.byId.get(id) as IrNode;
   let bias: IrNode | undefined;
   let biasValues: Float64Array | undefined;
+  let biasConst: IrNode | undefined;
   if (n.op === 'BiasAdd') {
     const b = ctx.byId.get(n.inputs[1]) as IrNode;
     const v = constNumbers(b);
     if (!v || !soleUse(ctx, n.inputs[0])) return undefined;
     bias = n;
+    biasConst = b;
     biasValues = Float64Array.from(v);
     n = ctx.byId.get(n.inputs[0]) as IrNode;
   }
   if (!LINEAR.has(n.op)) return undefined;
   const filter = ctx.byId.get(n.inputs[1]) as IrNode;
   if (filter.op !== 'Const' || !filter.shape) return undefined;
-  return { lin: n, filter, bias, biasValues };
+  return { lin: n, filter, bias, biasValues, biasConst };
 }
 
 /**
@@ -81,9 +86,20 @@ function scaleFilter(lin: IrNode, filter: IrNode, s: Float64Array): Float64Array
   return w;
 }
 
-/** Rewrites the chain so that it computes chain*s + t, ending in a BiasAdd with id `endId`. */
-function fold(g: IrGraph, chain: Chain, endNode: IrNode, s: Float64Array | undefined, t: Float64Array): IrGraph {
+/** `c` with the visibility and owner marks of the Consts it was computed from (src/ir/role-attrs.ts; none for a model). */
+function marked(c: IrNode, from: readonly IrNode[]): IrNode {
+  const marks = foldedConstMarks(from);
+  return Object.keys(marks).length === 0 ? c : { ...c, attrs: { ...c.attrs, ...marks } };
+}
+
+/**
+ * Rewrites the chain so that it computes chain*s + t, ending in a BiasAdd with id
+ * `endId`; `sources` are the Consts s and t were computed from. The folded filter and
+ * bias carry the marks of every Const that went into them (private if any was).
+ */
+function fold(g: IrGraph, chain: Chain, endNode: IrNode, s: Float64Array | undefined, t: Float64Array, sources: readonly IrNode[]): IrGraph {
   const { lin, filter } = chain;
+  const from = [filter, ...(chain.biasConst ? [chain.biasConst] : []), ...sources];
   const channels = t.length;
   const taken = new Set(g.nodes.map((n) => n.id));
   const fresh = (base: string): string => {
@@ -94,13 +110,13 @@ function fold(g: IrGraph, chain: Chain, endNode: IrNode, s: Float64Array | undef
   const add: IrNode[] = [];
   let newLin = lin;
   if (s) {
-    const f = makeConst(fresh(`${lin.id}/folded_filter`), filter.dtype, filter.shape as number[], scaleFilter(lin, filter, s));
+    const f = marked(makeConst(fresh(`${lin.id}/folded_filter`), filter.dtype, filter.shape as number[], scaleFilter(lin, filter, s)), from);
     add.push(f);
     newLin = { ...lin, inputs: [lin.inputs[0], f.id] };
   }
   const b = new Float64Array(channels);
   for (let j = 0; j < channels; j++) b[j] = (chain.biasValues ? chain.biasValues[j] : 0) * (s ? s[j] : 1) + t[j];
-  const biasConst = makeConst(fresh(`${endNode.id}/folded_bias`), endNode.dtype, [channels], b);
+  const biasConst = marked(makeConst(fresh(`${endNode.id}/folded_bias`), endNode.dtype, [channels], b), from);
   add.push(biasConst);
   const biasAdd: IrNode = { id: endNode.id, op: 'BiasAdd', inputs: [lin.id, biasConst.id], attrs: {}, dtype: endNode.dtype, shape: endNode.shape };
   const drop = new Set([endNode.id, lin.id, ...(chain.bias && chain.bias.id !== endNode.id ? [chain.bias.id] : [])]);
@@ -127,7 +143,7 @@ function rewriteAt(g: IrGraph, ctx: Ctx, n: IrNode): IrGraph | undefined {
     const s = sc.map((v, j) => v / Math.sqrt(va[j] + eps));
     const t = off.map((v, j) => v - mu[j] * s[j]);
     const chain = chainAt(ctx, x.id);
-    if (chain) return fold(g, chain, n, s, t);
+    if (chain) return fold(g, chain, n, s, t, [scale, offset, mean, variance]);
     // Not foldable: x*s + t with constants.
     const taken = new Set(g.nodes.map((m) => m.id));
     const fresh = (base: string): string => {
@@ -135,8 +151,8 @@ function rewriteAt(g: IrGraph, ctx: Ctx, n: IrNode): IrGraph | undefined {
       taken.add(id);
       return id;
     };
-    const sc0 = makeConst(fresh(`${n.id}/bn_scale`), n.dtype, [channels], s);
-    const sh0 = makeConst(fresh(`${n.id}/bn_shift`), n.dtype, [channels], t);
+    const sc0 = marked(makeConst(fresh(`${n.id}/bn_scale`), n.dtype, [channels], s), [scale, offset, mean, variance]);
+    const sh0 = marked(makeConst(fresh(`${n.id}/bn_shift`), n.dtype, [channels], t), [scale, offset, mean, variance]);
     const mul: IrNode = { id: fresh(`${n.id}/bn_mul`), op: 'Mul', inputs: [x.id, sc0.id], attrs: {}, dtype: n.dtype, shape: n.shape };
     const addN: IrNode = { id: n.id, op: 'Add', inputs: [mul.id, sh0.id], attrs: {}, dtype: n.dtype, shape: n.shape };
     const nodes = g.nodes.flatMap((m) => (m.id === n.id ? [sc0, sh0, mul, addN] : [m]));
@@ -150,8 +166,8 @@ function rewriteAt(g: IrGraph, ctx: Ctx, n: IrNode): IrGraph | undefined {
       if (!v || x.shape?.length !== rank) continue;
       const chain = chainAt(ctx, x.id);
       if (!chain) continue;
-      if (n.op === 'Mul') return fold(g, chain, n, v, new Float64Array(channels));
-      return fold(g, chain, n, undefined, n.op === 'Sub' ? v.map((q) => -q) : v);
+      if (n.op === 'Mul') return fold(g, chain, n, v, new Float64Array(channels), [c]);
+      return fold(g, chain, n, undefined, n.op === 'Sub' ? v.map((q) => -q) : v, [c]);
     }
   }
   return undefined;

@@ -5,6 +5,7 @@
  * words, with the manifest). The plan holds no weight values: weights only travel in
  * weights.bin, and tensors name them.
  */
+import { TfeError } from '../../src/errors.js';
 import { encode } from '../../src/fixed/index.js';
 import { PLAN_FORMAT, PLAN_VERSION, type Plan } from '../../src/plan/schema.js';
 import { WEIGHTS_FORMAT, WEIGHTS_VERSION, type Weights, type WeightEntry } from '../../src/plan/weights.js';
@@ -33,6 +34,13 @@ export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan;
     entries.push({ name: w.entry, shape: w.shape.map((d) => Math.max(d, 0)), scale: w.scale, offset, length: w.values.length, parameter: w.parameter });
     offset += w.values.length;
   }
+  // the role holding each weight (the lowering's owner of its tensor: one role per plan, compile.ts)
+  const ownerOf = new Map(p.tensors.map((t) => [t.id, t.owner]));
+  const weightOwner = (tensor: string): string => {
+    const o = ownerOf.get(tensor);
+    if (o === undefined) throw new TfeError('E_INTERNAL', `weight tensor ${tensor} has no owner`);
+    return o;
+  };
   const plan: Plan = {
     format: PLAN_FORMAT,
     version: PLAN_VERSION,
@@ -41,10 +49,10 @@ export function emitPlan(lowered: LoweredProgram, info: EmitInfo): { plan: Plan;
     protocol: p.protocol.name,
     ringBits: 64,
     fracBits: info.fracBits,
-    roles: planRoles(p.protocol, [...p.inputs.map((i) => i.provider), ...p.weights.map(() => 'model-owner')], p.outputs.map((o) => o.receiver)),
+    roles: planRoles(p.protocol, [...p.inputs.map((i) => i.provider), ...p.weights.map((w) => weightOwner(w.tensor))], p.outputs.map((o) => o.receiver)),
     model: { file: info.model.file, ...(info.model.sha256 !== undefined ? { sha256: info.model.sha256 } : {}), format: info.model.format },
     tensors: p.tensors,
-    weights: p.weights.map((w) => ({ tensor: w.tensor, entry: w.entry, owner: 'model-owner' as const })),
+    weights: p.weights.map((w) => ({ tensor: w.tensor, entry: w.entry, owner: weightOwner(w.tensor) })),
     inputs: p.inputs,
     outputs: p.outputs,
     setupSteps: p.setupSteps,

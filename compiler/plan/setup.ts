@@ -39,7 +39,9 @@ export function addSetupSteps(p: LoweredProgram, protocol: ProtocolSpec): Lowere
   for (const w of p.weights) {
     const t = byId.get(w.tensor) as PlanTensor;
     if (t.visibility !== 'public') continue;
-    const owner = t.owner ?? 'model-owner';
+    // the lowering names the weights' owner on every weight tensor (lower.ts LowerRoles)
+    const owner = t.owner;
+    if (owner === undefined) throw new Error(`public weight tensor ${t.id} has no owner`);
     const copy = fresh({ shape: t.shape, scale: t.scale, visibility: 'public', ...(t.name !== undefined ? { name: t.name } : {}) });
     t.visibility = 'private';
     t.owner = owner;

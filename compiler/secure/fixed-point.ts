@@ -53,7 +53,14 @@ function terminalProducts(g: RingGraph): string[] {
   return g.nodes.filter((n) => use(n) === 'product' && !sensitive.has(n.id)).map((n) => n.id);
 }
 
-function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptions): TfeError {
+/** The declared input ranges, for messages: the option's, and each input's own (attrs.range) where it has one. */
+function rangesText(g: RingGraph, opts: SecureOptions): string {
+  const own = g.nodes.filter((n) => n.op === 'input' && Array.isArray(n.attrs.range)).map((n) => `${n.id} [${(n.attrs.range as readonly number[]).join(', ')}]`);
+  const base = `input range [${opts.inputRange.join(', ')}]`;
+  return own.length === 0 ? base : `${base}; own ranges: ${own.join(', ')}`;
+}
+
+function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptions, ranges: string): TfeError {
   const need = Math.ceil(Math.log2(bound * 2 ** scale));
   if (n.op === 'poly') {
     return new TfeError(
@@ -66,7 +73,7 @@ function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptio
   return new TfeError(
     'E_RANGE',
     `layer "${n.source}" (${n.op}) can reach |x| <= ${bound.toPrecision(4)}, which at scale ${scale} needs ${need} bits of the 62 the ring allows `
-      + `(input range [${opts.inputRange.join(', ')}], ${opts.fracBits} fractional bits)`,
+      + `(${ranges}, ${opts.fracBits} fractional bits)`,
     `use fewer fractional bits (--frac-bits ${Math.max(1, opts.fracBits - Math.ceil((need - HEADROOM_LOG2) / 2))}) or declare a smaller input range (--input-range LO:HI or --calibrate FILE)`,
   );
 }
@@ -77,6 +84,7 @@ function rangeError(n: RingNode, bound: number, scale: number, opts: SecureOptio
  */
 function assign(g: RingGraph, opts: SecureOptions, bounds: ReadonlyMap<string, number>, untruncated: ReadonlySet<string>): RingGraph {
   const f = opts.fracBits;
+  const ranges = rangesText(g, opts);
   const src = ringNodeMap(g);
   const fresh = idAllocator(g);
   const out: RingNode[] = [];
@@ -84,7 +92,7 @@ function assign(g: RingGraph, opts: SecureOptions, bounds: ReadonlyMap<string, n
   const truncs = new Map<string, RingNode>();
   const consts = new Map<string, RingNode>();
   const emit = (n: RingNode): RingNode => {
-    if (n.op !== 'const' && !fits(n.bound as number, n.scale as number)) throw rangeError(n, n.bound as number, n.scale as number, opts);
+    if (n.op !== 'const' && !fits(n.bound as number, n.scale as number)) throw rangeError(n, n.bound as number, n.scale as number, opts, ranges);
     out.push(n);
     done.set(n.id, n);
     return n;

@@ -6,9 +6,20 @@
  *   becomes linear(x, W * c) (the linear op used only there).
  * Constants are never revealed by this: the model owner's compiler folds them.
  */
-import type { RingGraph, RingNode } from '../../src/ir/ring-ops.js';
+import type { RingAttrs, RingGraph, RingNode } from '../../src/ir/ring-ops.js';
 import { must, removeDead, ringNodeMap, ringUses } from './graph.js';
 import type { RingPass } from './pass.js';
+
+/**
+ * The attributes of a constant merged from two: a parameter if either is; marked
+ * private if either is marked private (a program's privateVariable), marked public only
+ * if both are (a program's constants). A merge never makes a secret public.
+ */
+function mergedAttrs(a: RingAttrs, b: RingAttrs): RingAttrs {
+  const param = a.param === true || b.param === true;
+  const vis = a.visibility === 'private' || b.visibility === 'private' ? 'private' : a.visibility === 'public' && b.visibility === 'public' ? 'public' : undefined;
+  return { ...a, param, ...(vis !== undefined ? { visibility: vis } : {}) };
+}
 
 function constOperand(byId: ReadonlyMap<string, RingNode>, n: RingNode): { c: RingNode; other: string } | undefined {
   for (const k of [0, 1]) {
@@ -36,7 +47,7 @@ function run(g: RingGraph): RingGraph {
       if (inner.op === 'mul' && cv.length === 1) {
         const ic = constOperand(byId, inner);
         if (ic && (ic.c.value as Float64Array).length === 1 && (uses.get(ic.c.id) ?? 0) === 1) {
-          const c = { ...ic.c, value: Float64Array.of((ic.c.value as Float64Array)[0] * cv[0]), attrs: { param: ic.c.attrs.param === true || outer.c.attrs.param === true } };
+          const c = { ...ic.c, value: Float64Array.of((ic.c.value as Float64Array)[0] * cv[0]), attrs: mergedAttrs(ic.c.attrs, outer.c.attrs) };
           nodes = nodes.map((m) => (m.id === c.id ? c : m));
           repl = { ...n, inputs: [ic.other, c.id] };
         }
@@ -47,7 +58,7 @@ function run(g: RingGraph): RingGraph {
         if (w?.op === 'const' && fits && (uses.get(w.id) ?? 0) === 1) {
           const wv = w.value as Float64Array;
           const scaled = wv.map((x, i) => x * cv[cv.length === 1 ? 0 : i % outCh]);
-          const w2 = { ...w, value: scaled };
+          const w2 = { ...w, value: scaled, attrs: mergedAttrs(w.attrs, outer.c.attrs) };
           nodes = nodes.map((m) => (m.id === w.id ? w2 : m));
           repl = { ...inner, id: n.id };
         }

@@ -11,6 +11,8 @@
  *   the model's probabilities); a Softmax anywhere else is unsupported.
  * - The output's kind (probabilities, logits, label, values): output-kind.ts.
  * - With --output label the (single) output becomes argmax(logits), revealed alone.
+ * - An input's providing role and declared range (Placeholder attrs role, range) become
+ *   the ring input's attrs; a Const's visibility mark its ring const's (role-attrs.ts).
  * - Squeeze / ExpandDims / Reshape become reshape; MatMul's transpose flags become a
  *   compile-time transpose of a constant, or a transpose node.
  * The conversion is a table from TF op to converter (TO_RING, total over src/ir/ops.ts).
@@ -19,6 +21,7 @@
 import { TfeError } from '../../src/errors.js';
 import { outputKind } from './output-kind.js';
 import type { IrGraph, IrNode } from '../../src/ir/node.js';
+import { constVisibility, placeholderRange, placeholderRole } from '../../src/ir/role-attrs.js';
 import { FOLDABLE_OPS, type FoldableOp, type Op } from '../../src/ir/ops.js';
 import { spatialPair } from '../../src/ir/op-specs.js';
 import type { RingAttrs, RingGraph, RingNode, RingOp } from '../../src/ir/ring-ops.js';
@@ -68,7 +71,7 @@ class Builder {
     const n = this.tf.get(id);
     const v = constValue(n);
     if (n && v) {
-      const r = this.add({ op: 'const', inputs: [], attrs: { param: true }, shape: [...v.shape], source: id, value: Float64Array.from(tensorToFloat64(v, id)) }, id);
+      const r = this.add({ op: 'const', inputs: [], attrs: constAttrs(n), shape: [...v.shape], source: id, value: Float64Array.from(tensorToFloat64(v, id)) }, id);
       this.alias.set(id, r);
       return r;
     }
@@ -83,6 +86,17 @@ class Builder {
   fail(n: IrNode, why: string): void {
     this.problems.push({ node: n.id, op: n.op, why });
   }
+}
+
+/**
+ * A ring const's attributes from its TF Const: a model parameter (param), unless marked
+ * public (a program's public constant: not a parameter, public whatever
+ * --public-weights says); one marked private keeps the mark (secret even under
+ * --public-weights). See src/ir/role-attrs.ts and the visibility pass.
+ */
+function constAttrs(n: IrNode): RingAttrs {
+  const v = constVisibility(n);
+  return v === undefined ? { param: true } : { param: v === 'private', visibility: v };
 }
 
 function shapeOf(n: IrNode): readonly number[] {
@@ -101,7 +115,7 @@ function transposedConst(b: Builder, id: string, src: IrNode): string {
   const x = tensorToFloat64(v, id);
   const t = new Float64Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = x[i * c + j];
-  return b.add({ op: 'const', inputs: [], attrs: { param: true }, shape: [c, r], source: id, value: t }, `${id}/T`);
+  return b.add({ op: 'const', inputs: [], attrs: constAttrs(src), shape: [c, r], source: id, value: t }, `${id}/T`);
 }
 
 /** A MatMul operand, transposed if its flag says so. */
@@ -192,7 +206,11 @@ const TO_RING: Readonly<Record<Op, Converter>> = {
     const oneHot: RingAttrs = typeof d === 'number'
       ? { one_hot_depth: d, one_hot_dtype: String(n.attrs.one_hot_dtype), one_hot_shape: [...(n.attrs.one_hot_shape as readonly number[])] }
       : {};
-    b.alias.set(n.id, b.op('input', [], shapeOf(n), n.id, oneHot));
+    // the providing role and the declared range, when the graph names them (src/ir/role-attrs.ts)
+    const role = placeholderRole(n);
+    const range = placeholderRange(n);
+    const own: RingAttrs = { ...(role !== undefined ? { role } : {}), ...(range !== undefined ? { range } : {}) };
+    b.alias.set(n.id, b.op('input', [], shapeOf(n), n.id, { ...oneHot, ...own }));
   },
   Const: () => undefined, // materialised on first data use
   Identity: (b, n) => {
@@ -294,7 +312,7 @@ export function toRing(g: IrGraph, opts: SecureOptions): RingGraph {
       const am = b.op('argmax', [v], vn.shape.slice(0, -1), o, {}, `${o}/argmax`);
       b.op('output', [am], vn.shape.slice(0, -1), o, { name: o, postprocess: 'none', kind: 'label' }, `${o}/output`);
     } else {
-      const kind = vn.op === 'argmax' ? 'label' : outputKind(tf.get(o), (id) => tf.get(id));
+      const kind = vn.op === 'argmax' ? 'label' : outputKind(tf.get(o), (id) => tf.get(id), g.source.format);
       b.op('output', [v], vn.shape, o, { name: o, postprocess: sm ? 'softmax' : 'none', kind }, `${o}/output`);
     }
   }
