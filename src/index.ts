@@ -5,7 +5,8 @@
  * `exports` map refuses them).
  *
  * - Compile: `compile(model, options)` turns a model file (or its bytes) into a plan and
- *   its weights; `writePlanDir` writes them, `loadPlan` reads them back, verified.
+ *   its weights; `program()` builds a computation over several roles' private inputs and
+ *   compiles it the same way; `writePlanDir` writes a plan, `loadPlan` reads it back, verified.
  * - Run: `runLocal(compiled, inputs)` runs one private prediction with every role a
  *   party in this process; `up(compiled, inputs)` runs the same with every role its own
  *   process over mutual TLS.
@@ -13,13 +14,6 @@
  *   roles): a deployment in code, one role per call, as `tfe deploy init` / `tfe party`.
  * - Errors: every error thrown is a `TfeError` with a stable `code` (`ErrorCode`), a
  *   one-line message and often a `hint`.
- *
- * TODO(lead): once compiler/program is on main, add (tested with the prog branch merged:
- * test/api/program.test.ts and package-import.test.ts then run the builder instead of skipping):
- *   /** The program builder: program() with privateInput, privateVariable, constant, ops and reveal. *\/
- *   export { program, Program, ProgramTensor, type Conv2dOptions, type MatmulOptions, type Operand, type PoolOptions,
- *     type PrivateInputOptions, type ReduceOptions, type ProgramCompileOptions, type Padding, type Window,
- *     type ProgramValues } from '../compiler/program/index.js';
  */
 
 /** Compiles a model (a .pb, SavedModel directory, .h5, .keras or tfjs model.json path, or a file's bytes) into a plan and its weights. */
@@ -40,6 +34,13 @@ export {
 } from '../runtime/api/deploy.js';
 /** The API's values: compiled plans, inputs by role, outputs. */
 export type { Compiled, InputsOf, InputValue, RoleInputs, RunOutput, RunOutputs } from '../runtime/api/types.js';
+
+/** The program builder: program() with privateInput, privateVariable, constant, ops and reveal; its compile() gives a plan as compile() does for a model. */
+export {
+  program, Program, ProgramTensor,
+  type Conv2dOptions, type MatmulOptions, type Operand, type Padding, type PoolOptions, type PrivateInputOptions,
+  type ProgramCompileOptions, type ProgramValues, type ReduceOptions, type Window,
+} from '../compiler/program/index.js';
 
 /** Typed errors: every error tfe throws is a TfeError with one of these codes. */
 export { isErrorCode, TfeError, type ErrorCode } from './errors.js';

@@ -7,8 +7,8 @@
  * `exports` map. And the types: a TypeScript file using the API type-checks with
  * `tsc --noEmit` (module and moduleResolution nodenext) against the package's
  * declarations, and a file that misuses them fails to (so the declarations are real,
- * not `any`). Once the facade exports `program` (see src/index.ts), both also use the
- * builder: the script runs the issue's program and checks y against the hand computation.
+ * not `any`). Both use the program builder too: the script runs the issue's program and
+ * checks y against the hand computation.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -36,13 +36,7 @@ before(() => {
 });
 after(() => rmSync(app, { recursive: true, force: true }));
 
-/** Whether the facade exports the program builder yet (compiler/program is merged from another branch; see src/index.ts). */
-async function hasProgram(): Promise<boolean> {
-  const spec = 'tfe';
-  return typeof ((await import(spec)) as { program?: unknown }).program === 'function';
-}
-
-/** The issue's program (alice, bob, model-owner, analyst) run by runLocal, printing y: for the scripts below once `program` is exported. */
+/** The issue's program (alice, bob, model-owner, analyst) run by runLocal, for the script below. */
 const PROGRAM_RUN = `
 const p = program();
 const ab = p.concat([p.privateInput('alice', 'a', [1, 3]), p.privateInput('bob', 'b', [1, 3])], 1);
@@ -50,7 +44,7 @@ p.reveal(p.relu(p.matmul(ab, p.privateVariable('model-owner', 'w', Float32Array.
 const prog = await runLocal(await p.compile({ protocol: 'pond' }), { alice: { a: [[1, 2, 3]] }, bob: { b: [[4, 5, 6]] } });
 `;
 
-/** The issue's example in TypeScript, type-checked once `program` is exported. */
+/** The issue's example in TypeScript, type-checked below. */
 const PROGRAM_TS = `export async function issueExample(): Promise<number[]> {
   const p = program();
   const a: ProgramTensor = p.privateInput('alice', 'a', [1, 3]);
@@ -63,9 +57,8 @@ const PROGRAM_TS = `export async function issueExample(): Promise<number[]> {
 }`;
 
 test('a project imports tfe and tfe/client by name and runs a private prediction with them', async () => {
-  const withProgram = await hasProgram();
   writeFileSync(join(app, 'main.mjs'), `
-import { ${withProgram ? 'program, ' : ''}compile, loadPlan, runLocal, writePlanDir, up, deployInit, startParty, runParty, TfeError, isErrorCode, verifyPlan } from 'tfe';
+import { program, compile, loadPlan, runLocal, writePlanDir, up, deployInit, startParty, runParty, TfeError, isErrorCode, verifyPlan } from 'tfe';
 import { connect } from 'tfe/client';
 import { readFileSync } from 'node:fs';
 const c = await compile(${JSON.stringify(zooModelPath('A'))}, { inputRange: [0, 1] });
@@ -79,7 +72,7 @@ let deep = 'exported';
 try { await import('tfe/dist/runtime/api/run-local.js'); } catch (e) { deep = e.code; }
 let code;
 try { await runLocal(loaded, {}); } catch (e) { code = e instanceof TfeError && isErrorCode(e.code) ? e.code : String(e); }
-${withProgram ? PROGRAM_RUN : 'const prog = undefined;'}
+${PROGRAM_RUN}
 console.log(JSON.stringify({
   label: x.label, argmax: y.values.indexOf(Math.max(...y.values)), receiver: y.receiver,
   fns: [up, deployInit, startParty, runParty, connect].map((f) => typeof f), deep, code, prog,
@@ -93,7 +86,7 @@ console.log(JSON.stringify({
   assert.deepEqual(o.fns, ['function', 'function', 'function', 'function', 'function']);
   assert.equal(o.deep, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
   assert.equal(o.code, 'E_ARG');
-  if (withProgram) {
+  {
     // y = relu([1 2 3 4 5 6] W): column 0 = 0.5 + 0.5 - 1.5 + 4 - 1.25 + 0.75 = 3, column 1 =
     // -1 + 1.5 + 3 + 2 - 3.75 + 3 = 4.75 (every value exact in binary; one truncation: ±2^-16)
     const y = (o as unknown as { prog: Record<string, { values: number[]; receiver: string }> }).prog.y;
@@ -110,9 +103,8 @@ test('the package\'s declarations type-check a user\'s TypeScript (nodenext), an
     },
   };
   writeFileSync(join(app, 'tsconfig.json'), JSON.stringify({ ...tsconfig, files: ['good.ts'] }));
-  const withProgram = await hasProgram();
   writeFileSync(join(app, 'good.ts'), `
-${withProgram ? "import { program, type ProgramTensor } from 'tfe';" : ''}
+import { program, type ProgramTensor } from 'tfe';
 import { compile, loadPlan, runLocal, up, runParty, startParty, deployInit, TfeError, type Compiled, type RunOutputs, type RunOutput, type Plan, type ErrorCode } from 'tfe';
 import { connect, type TfeClient, type ServedPrediction } from 'tfe/client';
 export async function predict(dir: string, x: number[][]): Promise<number[]> {
@@ -132,7 +124,7 @@ export async function viaProcesses(model: string): Promise<string[]> {
   const mine: RunOutputs = await runParty('client', { deployment: dep.deployment, inputs: { x: { shape: [1, 784], data: new Float64Array(784) } } });
   return [...Object.keys(out), ...Object.keys(mine)];
 }
-${withProgram ? PROGRAM_TS : ''}
+${PROGRAM_TS}
 export function codeOf(e: unknown): ErrorCode | undefined {
   return e instanceof TfeError ? e.code : undefined;
 }
