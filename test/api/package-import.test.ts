@@ -80,19 +80,17 @@ console.log(JSON.stringify({
 `);
   const r = await run(process.execPath, ['main.mjs'], app);
   assert.equal(r.code, 0, r.err);
-  const o = JSON.parse(r.out) as { label: number; argmax: number; receiver: string; fns: string[]; deep: string; code: string };
+  const o = JSON.parse(r.out) as { label: number; argmax: number; receiver: string; fns: string[]; deep: string; code: string; prog: Record<string, { values: number[]; receiver: string }> };
   assert.equal(o.argmax, o.label, 'net A classifies the held-out sample right, through the package');
   assert.equal(o.receiver, 'client');
   assert.deepEqual(o.fns, ['function', 'function', 'function', 'function', 'function']);
   assert.equal(o.deep, 'ERR_PACKAGE_PATH_NOT_EXPORTED');
   assert.equal(o.code, 'E_ARG');
-  {
-    // y = relu([1 2 3 4 5 6] W): column 0 = 0.5 + 0.5 - 1.5 + 4 - 1.25 + 0.75 = 3, column 1 =
-    // -1 + 1.5 + 3 + 2 - 3.75 + 3 = 4.75 (every value exact in binary; one truncation: ±2^-16)
-    const y = (o as unknown as { prog: Record<string, { values: number[]; receiver: string }> }).prog.y;
-    assert.equal(y.receiver, 'analyst');
-    assert.ok(Math.abs(y.values[0] - 3) <= 1e-4 && Math.abs(y.values[1] - 4.75) <= 1e-4, `y = ${y.values.join(', ')}`);
-  }
+  // y = relu([1 2 3 4 5 6] W): column 0 = 0.5 + 0.5 - 1.5 + 4 - 1.25 + 0.75 = 3, column 1 =
+  // -1 + 1.5 + 3 + 2 - 3.75 + 3 = 4.75 (every value exact in binary; one truncation: ±2^-16)
+  const y = o.prog.y;
+  assert.equal(y.receiver, 'analyst');
+  assert.ok(Math.abs(y.values[0] - 3) <= 1e-4 && Math.abs(y.values[1] - 4.75) <= 1e-4, `y = ${y.values.join(', ')}`);
 });
 
 test('the package\'s declarations type-check a user\'s TypeScript (nodenext), and refuse a misuse', async () => {
