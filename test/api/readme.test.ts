@@ -5,7 +5,8 @@
  * relative model paths resolve), and prints what the text says: net A's prediction of
  * the held-out sample is its label; the program's y, in process and as processes, is the
  * hand computation relu([1 2 3 4 5 6] W) = [3, 4.75] revealed to the analyst; the
- * deployment in code reveals net A's output to the client. And every function the
+ * deployment in code reveals net A's output to the client, whose top class is the
+ * sample's label; a shape error names the op and both shapes. And every function the
  * section's table names is exported.
  */
 import assert from 'node:assert/strict';
@@ -47,7 +48,7 @@ function run(i: number): Promise<Record<string, unknown>> {
 }
 
 test('the README has the three API examples, and the table names only exported functions', () => {
-  assert.equal(examples.length, 3);
+  assert.equal(examples.length, 4);
   for (const m of section.matchAll(/^\| `([A-Za-z]+)\(/gm)) assert.equal(typeof (tfe as Record<string, unknown>)[m[1]], 'function', `tfe exports ${m[1]}`);
   for (const name of ['loadPlan', 'loadPlanOnly', 'verifyPlan', 'parsePlan', 'checkWeights', 'predictParticipants', 'isErrorCode']) {
     assert.ok(section.includes(name), name);
@@ -68,6 +69,13 @@ test('README example 2: the program\'s y, by runLocal and by up(), is relu([a b]
   for (const y of [o.local, o.up]) [3, 4.75].forEach((v, i) => assert.ok(Math.abs(y[i] - v) <= 1e-4, `${y[i]} vs ${v}`));
 });
 
-test('README example 3: a deployment in code reveals net A\'s output to the client', async () => {
-  assert.deepEqual(await run(2), { outputs: ['dense3/Softmax'], receiver: 'client' });
+test('README example 3: a deployment in code reveals net A\'s output to the client, who gets the sample\'s label', async () => {
+  const label = (JSON.parse(readFileSync(join(REPO_ROOT, 'models', 'zoo', 'A', 'sample.json'), 'utf8')) as { label: number }).label;
+  assert.deepEqual(await run(2), { outputs: ['dense3/Softmax'], receiver: 'client', predicted: label });
+});
+
+test('README example 4: a shape error at the call names the op and both shapes', async () => {
+  const o = (await run(3)) as { code: string; message: string };
+  assert.equal(o.code, 'E_SHAPE');
+  assert.match(o.message, /^matmul\(.*\[1,6\].*\[5,2\].*inner dimensions differ/);
 });
