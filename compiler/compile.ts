@@ -32,6 +32,7 @@ import { runPipeline } from './pipeline.js';
 import { runSecurePipeline } from './secure-pipeline.js';
 import { DEFAULT_SECURE_OPTIONS, type SecureOptions } from './secure/options.js';
 
+/** The options of `compile` (and of `tfe compile`, whose flags they mirror); every one is optional. */
 export interface CompileOptions {
   /** --input NAME=SHAPE cuts. */
   readonly inputs?: readonly InputOverride[];
@@ -73,6 +74,7 @@ export interface CompileOptions {
   readonly weightsOwner?: string;
 }
 
+/** What `compile` (and a program's `compile`) returns: the public plan, the weights' owner's weights, and the intermediate graphs. */
 export interface CompileResult {
   readonly plan: Plan;
   readonly weights: Weights;

@@ -7,16 +7,13 @@
  * `up()` fails in this process, before any child starts, with runLocal's error.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { deployInit, runLocal, runParty, TfeError, up, writePlanDir, type CompileResult, type RunOutputs } from '../../src/index.js';
-import { REPO_ROOT } from '../support/paths.js';
 import { assertNetA, netA, referenceA, sampleA } from './fixture.js';
-
-const SCRIPT = join(REPO_ROOT, 'dist', 'test', 'api', 'role-process.js');
+import { listening, role, type Proc } from './role-child.js';
 
 let c: CompileResult;
 let want: number[];
@@ -53,29 +50,6 @@ test('up() refuses bad inputs in this process, with runLocal\'s errors', async (
   await assert.rejects(up(c, { bob: { [name]: sampleA() } }), (e: unknown) => e instanceof TfeError && e.code === 'E_ARG' && /the plan has no role 'bob'/.test(e.message));
   await assert.rejects(up(planDir, { client: { [name]: [1, 2, 3] } }), (e: unknown) => e instanceof TfeError && e.code === 'E_SHAPE' && /role 'client'/.test(e.message));
 });
-
-interface Proc {
-  readonly proc: ChildProcess;
-  out: string;
-  err: string;
-  readonly exited: Promise<number>;
-}
-
-function role(args: string[]): Proc {
-  const proc = spawn(process.execPath, [SCRIPT, '--role', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const p: Proc = { proc, out: '', err: '', exited: new Promise((r) => proc.on('exit', (code) => r(code ?? 1))) };
-  proc.stdout?.on('data', (d: Buffer) => (p.out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (p.err += d.toString()));
-  return p;
-}
-
-async function listening(p: Proc): Promise<void> {
-  for (let i = 0; i < 600 && !p.out.includes('listening'); i++) {
-    if (p.proc.exitCode !== null) throw new Error(`a server exited: ${p.err}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.ok(p.out.includes('listening'), `server listening: ${p.err}`);
-}
 
 describe('deployInit, startParty and runParty, every role its own process', () => {
   const servers: Proc[] = [];

@@ -10,14 +10,15 @@
  * processes, and the analyst `runParty` in this process (an output-only role: batch 0).
  */
 import assert from 'node:assert/strict';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { deployInit, runLocal, runParty, TfeError, up, writePlanDir, type Plan, type RunOutputs, type Weights } from '../../src/index.js';
+import { deployInit, program, runLocal, runParty, TfeError, up, writePlanDir, type Plan, type RunOutputs, type Weights } from '../../src/index.js';
 import { multiRolePlan, reference } from '../support/multi-role-plan.js';
 import { REPO_ROOT } from '../support/paths.js';
+import { listening, role } from './role-child.js';
 
 const CLI = join(REPO_ROOT, 'dist', 'src', 'cli.js');
 /**
@@ -115,30 +116,11 @@ test('tfe party: --input for a role that provides none, and a role the plan lack
   assert.match(alice.err, /error: alice provides inputs 'a': give them \[E_ARG\]/);
 });
 
-interface Proc {
-  readonly proc: ChildProcess;
-  out: string;
-  err: string;
-  readonly exited: Promise<number>;
-}
-
-/** test/api/role-process.ts as a child: a role through startParty / runParty. */
-function role(args: string[]): Proc {
-  const proc = spawn(process.execPath, [join(REPO_ROOT, 'dist', 'test', 'api', 'role-process.js'), '--role', ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
-  const p: Proc = { proc, out: '', err: '', exited: new Promise((r) => proc.on('exit', (code) => r(code ?? 1))) };
-  proc.stdout?.on('data', (d: Buffer) => (p.out += d.toString()));
-  proc.stderr?.on('data', (d: Buffer) => (p.err += d.toString()));
-  return p;
-}
-
 test('deployInit, startParty and runParty with every role its own process: alice and bob provide, the analyst gets y', async () => {
   const { deployment } = await deployInit({ dir: join(root, 'dep-api'), plan: planDir });
   const servers = ['server0', 'server1', 'dealer'].map((r) => role([r, deployment, 'server']));
   try {
-    for (const s of servers) {
-      for (let i = 0; i < 600 && !s.out.includes('listening') && s.proc.exitCode === null; i++) await new Promise((r) => setTimeout(r, 50));
-      assert.ok(s.out.includes('listening'), s.err);
-    }
+    await Promise.all(servers.map(listening));
     const owner = role(['model-owner', deployment, 'input']);
     assert.equal(await owner.exited, 0, owner.err);
     writeFileSync(join(root, 'alice-api.json'), JSON.stringify({ a: A }));
@@ -155,5 +137,17 @@ test('deployInit, startParty and runParty with every role its own process: alice
     for (const s of servers) s.proc.stdin?.end();
     await Promise.all(servers.map((s) => Promise.race([s.exited, new Promise((r) => setTimeout(r, 5000))])));
     for (const s of servers) if (s.proc.exitCode === null) s.proc.kill('SIGKILL');
+  }
+});
+
+test('the weights\' owner that also receives the output shares first, then takes part: runLocal and up() (every role a process) agree with x · w', async () => {
+  const p = program();
+  const x = p.privateInput('alice', 'x', [1, 2]);
+  const w = p.privateVariable('model-owner', 'w', [[1, 2], [3, 4]], [2, 2]);
+  p.reveal(p.matmul(x, w), 'model-owner', 'y');
+  const c = await p.compile();
+  // [1, -0.5] · [[1, 2], [3, 4]] = [1 - 1.5, 2 - 2] = [-0.5, 0], exact in fixed point
+  for (const out of [await runLocal(c, { alice: { x: [[1, -0.5]] } }), await up(c, { alice: { x: [[1, -0.5]] } })]) {
+    assert.deepEqual(out, { y: { shape: [1, 2], values: [-0.5, 0], kind: 'values', receiver: 'model-owner' } });
   }
 });
