@@ -7,6 +7,8 @@
  *   serve [--net A] [--concurrency 1,4,16,64] [--requests N] [--protocol pond|securenn] [--out DIR|none] [--serve-args '--max-sessions 1 ...']
  *                                                           the HTTP prediction service (tfe serve) under closed-loop load;
  *                                                           writes bench/results/serve.svg
+ *   program [--protocol pond|securenn|pond,securenn] [--runs N]
+ *                                                           the API's examples: compile, runLocal, up (every role a process)
  *   native-isa                                               native matmul per code path (avx512/avx2/portable) and thread count
  *   fuzz [--runs N] [--target plan|models|inputs|frames|party] [--seed S]
  *                                                           the fuzz targets of test/fuzz, N cases each (default 10x CI)
@@ -20,6 +22,7 @@ import { benchCompile } from './compile.js';
 import { benchFuzz } from './fuzz.js';
 import { benchInference } from './inference.js';
 import { benchKernels } from './kernels.js';
+import { benchProgram } from './program.js';
 import { benchReport } from './report.js';
 import { benchServe } from './serve.js';
 import { benchNativeMatmul } from './kernels-native.js';
@@ -34,6 +37,7 @@ const BENCHES: Record<string, (opts: Opts) => Promise<Row[]>> = {
   compile: () => benchCompile(),
   inference: (o) => benchInference({ net: str(o.net), batch: num(o.batch), relu: str(o.relu), maxpool: str(o.maxpool), compare: str(o.compare), protocol: str(o.protocol), runs: num(o.runs), deploy: str(o.deploy) }),
   serve: (o) => benchServe({ net: str(o.net), concurrency: str(o.concurrency), requests: num(o.requests), protocol: str(o.protocol), out: str(o.out), serveArgs: str(o['serve-args'])?.split(' ').filter(Boolean) }),
+  program: (o) => benchProgram({ protocol: str(o.protocol), runs: num(o.runs) }),
   fuzz: (o) => benchFuzz({ runs: num(o.runs), target: str(o.target), seed: num(o.seed) }),
   'native-isa': async () => {
     const r = benchNativeMatmul();

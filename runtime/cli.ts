@@ -9,6 +9,7 @@
  */
 import { Command, Option } from 'commander';
 import { TfeError } from '../src/errors.js';
+import { predictParticipants } from '../src/plan/index.js';
 import { finalValues, maxAbsDiff, privateLabels, referenceLabels, rowsOf } from './eval/compare.js';
 import { disagreementLines } from './eval/disagreements.js';
 import { folderSet, mnistSet, npySet, type EvalSet } from './eval/datasets.js';
@@ -73,6 +74,12 @@ export function runCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
     .addOption(chunkOption())
     .addOption(PUBLIC_WEIGHTS())
     .action(async (dir: string, o: { input: string; resize: boolean; check: boolean; json: boolean; model?: string; labels?: string; chunk?: number; publicWeights: boolean }) => {
+      const plan = readPlanFile(dir);
+      const participants = predictParticipants(plan);
+      if (participants.length > 1) {
+        const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+        throw new TfeError('E_ARG', `tfe run takes one input file for one role, but this plan's predictions have several participants (${participants.join(', ')})`, `run every role: \`tfe up ${dir} ${providers.map((r) => `--input ${r}=FILE`).join(' ')}\`, or runLocal(loadPlan('${dir}'), { ${providers.map((r) => `'${r}': {...}`).join(', ')} }) in code`);
+      }
       const { d, model } = await start(dir, o.model, o.chunk, o.publicWeights);
       const names = classNamesFor(dir, o.labels);
       const inputs = readInputFile(o.input, d.plan.inputs, { resize: o.resize, onWarning: (w) => io.err(`warning: ${w}\n`) });

@@ -86,6 +86,15 @@ test('tfe up PLAN --input alice=FILE --input bob=FILE prints the analyst\'s y (t
   assert.equal(text.code, 0, text.err);
   assert.match(text.out, /== alice ==\nalice: provided its inputs; no output of this plan is revealed to alice\n/);
   assert.match(text.out, /== analyst ==\ny \[2,2\] values: /);
+  // each participant counts only the rounds it took part in: no "differ from the declared" note
+  assert.doesNotMatch(text.out, /differ from the declared/);
+  assert.match(text.out, /note: rounds as this role took part in them; the prediction's critical path is declared at \d+/);
+});
+
+test('tfe run on a plan with several participants says to run every role', async () => {
+  const r = await tfe(['run', planDir, '--input', join(root, 'alice.json')]);
+  assert.equal(r.code, 2);
+  assert.match(r.err, /error: tfe run takes one input file for one role, but this plan's predictions have several participants \(alice, bob, analyst\) \[E_ARG\]\nhint: run every role: `tfe up \S+ --input alice=FILE --input bob=FILE`/);
 });
 
 test('tfe up: a missing role, a role the plan lacks, a file of the wrong role, a bare file for several roles', async () => {

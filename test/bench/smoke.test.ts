@@ -1,5 +1,5 @@
 /**
- * Benchmark smoke run (CI runs no full benchmark): the kernel, inference and serve benchmarks
+ * Benchmark smoke run (CI runs no full benchmark): the kernel, inference, serve and program benchmarks
  * run on their smallest configurations and produce well-formed rows, and the inference
  * rows' measured cost equals the plan's declared cost.
  */
@@ -34,5 +34,15 @@ test('serve benchmark (network A, 10 requests at concurrency 1 and 4): one well-
     assert.ok(typeof r.throughput_per_s === 'number' && r.throughput_per_s > 0);
     assert.ok(typeof r.p50_ms === 'number' && typeof r.p99_ms === 'number' && r.p50_ms > 0 && r.p99_ms >= r.p50_ms);
     assert.ok(typeof r.mean_batch_rows === 'number' && r.mean_batch_rows >= 1);
+  }
+});
+
+test('program benchmark (the API examples, one run): a row per example with times and the plan\'s declared cost', async () => {
+  const { benchProgram } = await import('../../bench/program.js');
+  const rows = await benchProgram({ protocol: 'pond', runs: 1 });
+  assert.deepEqual(rows.map((r) => r.example), ['private-matmul', 'two-data-owners']);
+  for (const r of rows) {
+    for (const k of ['compile_ms', 'local_ms', 'up_ms', 'rounds', 'bytes']) assert.ok(typeof r[k] === 'number' && r[k] > 0, `${k} = ${String(r[k])}`);
+    assert.equal(r.up_over_local, (r.up_ms as number) / (r.local_ms as number));
   }
 });
