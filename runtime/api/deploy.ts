@@ -51,6 +51,12 @@ export interface RunPartyOptions extends RoleSource {
   readonly publicWeights?: boolean;
   /** Examples per session for a model's client (default from the plan). */
   readonly chunk?: number;
+  /**
+   * A prediction with several participants: the id its participants agreed on (any 1-64 of
+   * A-Z a-z 0-9 . _ : -), so that predictions of the same roles that run at once pair by job,
+   * not by arrival (default: none; the leader pairs the oldest request of each role).
+   */
+  readonly job?: string;
 }
 
 /**

@@ -107,6 +107,7 @@ export interface PartyOptions extends PartyHttpOptions {
   readonly labels?: string;
   readonly publicWeights?: boolean;
   readonly chunk?: number;
+  readonly job?: string;
 }
 
 export function partyCommand(io: PartyIo): Command {
@@ -122,6 +123,7 @@ export function partyCommand(io: PartyIo): Command {
     .addOption(new Option('--json', 'print machine-readable JSON').default(false))
     .addOption(new Option('--public-weights', 'the model owner consents to a plan that sends its weights to the servers in the clear (compiled with --public-weights)').default(false))
     .addOption(chunkOption())
+    .option('--job <ID>', 'a prediction with several participants: the job id they all give, so that concurrent predictions of the same roles pair by job (default: the oldest request of each role)')
     .option('--http <HOST:PORT>', 'the leader (server0) also serves the HTTP prediction API there (Open Inference Protocol v2 routes; see the README)')
     .option('--http-cert <FILE>', 'serve the API over HTTPS with this certificate (PEM; with --http-key)')
     .option('--http-key <FILE>', 'the HTTPS private key (PEM)');

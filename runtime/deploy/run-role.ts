@@ -20,6 +20,7 @@ import { TfeError } from '../../src/errors.js';
 import { checkWeights, DEFAULT_PLAN_LIMITS, maxFramePayload, predictParticipants, verifyPlan, type Plan, type Weights } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { shareholders } from '../../src/protocols/spec.js';
+import { JobId } from '../transport/control.js';
 import { FRAME_HEADER_BYTES } from '../transport/frame.js';
 import { readPlanFile, readWeightsFiles } from '../party/files.js';
 import { chunkSize, DEPLOYED_CHUNK_BUDGET_BYTES, predictInChunks } from '../party/chunks.js';
@@ -154,6 +155,18 @@ export interface InputRoleOptions extends RoleSource {
   readonly inputs?: Readonly<Record<string, FloatTensor>>;
   /** Examples per session (a one-role prediction only; default from the plan's declared bytes). */
   readonly chunk?: number;
+  /**
+   * A prediction with several participants: the id its participants agreed on (any 1-64 of
+   * A-Z a-z 0-9 . _ : -), so that predictions of the same roles that run at once pair by job,
+   * not by arrival (default: none; the leader pairs the oldest request of each role).
+   */
+  readonly job?: string;
+}
+
+/** `job` if it is a valid job id; E_ARG naming it otherwise. */
+function checkJob(job: string): string {
+  if (!JobId.safeParse(job).success) throw new TfeError('E_ARG', `job id ${JSON.stringify(job)}: expected 1 to 64 of A-Z a-z 0-9 . _ : -`);
+  return job;
 }
 
 /** What the weights' owner did. */
@@ -234,7 +247,7 @@ export async function runInputRole(role: string, o: InputRoleOptions): Promise<I
       // one of several participants: one session with all of them; an output-only role asks for batch 0 (the providers' batch)
       const t0 = performance.now();
       const { env, batch } = encodeInputsOf(plan, role, inputs);
-      const r = await input.session('predict', batch ?? 0, env);
+      const r = await input.session('predict', batch ?? 0, env, o.job !== undefined ? { job: checkJob(o.job) } : {});
       prediction = predictionOf(plan, role, r, r.batch, t0);
     }
     return { role, servers, prediction, ...(setup ? { setup } : {}) };

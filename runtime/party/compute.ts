@@ -257,7 +257,7 @@ export class ComputeParty implements ServedCompute {
       if (msg.batch === 0 && (msg.purpose === 'setup' || provides)) throw new TfeError('E_ARG', `${role} asked for a ${msg.purpose} session of batch 0: only a role that provides no inputs may leave the batch to the providers`);
       if (msg.purpose === 'predict' && this.rendezvous) {
         // a prediction with several input and output roles: wait until each has asked
-        const m = this.rendezvous.add({ link: peer, request: msg.request, batch: msg.batch });
+        const m = this.rendezvous.add({ link: peer, request: msg.request, batch: msg.batch, job: msg.job ?? '' });
         if (!m) return;
         if (!m.ok) {
           for (const g of m.group) this.refuse(g.link, g.request, m.error);
@@ -266,7 +266,7 @@ export class ComputeParty implements ServedCompute {
         }
         ({ group, batch } = m);
       } else {
-        group = [{ link: peer, request: msg.request, batch: msg.batch }];
+        group = [{ link: peer, request: msg.request, batch: msg.batch, job: msg.job ?? '' }];
       }
     } catch (e) {
       const err = e instanceof TfeError ? e : new TfeError('E_PROTOCOL', (e as Error).message);

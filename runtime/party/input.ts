@@ -69,9 +69,11 @@ export class InputParty {
    * Runs one session of `purpose` at `batch`, with this role's private values in `env`.
    * In a plan whose predictions have several input and output roles, each of them calls
    * this at about the same time and the leader runs one session with all of them; an
-   * output-only role passes batch 0 ("the providers' batch").
+   * output-only role passes batch 0 ("the providers' batch"). `job` (such a prediction
+   * only): the id its participants agreed on, so that concurrent predictions of the same
+   * roles pair by job rather than by arrival.
    */
-  async session(purpose: 'setup' | 'predict', batch: number, env: Env): Promise<InputSessionResult> {
+  async session(purpose: 'setup' | 'predict', batch: number, env: Env, opts: { readonly job?: string } = {}): Promise<InputSessionResult> {
     const { router, role } = this.o;
     const leader = this.computes[0];
     const ms = router.receiveTimeoutMs;
@@ -83,7 +85,7 @@ export class InputParty {
       Math.max(ms, 120_000),
       `${leader}'s answer to ${role}'s request for a ${purpose} session`,
     );
-    router.sendControl(leader, { type: 'open', request, purpose, batch });
+    router.sendControl(leader, { type: 'open', request, purpose, batch, ...(opts.job !== undefined ? { job: opts.job } : {}) });
     const a = await answer;
     if (a.type === 'refused') throw new TfeError(a.code as ErrorCode, `${leader} refused the ${purpose} session: ${a.message}`, a.hint);
     const t0 = performance.now();

@@ -93,10 +93,10 @@ export class LocalDeployment {
   }
 
   /** One session of an input role with its values in `env`. */
-  session(role: Role, purpose: 'setup' | 'predict', batch: number, env: Env): Promise<InputSessionResult> {
+  session(role: Role, purpose: 'setup' | 'predict', batch: number, env: Env, opts: { readonly job?: string } = {}): Promise<InputSessionResult> {
     const party = this.inputs.get(role);
     if (!party) throw new TfeError('E_ARG', `this deployment has no input or output role '${role}'`);
-    return party.session(purpose, batch, env);
+    return party.session(purpose, batch, env, opts);
   }
 
   /** Closes every link (the parties' sessions end with an error if any run). */

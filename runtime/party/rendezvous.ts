@@ -7,6 +7,10 @@
  * refused with E_TIMEOUT naming the roles that did not come; a connection that closes
  * takes its waiting requests with it.
  *
+ * Jobs: a request may name a job (any id its participants agreed on); requests match only
+ * within their job (no job is a job of its own), so two predictions of the same roles that
+ * run at once pair correctly whatever order their requests arrive in.
+ *
  * The batch: every provider names the batch of its inputs, and they must agree (a
  * mismatch refuses the whole group with E_ARG naming each role's batch); an output-only
  * role names 0, "the providers' batch".
@@ -20,13 +24,16 @@ export interface Pending {
   readonly link: Role;
   readonly request: number;
   readonly batch: number;
+  /** The job the request names ('' for none). */
+  readonly job: string;
 }
 
 /** A group ready to run (the batch agreed), or refused as a whole. */
 export type Matched = { readonly ok: true; readonly group: readonly Pending[]; readonly batch: number } | { readonly ok: false; readonly group: readonly Pending[]; readonly error: TfeError };
 
 export class Rendezvous {
-  private readonly queues = new Map<Role, { p: Pending; timer: NodeJS.Timeout }[]>();
+  /** Waiting requests by job, then by role. */
+  private readonly jobs = new Map<string, Map<Role, { p: Pending; timer: NodeJS.Timeout }[]>>();
 
   /**
    * @param participants the roles every session needs, in the plan's order
@@ -37,31 +44,41 @@ export class Rendezvous {
     private readonly participants: readonly Role[],
     private readonly waitMs: number,
     private readonly onExpire: (p: Pending, error: TfeError) => void,
-  ) {
-    for (const r of participants) this.queues.set(r, []);
+  ) {}
+
+  private queuesOf(job: string): Map<Role, { p: Pending; timer: NodeJS.Timeout }[]> {
+    let q = this.jobs.get(job);
+    if (!q) {
+      q = new Map(this.participants.map((r) => [r, []]));
+      this.jobs.set(job, q);
+    }
+    return q;
   }
 
   /** Adds a request of `p.link`'s role; returns the group it completes, if it completes one. */
   add(p: Pending): Matched | undefined {
     const role = roleOfLink(p.link);
-    const q = this.queues.get(role);
-    if (!q) throw new TfeError('E_POLICY', `${role} takes no part in this plan's predictions (its participants: ${this.participants.join(', ')})`);
+    if (!this.participants.includes(role)) throw new TfeError('E_POLICY', `${role} takes no part in this plan's predictions (its participants: ${this.participants.join(', ')})`);
+    const queues = this.queuesOf(p.job);
+    const q = queues.get(role) ?? [];
     const timer = setTimeout(() => {
       const i = q.findIndex((x) => x.p === p);
       if (i < 0) return;
       q.splice(i, 1);
-      const missing = this.participants.filter((r) => (this.queues.get(r) ?? []).length === 0);
-      this.onExpire(p, new TfeError('E_TIMEOUT', `${role} waited ${this.waitMs / 1000} s for ${missing.join(', ')} to join the prediction`, `every participant of the plan (${this.participants.join(', ')}) must ask for the same prediction: start each of them`));
+      const missing = this.participants.filter((r) => (queues.get(r) ?? []).length === 0);
+      this.forget(p.job);
+      this.onExpire(p, new TfeError('E_TIMEOUT', `${role} waited ${this.waitMs / 1000} s for ${missing.join(', ')} to join the prediction${p.job ? ` (job ${p.job})` : ''}`, `every participant of the plan (${this.participants.join(', ')}) must ask for the same prediction: start each of them`));
     }, this.waitMs);
     timer.unref();
     q.push({ p, timer });
-    if (this.participants.some((r) => (this.queues.get(r) ?? []).length === 0)) return undefined;
+    if (this.participants.some((r) => (queues.get(r) ?? []).length === 0)) return undefined;
     const group = this.participants.map((r) => {
-      const first = (this.queues.get(r) ?? []).shift();
+      const first = (queues.get(r) ?? []).shift();
       if (!first) throw new Error('unreachable: a participant queue emptied');
       clearTimeout(first.timer);
       return first.p;
     });
+    this.forget(p.job);
     const batches = [...new Set(group.filter((g) => g.batch > 0).map((g) => g.batch))];
     if (batches.length > 1) {
       const said = group.map((g) => `${roleOfLink(g.link)} ${g.batch === 0 ? 'any' : g.batch}`).join(', ');
@@ -72,12 +89,21 @@ export class Rendezvous {
 
   /** Forgets the waiting requests of a connection that closed. */
   drop(link: Role): void {
-    for (const q of this.queues.values()) {
-      for (let i = q.length - 1; i >= 0; i--) {
-        if (q[i].p.link !== link) continue;
-        clearTimeout(q[i].timer);
-        q.splice(i, 1);
+    for (const [job, queues] of this.jobs) {
+      for (const q of queues.values()) {
+        for (let i = q.length - 1; i >= 0; i--) {
+          if (q[i].p.link !== link) continue;
+          clearTimeout(q[i].timer);
+          q.splice(i, 1);
+        }
       }
+      this.forget(job);
     }
+  }
+
+  /** Drops a job with no waiting request (the map holds only jobs that wait). */
+  private forget(job: string): void {
+    const queues = this.jobs.get(job);
+    if (queues && [...queues.values()].every((q) => q.length === 0)) this.jobs.delete(job);
   }
 }

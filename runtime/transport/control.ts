@@ -25,6 +25,8 @@ import { TfeError } from '../../src/errors.js';
 const Purpose = z.enum(['setup', 'predict']);
 const Id = z.string().regex(/^[0-9]{1,20}$/); // u64 as a decimal string
 const Batch = z.number().int().min(1).max(1 << 20);
+/** A job id (runtime/party/rendezvous.ts): what the participants of one prediction agree on out of band. */
+export const JobId = z.string().regex(/^[A-Za-z0-9._:-]{1,64}$/, 'a job id: 1 to 64 of A-Z a-z 0-9 . _ : -');
 
 /** Most requests one served session carries (a served batch has at most its batch size of rows, each request >= 1). */
 export const MAX_SERVED_REQUESTS = 4096;
@@ -35,8 +37,9 @@ export const MAX_PREWARM_COUNT = 64;
 export const ControlSchema = z.discriminatedUnion('type', [
   // `masks`: whether the material role holds the weight masks of the servers' setup (false after it restarted: runtime/party/remask.ts)
   z.object({ type: z.literal('seed'), epoch: z.number().int().nonnegative(), seed: z.string().regex(/^[0-9a-f]{32}$/), masks: z.boolean().optional() }),
-  // batch 0: an output-only participant of a prediction with several roles asks for "the providers' batch"
-  z.object({ type: z.literal('open'), request: z.number().int().nonnegative(), purpose: Purpose, batch: z.union([z.literal(0), Batch]) }),
+  // batch 0: an output-only participant of a prediction with several roles asks for "the providers' batch";
+  // `job`: the participants of one prediction name the same job, so that concurrent predictions of the same roles never pair across jobs
+  z.object({ type: z.literal('open'), request: z.number().int().nonnegative(), purpose: Purpose, batch: z.union([z.literal(0), Batch]), job: JobId.optional() }),
   // `batch`: the session's batch (what an output-only participant that asked for 0 runs at)
   z.object({ type: z.literal('accepted'), request: z.number().int().nonnegative(), session: Id, batch: Batch.optional() }),
   z.object({ type: z.literal('refused'), request: z.number().int().nonnegative(), code: z.string(), message: z.string().max(2000), hint: z.string().max(2000).optional() }),

@@ -5,14 +5,16 @@
  * Compared with the float64 computation; the fixed-point error is below 2^-12 here
  * (inputs and weights are multiples of 2^-3 at 16 fractional bits, one truncation per
  * product: at most 6 · 2^-16 plus the truncation's 2^-16, far below the tolerance).
- * Also: a role that is not a provider, missing inputs, different batch sizes, and a
- * participant that never comes (the leader refuses the others with E_TIMEOUT).
+ * Also: a role that is not a provider, missing inputs, different batch sizes, a
+ * participant that never comes (the leader refuses the others with E_TIMEOUT), and two
+ * predictions at once whose requests arrive crossed (they pair by job).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TfeError } from '../../src/errors.js';
 import { predictParticipants } from '../../src/plan/index.js';
 import { LocalDeployment } from '../../runtime/party/local.js';
+import { decodeOutputs } from '../../runtime/party/prediction-io.js';
 import { encodeRoles, runRolesLocal } from '../../runtime/party/run-roles.js';
 import { multiRolePlan, reference } from '../support/multi-role-plan.js';
 
@@ -63,6 +65,35 @@ for (const protocol of ['pond', 'securenn']) {
         assert.equal(rs[2].batch, 1);
         assert.ok(rs[2].env.has(plan.outputs[0].tensor));
         assert.ok(!rs[0].env.has(plan.outputs[0].tensor), 'alice receives nothing');
+      } finally {
+        d.close();
+      }
+    });
+
+    test('two predictions at once, their requests arriving crossed, pair by job', async () => {
+      const { plan, weights } = await multiRolePlan(protocol);
+      const d = await LocalDeployment.start(plan, weights);
+      try {
+        const one = (a: number[], b: number[]) => encodeRoles(plan, { alice: { [plan.inputs[0].name]: { shape: [1, 3], data: Float64Array.from(a) } }, bob: { [plan.inputs[1].name]: { shape: [1, 3], data: Float64Array.from(b) } } }).envs;
+        const j1 = one(A.slice(0, 3), B.slice(0, 3));
+        const j2 = one(A.slice(3), B.slice(3));
+        const env = (e: typeof j1, r: string) => e.get(r) ?? new Map();
+        // bob's and the analyst's requests of job 2 arrive before their requests of job 1
+        const rs = await Promise.all([
+          d.session('alice', 'predict', 1, env(j1, 'alice'), { job: 'j1' }),
+          d.session('bob', 'predict', 1, env(j2, 'bob'), { job: 'j2' }),
+          d.session('analyst', 'predict', 0, new Map(), { job: 'j2' }),
+          d.session('alice', 'predict', 1, env(j2, 'alice'), { job: 'j2' }),
+          d.session('bob', 'predict', 1, env(j1, 'bob'), { job: 'j1' }),
+          d.session('analyst', 'predict', 0, new Map(), { job: 'j1' }),
+        ]);
+        const y = (i: number): number[] => Array.from(decodeOutputs(plan, 'analyst', rs[i].env)[plan.outputs[0].name].data);
+        const want1 = reference(A.slice(0, 3), B.slice(0, 3), 1);
+        const want2 = reference(A.slice(3), B.slice(3), 1);
+        y(5).forEach((v, i) => assert.ok(Math.abs(v - want1[i]) < TOL, `job 1: y[${i}] = ${v}, expected ${want1[i]}`));
+        y(2).forEach((v, i) => assert.ok(Math.abs(v - want2[i]) < TOL, `job 2: y[${i}] = ${v}, expected ${want2[i]}`));
+        assert.equal(rs[0].session, rs[5].session, 'alice and the analyst of job 1 ran one session');
+        assert.equal(rs[1].session, rs[3].session, 'bob and alice of job 2 ran one session');
       } finally {
         d.close();
       }
