@@ -9,7 +9,7 @@
  */
 import { Command, Option } from 'commander';
 import { TfeError } from '../src/errors.js';
-import { predictParticipants } from '../src/plan/index.js';
+import { inputProviders, predictParticipants } from '../src/plan/index.js';
 import { finalValues, maxAbsDiff, privateLabels, referenceLabels, rowsOf } from './eval/compare.js';
 import { disagreementLines } from './eval/disagreements.js';
 import { folderSet, mnistSet, npySet, type EvalSet } from './eval/datasets.js';
@@ -77,7 +77,7 @@ export function runCommand(io: RuntimeIo, deps: RuntimeDeps): Command {
       const plan = readPlanFile(dir);
       const participants = predictParticipants(plan);
       if (participants.length > 1) {
-        const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+        const providers = inputProviders(plan);
         throw new TfeError('E_ARG', `tfe run takes one input file for one role, but this plan's predictions have several participants (${participants.join(', ')})`, `run every role: \`tfe up ${dir} ${providers.map((r) => `--input ${r}=FILE`).join(' ')}\`, or runLocal(loadPlan('${dir}'), { ${providers.map((r) => `'${r}': {...}`).join(', ')} }) in code`);
       }
       const { d, model } = await start(dir, o.model, o.chunk, o.publicWeights);

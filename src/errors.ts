@@ -48,6 +48,16 @@ export class TfeError extends Error {
   }
 }
 
+/** `f()`, with the message of a TfeError it throws prefixed by `prefix` (code and hint kept): says whose input or which part failed. */
+export function prefixErrors<T>(prefix: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof TfeError) throw new TfeError(e.code, `${prefix}${e.message}`, e.hint);
+    throw e;
+  }
+}
+
 /** Throws a TfeError with code E_ARG unless `cond` holds. */
 export function check(cond: boolean, code: ErrorCode, message: string | (() => string)): asserts cond {
   if (!cond) throw new TfeError(code, typeof message === 'string' ? message : message());

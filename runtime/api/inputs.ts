@@ -9,19 +9,14 @@
  * declared range, finite: E_RANGE naming the role and the position). Values are converted by the HTTP client's rules
  * (serve/client/core.ts inputTensor), so one set of rules holds for every entry point.
  */
-import { TfeError } from '../../src/errors.js';
-import type { InputBinding, Plan } from '../../src/plan/index.js';
+import { prefixErrors, TfeError } from '../../src/errors.js';
+import { inputProviders, type InputBinding, type Plan } from '../../src/plan/index.js';
+import { showShape as shapeText } from '../io/bindings-codec.js';
 import { encodeInputsOf, type FloatTensor } from '../party/prediction-io.js';
 import { inputTensor } from '../serve/client/core.js';
 import type { Role } from '../transport/types.js';
 import type { InputsOf, InputValue, RoleInputs } from './types.js';
 
-const shapeText = (s: readonly number[]): string => `[${s.map((d) => (d === -1 ? 'N' : d)).join(',')}]`;
-
-/** The roles that provide the plan's inputs, in binding order. */
-export function inputRoles(plan: Plan): Role[] {
-  return [...new Set(plan.inputs.map((b) => b.provider))];
-}
 
 function listed(plan: Plan): string {
   return plan.inputs.map((b) => `${b.provider}.${b.name} ${shapeText(b.preprocess?.shape ?? b.shape)}`).join(', ');
@@ -31,16 +26,6 @@ function listed(plan: Plan): string {
 function asClientValue(v: InputValue): InputValue {
   if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === 'number')) return Float64Array.from(v as readonly number[]);
   return v;
-}
-
-/** `f()`, with a TfeError's message prefixed by the role. */
-function withRole<T>(role: Role, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof TfeError) throw new TfeError(e.code, `role '${role}': ${e.message}`, e.hint);
-    throw e;
-  }
 }
 
 /** One role's inputs as float tensors, by binding name (only that role's bindings). */
@@ -58,13 +43,13 @@ export function tensorsOfRole(plan: Plan, role: Role, given: InputsOf | undefine
         ? `role '${role}' was given input '${name}', which role '${other.provider}' provides`
         : `role '${role}' was given input '${name}', which the plan does not have`, `the plan's inputs: ${listed(plan)}`);
     }
-    out[name] = withRole(role, () => inputTensor(asClientValue(given[name]), b, name));
+    out[name] = prefixErrors(`role '${role}': `, () => inputTensor(asClientValue(given[name]), b, name));
   }
   for (const b of mine) {
     if (!(b.name in out)) throw new TfeError('E_ARG', `role '${role}' gives no input '${b.name}' (shape ${shapeText(b.preprocess?.shape ?? b.shape)})`, `the plan's inputs: ${listed(plan)}`);
   }
   // the encoder's checks (sizes, batch, range, finite values) now, naming the role, rather than in a session
-  withRole(role, () => encodeInputsOf(plan, role, out));
+  prefixErrors(`role '${role}': `, () => encodeInputsOf(plan, role, out));
   return out;
 }
 
@@ -76,7 +61,7 @@ export function tensorsByRole(plan: Plan, inputs: RoleInputs): Record<Role, Reco
   if (inputs === null || typeof inputs !== 'object' || Array.isArray(inputs)) {
     throw new TfeError('E_ARG', 'the inputs are not an object of roles', `give { role: { input: values } }; this plan's inputs: ${listed(plan)}`);
   }
-  const providers = inputRoles(plan);
+  const providers = inputProviders(plan);
   for (const [role, given] of Object.entries(inputs)) {
     if (providers.includes(role)) continue;
     const decl = plan.roles.find((r) => r.name === role);

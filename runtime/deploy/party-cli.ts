@@ -15,7 +15,7 @@
  */
 import { Command, Option } from 'commander';
 import { TfeError } from '../../src/errors.js';
-import type { Plan } from '../../src/plan/index.js';
+import { inputProviders, type Plan } from '../../src/plan/index.js';
 import { classNamesFor } from '../output/labels.js';
 import { predictionJson, predictionText } from '../output/print.js';
 import { readInputFile } from '../io/inputs.js';
@@ -79,7 +79,7 @@ async function runPartyRole(role: string, o: PartyOptions, io: PartyIo): Promise
   }
   const mine = inputsOfRole(plan, role);
   if (o.input !== undefined && mine.length === 0) {
-    const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+    const providers = inputProviders(plan);
     throw new TfeError('E_ARG', `--input: role '${role}' provides no inputs of this plan`, `the inputs come from ${providers.join(', ')}: give --input to ${providers.length > 1 ? 'those roles' : 'that role'}`);
   }
   let inputs: Record<string, FloatTensor> | undefined;
@@ -138,7 +138,7 @@ export function partyCommand(io: PartyIo): Command {
  * file).
  */
 export function upInputFiles(values: readonly string[], plan: Plan): Record<string, string> {
-  const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+  const providers = inputProviders(plan);
   const roles = plan.roles.map((r) => r.name);
   const files: Record<string, string> = {};
   for (const v of values) {
@@ -167,7 +167,7 @@ export function upCommand(io: PartyIo): Command {
     .action(async (planDir: string, o: { input: string[]; resize: boolean; json: boolean; publicWeights: boolean }) => {
       const plan = loadPlanOnly(planDir);
       if (o.input.length === 0) {
-        const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+        const providers = inputProviders(plan);
         throw new TfeError('E_ARG', 'tfe up needs --input', providers.length > 1 ? `give ${providers.map((p) => `--input ${p}=FILE`).join(' ')}` : 'give --input FILE');
       }
       const out = await runUp({ planDir, inputFiles: upInputFiles(o.input, plan), json: o.json, resize: o.resize, publicWeights: o.publicWeights });

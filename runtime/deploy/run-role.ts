@@ -17,7 +17,7 @@
  */
 import { dirname, join, resolve } from 'node:path';
 import { TfeError } from '../../src/errors.js';
-import { checkWeights, DEFAULT_PLAN_LIMITS, maxFramePayload, predictParticipants, verifyPlan, type Plan, type Weights } from '../../src/plan/index.js';
+import { checkWeights, inputProviders, DEFAULT_PLAN_LIMITS, maxFramePayload, predictParticipants, verifyPlan, type Plan, type Weights } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { shareholders } from '../../src/protocols/spec.js';
 import { JobId } from '../transport/control.js';
@@ -208,7 +208,7 @@ export async function runInputRole(role: string, o: InputRoleOptions): Promise<I
     throw new TfeError('E_ARG', `${role} provides inputs ${mine.map((b) => `'${b.name}'`).join(', ')}: give them`, `tfe party ${role} --input FILE (a file with ${role}'s inputs only), or runParty('${role}', { inputs })`);
   }
   if (o.inputs !== undefined && Object.keys(o.inputs).length > 0 && mine.length === 0) {
-    const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+    const providers = inputProviders(plan);
     throw new TfeError('E_ARG', `${role} provides no inputs of this plan, but was given some`, `the inputs come from ${providers.join(', ')}`);
   }
   // check the inputs before connecting: a wrong input fails here, not in the middle of a session

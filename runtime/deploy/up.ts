@@ -12,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { TfeError } from '../../src/errors.js';
-import { predictParticipants, verifyPlan } from '../../src/plan/index.js';
+import { inputProviders, predictParticipants, verifyPlan } from '../../src/plan/index.js';
 import { readPlanFile } from '../party/files.js';
 import { readInputFile } from '../io/inputs.js';
 import { childError, spawnParty, stopChildren, type PartyChild } from './children.js';
@@ -51,7 +51,7 @@ export async function runUp(o: UpOptions): Promise<UpParticipant[]> {
   const planDir = resolve(o.planDir);
   const plan = readPlanFile(planDir);
   verifyPlan(plan);
-  const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+  const providers = inputProviders(plan);
   checkInputRoles(providers, o.inputFiles, plan.roles.map((r) => r.name));
   const participants = predictParticipants(plan);
   // each role's file read now, in this process: a wrong file fails at once, naming the role

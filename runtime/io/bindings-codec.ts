@@ -46,7 +46,8 @@ export interface EncodedInput {
   readonly words: BigUint64Array;
 }
 
-const showShape = (s: readonly number[]): string => `[${s.map((d) => (d === -1 ? 'N' : d)).join(',')}]`;
+/** A shape as errors print it, the free (batch) dimension as N. */
+export const showShape = (s: readonly number[]): string => `[${s.map((d) => (d === -1 ? 'N' : d)).join(',')}]`;
 
 function matchShape(want: readonly number[], got: readonly number[]): boolean {
   return want.length === got.length && want.every((d, i) => d === -1 || d === got[i]);

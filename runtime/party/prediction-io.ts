@@ -9,7 +9,7 @@
  * io/bindings-codec.ts, which the HTTP clients share.
  */
 import { TfeError } from '../../src/errors.js';
-import { declaredCost, type OutputBinding, type Plan } from '../../src/plan/index.js';
+import { declaredCost, inputProviders, type OutputBinding, type Plan } from '../../src/plan/index.js';
 import type { Cost } from '../../src/protocols/spec.js';
 import { pub } from '../protocols/types.js';
 import { ringTensor } from '../ring/tensor.js';
@@ -54,7 +54,7 @@ export function encodeInputsOf(plan: Plan, role: Role, inputs: Readonly<Record<s
 
 /** The provider's environment and the batch size for one prediction with `inputs` (a plan with one input role). */
 export function encodeInputs(plan: Plan, inputs: Readonly<Record<string, FloatTensor>>): { provider: Role; env: Env; batch: number } {
-  const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+  const providers = inputProviders(plan);
   if (providers.length !== 1) throw new TfeError('E_UNSUPPORTED', `this plan's inputs come from several roles (${providers.join(', ')}): give each role its own inputs`, 'runLocal(compiled, { role: { name: values } }) in code, or `tfe up PLAN --input ROLE=FILE` for each role');
   const provider: Role = providers[0];
   const { env, batch } = encodeInputsOf(plan, provider, inputs);

@@ -6,8 +6,8 @@
  * to it. This is how `runLocal` runs a program whose inputs come from several roles and
  * whose outputs go to another.
  */
-import { TfeError } from '../../src/errors.js';
-import { predictParticipants, type Plan, type Weights } from '../../src/plan/index.js';
+import { prefixErrors, TfeError } from '../../src/errors.js';
+import { inputProviders, predictParticipants, type Plan, type Weights } from '../../src/plan/index.js';
 import type { Role } from '../transport/types.js';
 import { LocalDeployment, type LocalOptions } from './local.js';
 import { decodeOutputs, encodeInputsOf, type FloatTensor, type OutputValue } from './prediction-io.js';
@@ -15,7 +15,7 @@ import type { Env } from './steps.js';
 
 /** Each input role's inputs, checked and encoded; the batch the providers agree on (1 when no role provides any). */
 export function encodeRoles(plan: Plan, inputsByRole: Readonly<Record<Role, Readonly<Record<string, FloatTensor>>>>): { envs: Map<Role, Env>; batch: number } {
-  const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+  const providers = inputProviders(plan);
   for (const r of Object.keys(inputsByRole)) {
     if (!providers.includes(r)) {
       const kind = plan.roles.find((x) => x.name === r)?.kind;
@@ -27,23 +27,13 @@ export function encodeRoles(plan: Plan, inputsByRole: Readonly<Record<Role, Read
   for (const r of providers) {
     const given = inputsByRole[r] as Readonly<Record<string, FloatTensor>> | undefined;
     if (given === undefined) throw new TfeError('E_ARG', `no inputs for role '${r}'`, `give ${r}'s inputs: ${plan.inputs.filter((b) => b.provider === r).map((b) => `'${b.name}'`).join(', ')}`);
-    const { env, batch } = wrapRole(r, () => encodeInputsOf(plan, r, given));
+    const { env, batch } = prefixErrors(`${r}: `, () => encodeInputsOf(plan, r, given));
     envs.set(r, env);
     if (batch !== undefined) batches.set(r, batch);
   }
   const distinct = [...new Set(batches.values())];
   if (distinct.length > 1) throw new TfeError('E_SHAPE', `the roles' inputs have different batch sizes (${[...batches].map(([r, b]) => `${r} ${b}`).join(', ')})`, 'every provider gives the same number of rows');
   return { envs, batch: distinct[0] ?? 1 };
-}
-
-/** Runs `f`, naming `role` in the message of a TfeError it throws. */
-function wrapRole<T>(role: Role, f: () => T): T {
-  try {
-    return f();
-  } catch (e) {
-    if (e instanceof TfeError) throw new TfeError(e.code, `${role}: ${e.message}`, e.hint);
-    throw e;
-  }
 }
 
 /** The setup, then one prediction with every participant; the outputs each receiver decoded, by receiver. */

@@ -26,7 +26,7 @@
  * unknown status or non-zero filler is a TfeError naming the peer; nothing is guessed.
  */
 import { TfeError } from '../../src/errors.js';
-import { shapeAtBatch, type InputBinding, type OutputBinding, type Plan, type PlanStep } from '../../src/plan/index.js';
+import { inputProviders, shapeAtBatch, type InputBinding, type OutputBinding, type Plan, type PlanStep } from '../../src/plan/index.js';
 import { protocolSpec } from '../../src/protocols/registry.js';
 import { roleAttr } from '../../src/protocols/pond.js';
 import { secret, type Operand } from '../protocols/types.js';
@@ -92,7 +92,7 @@ const layouts = new WeakMap<Plan, ServedLayout>();
 export function servedLayout(plan: Plan): ServedLayout {
   const have = layouts.get(plan);
   if (have) return have;
-  const providers = [...new Set(plan.inputs.map((b) => b.provider))];
+  const providers = inputProviders(plan);
   if (providers.length !== 1) throw new TfeError('E_UNSUPPORTED', `cannot serve a plan whose inputs come from ${providers.length === 0 ? 'no role' : `several roles (${providers.join(', ')})`}`, 'serve a plan with one input role (the client)');
   const provider = providers[0];
   const where = (what: string): string => `cannot serve this plan: ${what}`;

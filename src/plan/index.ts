@@ -9,4 +9,4 @@ export { declaredCost, maxFramePayload } from './cost.js';
 export { checkPublicWeightsConsent } from './consent.js';
 export { planDigest } from './digest.js';
 export { weightsDigest } from './digest.js';
-export { predictParticipants } from './participants.js';
+export { inputProviders, predictParticipants } from './participants.js';

@@ -17,3 +17,8 @@ export function predictParticipants(plan: Plan): string[] {
   for (const s of plan.steps) for (const r of kernels.get(s.kernel)?.parties(s.attrs).roles ?? []) named.add(r);
   return plan.roles.filter((r) => (r.kind === 'input' || r.kind === 'output') && named.has(r.name)).map((r) => r.name);
 }
+
+/** The roles that provide the plan's inputs, in binding order (one for a model's plan: the client). */
+export function inputProviders(plan: Plan): string[] {
+  return [...new Set(plan.inputs.map((b) => b.provider))];
+}

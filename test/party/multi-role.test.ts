@@ -12,15 +12,26 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { TfeError } from '../../src/errors.js';
-import { predictParticipants } from '../../src/plan/index.js';
+import { predictParticipants, type Plan } from '../../src/plan/index.js';
 import { LocalDeployment } from '../../runtime/party/local.js';
 import { decodeOutputs } from '../../runtime/party/prediction-io.js';
 import { encodeRoles, runRolesLocal } from '../../runtime/party/run-roles.js';
+import type { Env } from '../../runtime/party/steps.js';
 import { multiRolePlan, reference } from '../support/multi-role-plan.js';
 
 const A = [1, 2, 3, -1, 0.5, 0.25];
 const B = [4, 5, 6, 0.125, -2, 1];
 const TOL = 2 ** -12;
+
+/** alice's `a` and bob's `b` (rows of 3) encoded for `plan`: each role's environment, and the batch. */
+function envsOf(plan: Plan, a: readonly number[], b: readonly number[]): { env: (role: string) => Env; batch: number } {
+  const rows = a.length / 3;
+  const { envs, batch } = encodeRoles(plan, {
+    alice: { [plan.inputs[0].name]: { shape: [rows, 3], data: Float64Array.from(a) } },
+    bob: { [plan.inputs[1].name]: { shape: [rows, 3], data: Float64Array.from(b) } },
+  });
+  return { env: (role) => envs.get(role) ?? new Map(), batch };
+}
 
 for (const protocol of ['pond', 'securenn']) {
   describe(`several input and output roles (${protocol})`, () => {
@@ -52,14 +63,11 @@ for (const protocol of ['pond', 'securenn']) {
       const { plan, weights } = await multiRolePlan(protocol);
       const d = await LocalDeployment.start(plan, weights, { receiveTimeoutMs: 1500 });
       try {
-        const { envs, batch } = encodeRoles(plan, {
-          alice: { [plan.inputs[0].name]: { shape: [1, 3], data: Float64Array.from(A.slice(0, 3)) } },
-          bob: { [plan.inputs[1].name]: { shape: [1, 3], data: Float64Array.from(B.slice(0, 3)) } },
-        });
-        await assert.rejects(d.session('alice', 'predict', batch, envs.get('alice') ?? new Map()), (e: unknown) => e instanceof TfeError && e.code === 'E_TIMEOUT' && /bob, analyst/.test(e.message));
+        const { env, batch } = envsOf(plan, A.slice(0, 3), B.slice(0, 3));
+        await assert.rejects(d.session('alice', 'predict', batch, env('alice')), (e: unknown) => e instanceof TfeError && e.code === 'E_TIMEOUT' && /bob, analyst/.test(e.message));
         const rs = await Promise.all([
-          d.session('alice', 'predict', batch, envs.get('alice') ?? new Map()),
-          d.session('bob', 'predict', batch, envs.get('bob') ?? new Map()),
+          d.session('alice', 'predict', batch, env('alice')),
+          d.session('bob', 'predict', batch, env('bob')),
           d.session('analyst', 'predict', 0, new Map()),
         ]);
         assert.equal(rs[2].batch, 1);
@@ -74,17 +82,15 @@ for (const protocol of ['pond', 'securenn']) {
       const { plan, weights } = await multiRolePlan(protocol);
       const d = await LocalDeployment.start(plan, weights);
       try {
-        const one = (a: number[], b: number[]) => encodeRoles(plan, { alice: { [plan.inputs[0].name]: { shape: [1, 3], data: Float64Array.from(a) } }, bob: { [plan.inputs[1].name]: { shape: [1, 3], data: Float64Array.from(b) } } }).envs;
-        const j1 = one(A.slice(0, 3), B.slice(0, 3));
-        const j2 = one(A.slice(3), B.slice(3));
-        const env = (e: typeof j1, r: string) => e.get(r) ?? new Map();
+        const j1 = envsOf(plan, A.slice(0, 3), B.slice(0, 3)).env;
+        const j2 = envsOf(plan, A.slice(3), B.slice(3)).env;
         // bob's and the analyst's requests of job 2 arrive before their requests of job 1
         const rs = await Promise.all([
-          d.session('alice', 'predict', 1, env(j1, 'alice'), { job: 'j1' }),
-          d.session('bob', 'predict', 1, env(j2, 'bob'), { job: 'j2' }),
+          d.session('alice', 'predict', 1, j1('alice'), { job: 'j1' }),
+          d.session('bob', 'predict', 1, j2('bob'), { job: 'j2' }),
           d.session('analyst', 'predict', 0, new Map(), { job: 'j2' }),
-          d.session('alice', 'predict', 1, env(j2, 'alice'), { job: 'j2' }),
-          d.session('bob', 'predict', 1, env(j1, 'bob'), { job: 'j1' }),
+          d.session('alice', 'predict', 1, j2('alice'), { job: 'j2' }),
+          d.session('bob', 'predict', 1, j1('bob'), { job: 'j1' }),
           d.session('analyst', 'predict', 0, new Map(), { job: 'j1' }),
         ]);
         const y = (i: number): number[] => Array.from(decodeOutputs(plan, 'analyst', rs[i].env)[plan.outputs[0].name].data);
@@ -103,11 +109,11 @@ for (const protocol of ['pond', 'securenn']) {
       const { plan, weights } = await multiRolePlan(protocol);
       const d = await LocalDeployment.start(plan, weights);
       try {
-        const env1 = encodeRoles(plan, { alice: { [plan.inputs[0].name]: { shape: [1, 3], data: Float64Array.from(A.slice(0, 3)) } }, bob: { [plan.inputs[1].name]: { shape: [1, 3], data: Float64Array.from(B.slice(0, 3)) } } });
-        const env2 = encodeRoles(plan, { alice: { [plan.inputs[0].name]: { shape: [2, 3], data: Float64Array.from(A) } }, bob: { [plan.inputs[1].name]: { shape: [2, 3], data: Float64Array.from(B) } } });
+        const env1 = envsOf(plan, A.slice(0, 3), B.slice(0, 3)).env;
+        const env2 = envsOf(plan, A, B).env;
         const rs = await Promise.allSettled([
-          d.session('alice', 'predict', 1, env1.envs.get('alice') ?? new Map()),
-          d.session('bob', 'predict', 2, env2.envs.get('bob') ?? new Map()),
+          d.session('alice', 'predict', 1, env1('alice')),
+          d.session('bob', 'predict', 2, env2('bob')),
           d.session('analyst', 'predict', 0, new Map()),
         ]);
         for (const r of rs) assert.ok(r.status === 'rejected' && r.reason instanceof TfeError && r.reason.code === 'E_ARG' && /different batch sizes \(alice 1, bob 2, analyst any\)/.test(r.reason.message), String(r.status === 'rejected' ? r.reason : 'fulfilled'));
